@@ -1,0 +1,59 @@
+/** A holding in one asset. Quantity is signed (negative = short). @public */
+export interface Position {
+  asset: string;
+  quantity: number;
+  avgEntryPrice: number;
+  currentPrice: number;
+  unrealizedPnl: number;
+  realizedPnl: number;
+}
+
+/** Result of applying a fill to a position. */
+export interface PositionChange {
+  position: Position;
+  /** realized P&L of this fill alone (before commission) */
+  realized: number;
+}
+
+const EPS = 1e-9;
+
+/**
+ * Applies a signed fill to a position with weighted-average cost: adds average in, reductions
+ * realize P&L against the average, a fill past zero flips the position and starts a new average
+ * at the fill price. Pure; used by the paper broker, the account view and the virtual portfolio.
+ * @public
+ */
+export function applyFillToPosition(pos: Position | undefined, asset: string, signedQty: number, price: number): PositionChange {
+  const cur: Position = pos ?? { asset, quantity: 0, avgEntryPrice: 0, currentPrice: price, unrealizedPnl: 0, realizedPnl: 0 };
+  const q0 = cur.quantity;
+  const q1 = q0 + signedQty;
+  let avg = cur.avgEntryPrice;
+  let realized = 0;
+  if (Math.abs(q0) < EPS || Math.sign(q0) === Math.sign(signedQty)) {
+    // opening or adding
+    avg = Math.abs(q1) < EPS ? 0 : (Math.abs(q0) * avg + Math.abs(signedQty) * price) / Math.abs(q1);
+  } else {
+    // reducing, closing or flipping
+    const closed = Math.min(Math.abs(q0), Math.abs(signedQty));
+    realized = closed * (price - avg) * Math.sign(q0);
+    if (Math.abs(q1) < EPS) avg = 0;
+    else if (Math.sign(q1) !== Math.sign(q0)) avg = price;
+  }
+  const quantity = Math.abs(q1) < EPS ? 0 : q1;
+  const position: Position = {
+    asset,
+    quantity,
+    avgEntryPrice: avg,
+    currentPrice: price,
+    unrealizedPnl: quantity * (price - avg),
+    realizedPnl: cur.realizedPnl + realized,
+  };
+  return { position, realized };
+}
+
+/** Re-marks a position at a new price (mutates and returns it, for hot paths). @public */
+export function markPosition(pos: Position, price: number): Position {
+  pos.currentPrice = price;
+  pos.unrealizedPnl = pos.quantity * (price - pos.avgEntryPrice);
+  return pos;
+}

@@ -1,0 +1,80 @@
+import type { Fill } from '../domain/fill.js';
+import type { FeedContext, MarketDataMap } from '../domain/market-data.js';
+import type { Order, OrderIntent, OrderType, TimeInForce } from '../domain/order.js';
+import type { Position } from '../domain/position.js';
+
+/** Removes a listener. @public */
+export type Unsubscribe = () => void;
+
+/**
+ * What an adapter can do. The conformance suite skips a case only through these flags, and
+ * checks that an unsupported call fails with `UnsupportedError` before anything is sent.
+ * @public
+ */
+export interface BrokerCapabilities {
+  orderTypes: readonly OrderType[];
+  timeInForce: readonly TimeInForce[];
+  shorting: boolean;
+  partialFills: boolean;
+  modify: boolean;
+  fractional: boolean;
+}
+
+/**
+ * The contract every broker adapter implements. All calls are asynchronous; order updates and
+ * fills are pushed through `onOrderUpdate` / `onFill`. The framework identifies orders by the
+ * `clientOrderId` it generated, which the venue carries, so an order can be found again after a
+ * crash (`getOrder`).
+ * @public
+ */
+export interface BrokerProtocol {
+  readonly name: string;
+  readonly capabilities: BrokerCapabilities;
+  connect(): Promise<void>;
+  disconnect(): Promise<void>;
+  isConnected(): boolean;
+  getPositions(): Promise<Position[]>;
+  getPosition(asset: string): Promise<Position | undefined>;
+  getPendingOrders(): Promise<Order[]>;
+  getCash(): Promise<number>;
+  getAccountValue(): Promise<number>;
+  /**
+   * Sends an order. Resolves with the order as the venue acknowledged it (status SUBMITTED, or
+   * already FILLED/REJECTED). A rejection the venue states resolves with status REJECTED and a
+   * `rejectionReason`, or throws a typed `BrokerError`; a lost response throws a `NetworkError`
+   * (`UnknownOutcomeError`) and the order must then be settled by `getOrder`.
+   */
+  submitOrder(intent: OrderIntent): Promise<Order>;
+  /** Cancels by clientOrderId. Resolves false when the order is unknown or already final. */
+  cancelOrder(clientOrderId: string): Promise<boolean>;
+  /** Sends the market order that flattens `asset`; undefined when already flat. */
+  closePosition(asset: string, clientOrderId?: string): Promise<Order | undefined>;
+  /** The venue's view of one order, by the id Tradewire generated. */
+  getOrder(clientOrderId: string): Promise<Order | undefined>;
+  /** Orders the venue knows that were created or updated at or after `since` (ms). */
+  getOrders(since?: number): Promise<Order[]>;
+  /** Executions at or after `since` (ms). */
+  getFills(since?: number): Promise<Fill[]>;
+  onOrderUpdate(listener: (order: Order) => void): Unsubscribe;
+  onFill(listener: (fill: Fill) => void): Unsubscribe;
+  /**
+   * Optional: the engine hands every market event to a broker that simulates fills against it
+   * (paper broker, virtual portfolio). Live venues leave it undefined.
+   */
+  onMarketData?(timestamp: number, data: MarketDataMap, context: FeedContext): void;
+  /** Optional: a connection-state stream (connected, disconnected, uncertain). */
+  onConnectionState?(listener: (state: ConnectionState) => void): Unsubscribe;
+}
+
+/** @public */
+export type ConnectionState = 'connected' | 'disconnected' | 'reconnecting' | 'uncertain';
+
+/** Full capabilities: convenient default for simulated brokers. @public */
+export const ALL_CAPABILITIES: BrokerCapabilities = Object.freeze({
+  orderTypes: ['MARKET', 'LIMIT', 'STOP', 'STOP_LIMIT'],
+  timeInForce: ['DAY', 'GTC', 'IOC', 'FOK', 'GTD'],
+  shorting: true,
+  partialFills: true,
+  modify: false,
+  fractional: true,
+}) as BrokerCapabilities;
