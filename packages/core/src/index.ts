@@ -27,6 +27,8 @@ export type { BrokerProtocol, BrokerCapabilities, ConnectionState, Unsubscribe }
 export type { DataFeedProtocol } from './protocols/feed.js';
 export type { Strategy, StrategyBroker } from './protocols/strategy.js';
 export type { RiskPolicy, RiskContext, RiskRejection } from './protocols/risk.js';
+export { MemoryKeyValueStore } from './protocols/kv.js';
+export type { KeyValueStore } from './protocols/kv.js';
 
 export {
   ADAPTER_API_VERSION, isAdapterDefinition, defineAdapter, defineBroker, defineFeed, defineRiskPolicy, defineStrategy, defineMiddleware,

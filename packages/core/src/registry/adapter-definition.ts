@@ -6,6 +6,7 @@ import type { BrokerProtocol } from '../protocols/broker.js';
 import type { DataFeedProtocol } from '../protocols/feed.js';
 import type { Strategy } from '../protocols/strategy.js';
 import type { RiskPolicy } from '../protocols/risk.js';
+import type { KeyValueStore } from '../protocols/kv.js';
 
 /** The kinds of plugin the registry holds. @public */
 export type AdapterKind = 'broker' | 'feed' | 'risk' | 'strategy' | 'middleware';
@@ -20,6 +21,8 @@ export interface AdapterContext {
   clock: Clock;
   logger: Logger;
   stateDir?: string;
+  /** the engine's durable key/value area (risk state, id high-water marks), when a state store is open */
+  kv?: KeyValueStore;
 }
 
 /** Maps each kind to what its definitions create. @public */

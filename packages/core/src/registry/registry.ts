@@ -5,6 +5,7 @@ import { ConfigError, PluginError } from '../errors.js';
 import { SystemClock, type Clock } from '../clock.js';
 import { silentLogger, type Logger } from '../logger.js';
 import { TOKENS } from '../tokens.js';
+import type { KeyValueStore } from '../protocols/kv.js';
 import {
   ADAPTER_API_VERSION,
   isAdapterDefinition,
@@ -21,6 +22,7 @@ export interface CreateOptions {
   clock?: Clock;
   logger?: Logger;
   stateDir?: string;
+  kv?: KeyValueStore;
   /** parent container; a child is made per adapter instance */
   container?: DependencyContainer;
 }
@@ -96,6 +98,7 @@ function makeContext(options: CreateOptions): AdapterContext {
   provideValue(child, TOKENS.StateDir, options.stateDir);
   const ctx: AdapterContext = { container: child, clock, logger };
   if (options.stateDir !== undefined) ctx.stateDir = options.stateDir;
+  if (options.kv !== undefined) ctx.kv = options.kv;
   return ctx;
 }
 

@@ -1,0 +1,24 @@
+/**
+ * A small durable key/value area (the state store's `kv` table, or memory in tests). The risk
+ * layer keeps its kill switch and counters here. Implementations throw `StateError` when the
+ * stored value cannot be read: callers must treat that as HALTED, never as "fresh".
+ * @public
+ */
+export interface KeyValueStore {
+  get<T = unknown>(key: string): T | undefined;
+  set(key: string, value: unknown): void;
+  delete(key: string): void;
+  keys(prefix?: string): string[];
+}
+
+/** In-memory KeyValueStore (values are deep-copied through JSON, like the durable one). @public */
+export class MemoryKeyValueStore implements KeyValueStore {
+  readonly #m = new Map<string, string>();
+  get<T = unknown>(key: string): T | undefined {
+    const v = this.#m.get(key);
+    return v === undefined ? undefined : (JSON.parse(v) as T);
+  }
+  set(key: string, value: unknown): void { this.#m.set(key, JSON.stringify(value)); }
+  delete(key: string): void { this.#m.delete(key); }
+  keys(prefix = ''): string[] { return [...this.#m.keys()].filter((k) => k.startsWith(prefix)).sort(); }
+}
