@@ -38,3 +38,40 @@ export { broker, feed, riskPolicy, strategy, middleware, uses, usesOf, adapterMe
 export type { AdapterDecoratorOptions, AdapterRef, UsesSpec } from './registry/decorators.js';
 export { AdapterRegistry, defaultRegistry, configErrorFromZod } from './registry/registry.js';
 export type { CreateOptions } from './registry/registry.js';
+
+export { AccountView } from './engine/account-view.js';
+export { EventQueue } from './engine/event-queue.js';
+export type { EventPriority } from './engine/event-queue.js';
+export { LatencyHistogram } from './engine/latency.js';
+export { normalizeOrder } from './engine/order-normalizer.js';
+export { SessionClientOrderIdGenerator } from './engine/client-order-id.js';
+export type { ClientOrderIdGenerator } from './engine/client-order-id.js';
+export { EngineStrategyBroker } from './engine/strategy-broker.js';
+export { LiveEngine } from './engine/live-engine.js';
+export type { LiveEngineOptions, EngineStats, EngineMode, EngineLifecycle } from './engine/live-engine.js';
+export type { EngineExtension, EngineHandle, EngineTradingState, AccountSnapshot } from './engine/extension.js';
+
+export { PaperBroker } from './paper/paper-broker.js';
+export { PaperBrokerConfig } from './paper/config.js';
+export { paperBroker } from './paper/plugin.js';
+export { commissionFor, slip } from './paper/fill-model.js';
+
+export { ReplayFeed, paced } from './feeds/replay-feed.js';
+export type { PacingOptions } from './feeds/replay-feed.js';
+export { CsvFeed, CsvFeedConfig } from './feeds/csv-feed.js';
+export { parseTimestamp } from './feeds/timestamp.js';
+export type { TimestampFormat } from './feeds/timestamp.js';
+export { BarAggregator } from './feeds/bar-aggregator.js';
+export type { BarAggregatorOptions } from './feeds/bar-aggregator.js';
+export { AggregatedFeed } from './feeds/aggregated-feed.js';
+export { replayFeed, csvFeed, ReplayFeedConfig } from './feeds/plugin.js';
+
+export { builtinDefinitions, createRegistry } from './builtins.js';
+export { loadPlugin, discoverPlugins, resolvePlugin } from './registry/plugin-loader.js';
+export { substituteEnv } from './config/env.js';
+export { TradewireConfigSchema } from './config/schema.js';
+export type { TradewireConfig, TradewireConfigInput } from './config/schema.js';
+export { loadConfigFile, parseConfig } from './config/load.js';
+export type { LoadedConfig } from './config/load.js';
+export { buildEngine, loadStrategy } from './config/build-engine.js';
+export type { BuildOptions, BuiltEngine, StateLayerHooks } from './config/build-engine.js';

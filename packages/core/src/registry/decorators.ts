@@ -73,7 +73,7 @@ export function definitionFromClass<T>(target: Ctor<T>): AdapterDefinition {
 }
 
 /** A plugin reference in wiring: a name, or a name with options. @public */
-export type AdapterRef = string | { use: string; config?: Record<string, unknown> };
+export type AdapterRef = string | { use: string; config?: Record<string, unknown> | undefined };
 
 /** Wiring a strategy declares for itself; a config file overrides it key by key. @public */
 export interface UsesSpec {

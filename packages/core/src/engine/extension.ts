@@ -1,0 +1,58 @@
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import type { Fill } from '../domain/fill.js';
+import type { Order } from '../domain/order.js';
+import type { Position } from '../domain/position.js';
+import type { BrokerProtocol } from '../protocols/broker.js';
+import type { Strategy } from '../protocols/strategy.js';
+
+/** The engine's trading state. HALTED refuses new orders (cancels still pass). @public */
+export type EngineTradingState = 'ACTIVE' | 'HALTED';
+
+/** A serialisable copy of the engine's account view. @public */
+export interface AccountSnapshot {
+  cash: number;
+  accountValue: number;
+  positions: Position[];
+  openOrders: Order[];
+  lastPrices: Record<string, number>;
+  timestamp: number;
+}
+
+/**
+ * What extensions (state store, checkpoints, reconciler, dashboard) may see and do.
+ * @public
+ */
+export interface EngineHandle {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** the broker as the engine uses it (after middleware: risk, journal) */
+  readonly broker: BrokerProtocol;
+  readonly strategy: Strategy;
+  readonly tradingState: EngineTradingState;
+  /** stops new orders; `reason` is logged and reported in stats */
+  halt(reason: string, code?: string): void;
+  /** lifts a halt the engine itself raised (extensions decide when that is allowed) */
+  resume(reason: string): void;
+  accountSnapshot(): AccountSnapshot;
+  /** replaces the account view with the broker's truth (after reconciliation) */
+  resyncAccount(): Promise<void>;
+  /** runs `fn` every `intervalMs` of engine time as a timer-priority event; returns a cancel fn */
+  schedule(intervalMs: number, fn: () => void | Promise<void>): () => void;
+}
+
+/**
+ * A lifecycle hook installed into the engine. Runs in installation order on connect and in
+ * reverse order on stop. A throwing `onConnect` leaves the engine HALTED, never trading blind.
+ * @public
+ */
+export interface EngineExtension {
+  readonly name: string;
+  /** after the broker connected, before the strategy starts: recovery, reconciliation */
+  onConnect?(engine: EngineHandle): Promise<void>;
+  /** every order update and fill the engine applied (after dedupe) */
+  onOrderUpdate?(order: Order): void;
+  onFill?(fill: Fill): void;
+  /** before the broker disconnects: final checkpoint */
+  onStop?(engine: EngineHandle): Promise<void>;
+}

@@ -1,0 +1,470 @@
+import { SimulatedClock, SystemClock, type Clock } from '../clock.js';
+import { EngineError, isTradingError } from '../errors.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { Fill } from '../domain/fill.js';
+import type { FeedContext, FeedEvent, MarketDataMap } from '../domain/market-data.js';
+import type { Order, OrderRequest } from '../domain/order.js';
+import type { BrokerProtocol, Unsubscribe } from '../protocols/broker.js';
+import type { DataFeedProtocol } from '../protocols/feed.js';
+import type { Strategy } from '../protocols/strategy.js';
+import { AccountView } from './account-view.js';
+import { SessionClientOrderIdGenerator, type ClientOrderIdGenerator } from './client-order-id.js';
+import { EventQueue, type MarketEvent, type Task } from './event-queue.js';
+import type { AccountSnapshot, EngineExtension, EngineHandle, EngineTradingState } from './extension.js';
+import { LatencyHistogram } from './latency.js';
+import { normalizeOrder } from './order-normalizer.js';
+import { EngineStrategyBroker } from './strategy-broker.js';
+
+/** @public */
+export type EngineMode = 'replay' | 'paper' | 'shadow' | 'live';
+/** @public */
+export type EngineLifecycle = 'created' | 'connected' | 'running' | 'stopping' | 'stopped';
+
+/** @public */
+export interface LiveEngineOptions {
+  strategy: Strategy;
+  /** the broker after middleware (risk, journal) */
+  broker: BrokerProtocol;
+  feed: DataFeedProtocol;
+  /** default: simulated time driven by event timestamps for pull feeds, wall time for push feeds */
+  clock?: Clock;
+  logger?: Logger;
+  mode?: EngineMode;
+  /** stop the engine on the first strategy error (default false: log, count, continue) */
+  haltOnError?: boolean;
+  onError?: (error: unknown, timestamp: number, data: unknown) => void;
+  /** bound on queued market events (default 10,000) */
+  queueCapacity?: number;
+  /** conflate not-yet-consumed market data per symbol (default true) */
+  conflate?: boolean;
+  idGenerator?: ClientOrderIdGenerator;
+  extensions?: readonly EngineExtension[];
+  /** stop on SIGINT/SIGTERM (default true) */
+  handleSignals?: boolean;
+  /** measure dispatch latency on one event in N (default 16) */
+  latencySampleEvery?: number;
+}
+
+/** A copy of the engine's counters. @public */
+export interface EngineStats {
+  mode: EngineMode;
+  lifecycle: EngineLifecycle;
+  tradingState: EngineTradingState;
+  haltReason: string | undefined;
+  events: number;
+  bars: number;
+  orders: number;
+  rejectedOrders: number;
+  fills: number;
+  duplicateFills: number;
+  errors: number;
+  queueDepth: number;
+  queueHighWater: number;
+  conflated: number;
+  dropped: number;
+  lastBarTime: number | undefined;
+  dispatchLatencyUs: { p50: number; p99: number; max: number; samples: number };
+}
+
+type Thenable = { then: (a: unknown, b: (e: unknown) => void) => unknown };
+const isThenable = (v: unknown): v is Thenable => typeof v === 'object' && v !== null && typeof (v as Thenable).then === 'function';
+
+/**
+ * Runs one strategy against one broker and one feed: `connect()` → `run()` → `stop()`.
+ * Market data, order updates, fills and timers flow through one bounded priority queue;
+ * a strategy exception is reported through `onError` and never crashes the engine unless
+ * `haltOnError` is set.
+ * @public
+ */
+export class LiveEngine implements EngineHandle {
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly broker: BrokerProtocol;
+  readonly strategy: Strategy;
+  readonly feed: DataFeedProtocol;
+  readonly account = new AccountView();
+  readonly mode: EngineMode;
+  readonly #opts: LiveEngineOptions;
+  readonly #queue: EventQueue;
+  readonly #ids: ClientOrderIdGenerator;
+  readonly #extensions: readonly EngineExtension[];
+  readonly #sb: EngineStrategyBroker;
+  readonly #latency = new LatencyHistogram();
+  readonly #sampleEvery: number;
+  readonly #unsubs: Unsubscribe[] = [];
+  #lifecycle: EngineLifecycle = 'created';
+  #tradingState: EngineTradingState = 'ACTIVE';
+  #haltReason: string | undefined;
+  #stopRequested = false;
+  #runPromise: Promise<void> | undefined;
+  #stopPromise: Promise<void> | undefined;
+  #wake: (() => void) | undefined;
+  #counts = { events: 0, bars: 0, orders: 0, rejectedOrders: 0, fills: 0, duplicateFills: 0, errors: 0 };
+  #lastBarTime: number | undefined;
+  #signalHandler: (() => void) | undefined;
+
+  constructor(options: LiveEngineOptions) {
+    this.#opts = options;
+    this.strategy = options.strategy;
+    this.broker = options.broker;
+    this.feed = options.feed;
+    this.mode = options.mode ?? 'replay';
+    this.clock = options.clock ?? (options.feed.kind === 'pull' ? new SimulatedClock(0) : new SystemClock());
+    this.logger = options.logger ?? silentLogger;
+    this.#queue = new EventQueue(options.queueCapacity ?? 10_000, options.conflate ?? true);
+    this.#ids = options.idGenerator ?? new SessionClientOrderIdGenerator();
+    this.#extensions = options.extensions ?? [];
+    this.#sampleEvery = Math.max(1, options.latencySampleEvery ?? 16);
+    this.#sb = new EngineStrategyBroker(this.account, {
+      now: () => this.clock.now(),
+      submit: (r) => this.#guard(this.#submit(r)),
+      cancel: (id) => this.#guard(this.broker.cancelOrder(id)),
+      close: (asset) => this.#guard(this.#close(asset)),
+    });
+  }
+
+  get tradingState(): EngineTradingState { return this.#tradingState; }
+  get lifecycle(): EngineLifecycle { return this.#lifecycle; }
+  /** the StrategyBroker the strategy receives */
+  get strategyBroker(): EngineStrategyBroker { return this.#sb; }
+
+  get stats(): EngineStats {
+    return {
+      mode: this.mode,
+      lifecycle: this.#lifecycle,
+      tradingState: this.#tradingState,
+      haltReason: this.#haltReason,
+      ...this.#counts,
+      queueDepth: this.#queue.size,
+      queueHighWater: this.#queue.highWater,
+      conflated: this.#queue.conflated,
+      dropped: this.#queue.dropped,
+      lastBarTime: this.#lastBarTime,
+      dispatchLatencyUs: { p50: this.#latency.quantile(0.5), p99: this.#latency.quantile(0.99), max: this.#latency.max, samples: this.#latency.count },
+    };
+  }
+
+  /** Connects the broker, loads the account view, runs extensions' recovery. Idempotent. */
+  async connect(): Promise<void> {
+    if (this.#lifecycle !== 'created') return;
+    await this.broker.connect();
+    this.#unsubs.push(this.broker.onOrderUpdate((o) => this.#onOrderUpdate(o)));
+    this.#unsubs.push(this.broker.onFill((f) => this.#onFill(f)));
+    await this.resyncAccount();
+    this.#lifecycle = 'connected';
+    for (const ext of this.#extensions) {
+      if (!ext.onConnect) continue;
+      try {
+        await ext.onConnect(this);
+      } catch (err) {
+        const code = isTradingError(err) ? err.code : 'EXTENSION_FAILED';
+        this.halt(`${ext.name}: ${err instanceof Error ? err.message : String(err)}`, code);
+        this.logger.error('extension failed on connect; engine HALTED', { extension: ext.name, code, error: err });
+      }
+    }
+  }
+
+  /** Runs until the feed ends or `stop()` is called. */
+  run(): Promise<void> {
+    this.#runPromise ??= this.#run();
+    return this.#runPromise;
+  }
+
+  /** Stops the feed, drains pending order events, calls `onStop`, disconnects. Idempotent. */
+  stop(): Promise<void> {
+    if (this.#stopPromise) return this.#stopPromise;
+    this.#stopRequested = true;
+    this.#wake?.();
+    this.#stopPromise = (async () => {
+      if (this.#lifecycle === 'running') {
+        this.#lifecycle = 'stopping';
+        await this.feed.stop().catch((e: unknown) => this.logger.warn('feed stop failed', { error: e }));
+        await this.#runPromise;
+      } else {
+        await this.#shutdown();
+      }
+    })();
+    return this.#stopPromise;
+  }
+
+  halt(reason: string, code = 'HALTED'): void {
+    if (this.#tradingState === 'HALTED') return;
+    this.#tradingState = 'HALTED';
+    this.#haltReason = `${code}: ${reason}`;
+    this.logger.warn('engine HALTED: new orders refused', { code, reason });
+  }
+
+  resume(reason: string): void {
+    if (this.#tradingState === 'ACTIVE') return;
+    this.#tradingState = 'ACTIVE';
+    this.#haltReason = undefined;
+    this.logger.warn('engine resumed', { reason });
+  }
+
+  accountSnapshot(): AccountSnapshot { return this.account.snapshot(this.clock.now()); }
+
+  async resyncAccount(): Promise<void> {
+    const [cash, positions, orders] = await Promise.all([this.broker.getCash(), this.broker.getPositions(), this.broker.getPendingOrders()]);
+    this.account.reset(cash, positions, orders);
+    for (const [sym, px] of this.account.lastPrices) this.account.onMarketData(this.account.lastPriceAt.get(sym) ?? 0, { [sym]: { price: px, size: 0 } });
+  }
+
+  schedule(intervalMs: number, fn: () => void | Promise<void>): () => void {
+    if (!(intervalMs > 0)) throw new RangeError('schedule interval must be > 0 ms');
+    let cancelled = false;
+    let handle = this.clock.setTimeout(tick, intervalMs);
+    const self = this;
+    function tick(): void {
+      if (cancelled) return;
+      self.#queue.pushTask('timer', () => self.#invoke(fn, self.clock.now(), 'timer'));
+      self.#wake?.();
+      handle = self.clock.setTimeout(tick, intervalMs);
+    }
+    return () => { cancelled = true; this.clock.clearTimeout(handle); };
+  }
+
+  // ── run loop ────────────────────────────────────────────────────────────
+  async #run(): Promise<void> {
+    await this.connect();
+    if (this.#stopRequested) { await this.#shutdown(); return; }
+    this.#lifecycle = 'running';
+    this.#installSignals();
+    try {
+      await this.feed.start();
+      const started = this.#invoke(() => this.strategy.onStart?.(this.#sb), this.clock.now(), 'onStart');
+      if (started) await started;
+      await this.#drain();
+      if (this.feed.kind === 'pull') await this.#runPull();
+      else await this.#runPush();
+    } catch (err) {
+      this.#counts.errors++;
+      this.logger.error('engine loop failed', { error: err });
+      this.#opts.onError?.(err, this.clock.now(), undefined);
+      this.halt(err instanceof Error ? err.message : String(err), isTradingError(err) ? err.code : 'ENGINE_FAILED');
+      throw err;
+    } finally {
+      await this.#shutdown();
+    }
+  }
+
+  async #runPull(): Promise<void> {
+    const sync = this.feed.syncIterator?.();
+    if (sync) {
+      for (;;) {
+        if (this.#stopRequested) return;
+        const r = sync.next();
+        if (r.done) return;
+        const p = this.#dispatchMarket(r.value[0], r.value[1], r.value[2], 0);
+        if (p) await p;
+        if (this.#queue.size > 0) await this.#drain();
+      }
+    }
+    for await (const ev of this.feed) {
+      if (this.#stopRequested) return;
+      const p = this.#dispatchMarket(ev[0], ev[1], ev[2], 0);
+      if (p) await p;
+      if (this.#queue.size > 0) await this.#drain();
+    }
+  }
+
+  async #runPush(): Promise<void> {
+    let feedDone = false;
+    let feedError: unknown;
+    const pump = (async () => {
+      try {
+        for await (const ev of this.feed) {
+          if (this.#stopRequested) break;
+          this.#queue.pushMarket({ timestamp: ev[0], data: ev[1], context: ev[2], enqueuedAt: performance.now() });
+          this.#wake?.();
+        }
+      } catch (err) {
+        feedError = err;
+      } finally {
+        feedDone = true;
+        this.#wake?.();
+      }
+    })();
+    while (!this.#stopRequested) {
+      const item = this.#queue.next();
+      if (item) {
+        const p = 'task' in item ? this.#runTask(item.task) : this.#dispatchQueued(item.market);
+        if (p) await p;
+        continue;
+      }
+      if (feedDone) break;
+      await new Promise<void>((resolve) => { this.#wake = resolve; });
+      this.#wake = undefined;
+    }
+    await this.feed.stop().catch(() => undefined);
+    await pump;
+    if (feedError) throw feedError;
+  }
+
+  #dispatchQueued(m: MarketEvent): void | Promise<void> {
+    return this.#dispatchMarket(m.timestamp, m.data, m.context, m.enqueuedAt);
+  }
+
+  /** Hot path: no allocation unless the strategy or broker allocates. */
+  #dispatchMarket(ts: number, data: MarketDataMap, ctx: FeedContext, enqueuedAt: number): void | Promise<void> {
+    const clock = this.clock;
+    if (clock instanceof SimulatedClock) clock.set(ts);
+    const n = ++this.#counts.events;
+    const sample = n % this.#sampleEvery === 0;
+    const t0 = sample ? (enqueuedAt || performance.now()) : 0;
+    this.#countBars(data);
+    this.#lastBarTime = ts;
+    this.account.onMarketData(ts, data);
+    this.broker.onMarketData?.(ts, data, ctx);
+    let r: unknown;
+    try {
+      r = this.strategy.onData(ts, data, ctx, this.#sb);
+    } catch (err) {
+      this.#strategyError(err, ts, data);
+    }
+    if (isThenable(r)) {
+      return Promise.resolve(r).then(
+        () => { if (sample) this.#latency.record((performance.now() - t0) * 1000); },
+        (err: unknown) => this.#strategyError(err, ts, data),
+      );
+    }
+    if (sample) this.#latency.record((performance.now() - t0) * 1000);
+    return undefined;
+  }
+
+  #countBars(data: MarketDataMap): void {
+    for (const _ in data) this.#counts.bars++;
+  }
+
+  async #drain(): Promise<void> {
+    for (;;) {
+      const item = this.#queue.next();
+      if (!item) return;
+      const p = 'task' in item ? this.#runTask(item.task) : this.#dispatchQueued(item.market);
+      if (p) await p;
+    }
+  }
+
+  #runTask(task: Task): void | Promise<void> {
+    return this.#invoke(task, this.clock.now(), 'task');
+  }
+
+  #invoke(fn: () => unknown, ts: number, data: unknown): void | Promise<void> {
+    try {
+      const r = fn();
+      if (isThenable(r)) return Promise.resolve(r).then(() => undefined, (e: unknown) => this.#strategyError(e, ts, data));
+    } catch (err) {
+      this.#strategyError(err, ts, data);
+    }
+    return undefined;
+  }
+
+  #strategyError(err: unknown, ts: number, data: unknown): void {
+    this.#counts.errors++;
+    this.logger.warn('strategy error', { error: err, timestamp: ts });
+    try {
+      this.#opts.onError?.(err, ts, data);
+    } catch (e) {
+      this.logger.error('onError handler threw', { error: e });
+    }
+    if (this.#opts.haltOnError) {
+      this.halt(err instanceof Error ? err.message : String(err), 'STRATEGY_ERROR');
+      this.#stopRequested = true;
+      this.#wake?.();
+    }
+  }
+
+  // ── broker events ───────────────────────────────────────────────────────
+  #onOrderUpdate(order: Order): void {
+    if (!this.account.onOrderUpdate(order)) return;
+    for (const ext of this.#extensions) ext.onOrderUpdate?.(order);
+    const cb = this.strategy.onOrderUpdate;
+    if (cb) {
+      this.#queue.pushTask('order', () => cb.call(this.strategy, order, this.#sb));
+      this.#wake?.();
+    }
+  }
+
+  #onFill(fill: Fill): void {
+    if (!this.account.onFill(fill)) { this.#counts.duplicateFills++; return; }
+    this.#counts.fills++;
+    for (const ext of this.#extensions) ext.onFill?.(fill);
+    const cb = this.strategy.onFill;
+    if (cb) {
+      this.#queue.pushTask('order', () => cb.call(this.strategy, fill, this.#sb));
+      this.#wake?.();
+    }
+  }
+
+  // ── order gateway ───────────────────────────────────────────────────────
+  /** Reports an order-call failure even if the strategy never awaits the promise. */
+  #guard<T>(p: Promise<T>): Promise<T> {
+    p.catch((err: unknown) => {
+      this.#counts.rejectedOrders++;
+      this.logger.warn('order call failed', { error: err });
+    });
+    return p;
+  }
+
+  async #submit(request: OrderRequest): Promise<Order> {
+    if (this.#lifecycle === 'created' || this.#lifecycle === 'stopped') throw new EngineError(`cannot submit orders while the engine is ${this.#lifecycle}`, 'ENGINE_NOT_RUNNING');
+    const intent = normalizeOrder(request, request.clientOrderId ?? this.#ids.next(), this.clock.now());
+    if (this.#tradingState === 'HALTED' && !this.#reduces(intent.asset, intent.side === 'BUY' ? intent.quantity : -intent.quantity)) {
+      throw new EngineError(`engine is HALTED (${this.#haltReason ?? 'no reason'}); only cancels and risk-reducing orders are accepted`, 'ENGINE_HALTED');
+    }
+    this.#counts.orders++;
+    const order = await this.broker.submitOrder(intent);
+    this.account.onOrderUpdate(order);
+    return order;
+  }
+
+  #reduces(asset: string, signedQty: number): boolean {
+    const q = this.account.position(asset);
+    return q !== 0 && Math.sign(q) !== Math.sign(signedQty) && Math.abs(signedQty) <= Math.abs(q) + 1e-9;
+  }
+
+  async #close(asset: string): Promise<Order | undefined> {
+    const q = this.account.position(asset);
+    if (q === 0) return undefined;
+    return this.#submit({ asset, quantity: -q, reduceOnly: true, tag: 'close' });
+  }
+
+  // ── shutdown ────────────────────────────────────────────────────────────
+  async #shutdown(): Promise<void> {
+    if (this.#lifecycle === 'stopped') return;
+    this.#removeSignals();
+    if (this.#lifecycle === 'running' || this.#lifecycle === 'stopping') {
+      await this.#drain();
+      const p = this.#invoke(() => this.strategy.onStop?.(this.#sb), this.clock.now(), 'onStop');
+      if (p) await p;
+      await this.#drain();
+    }
+    for (const ext of [...this.#extensions].reverse()) {
+      try {
+        await ext.onStop?.(this);
+      } catch (err) {
+        this.#counts.errors++;
+        this.logger.error('extension failed on stop', { extension: ext.name, error: err });
+      }
+    }
+    for (const u of this.#unsubs.splice(0)) u();
+    if (this.#lifecycle !== 'created') await this.broker.disconnect().catch((e: unknown) => this.logger.warn('broker disconnect failed', { error: e }));
+    this.#lifecycle = 'stopped';
+  }
+
+  #installSignals(): void {
+    if (this.#opts.handleSignals === false) return;
+    this.#signalHandler = () => { this.logger.info('signal received: stopping'); void this.stop(); };
+    process.once('SIGINT', this.#signalHandler);
+    process.once('SIGTERM', this.#signalHandler);
+  }
+
+  #removeSignals(): void {
+    if (!this.#signalHandler) return;
+    process.removeListener('SIGINT', this.#signalHandler);
+    process.removeListener('SIGTERM', this.#signalHandler);
+    this.#signalHandler = undefined;
+  }
+}
+
+/** The feed event type, re-exported for engine users. @public */
+export type { FeedEvent };

@@ -1,0 +1,65 @@
+import type { FeedEvent } from '../domain/market-data.js';
+import type { DataFeedProtocol } from '../protocols/feed.js';
+import type { Clock } from '../clock.js';
+import { SystemClock } from '../clock.js';
+
+/** Options shared by historical feeds. @public */
+export interface PacingOptions {
+  /** 1 = real time, N = N× faster, 0 = as fast as possible (default 0) */
+  speed?: number;
+  /** wall clock used for pacing (default: system clock) */
+  pacingClock?: Clock;
+}
+
+/**
+ * Replays events from memory, in order. With `speed` 0 it offers a synchronous iterator so the
+ * engine runs at full speed; otherwise it sleeps between events to keep the original pace / N.
+ * @public
+ */
+export class ReplayFeed implements DataFeedProtocol {
+  readonly kind = 'pull' as const;
+  #stopped = false;
+  readonly #speed: number;
+  readonly #clock: Clock;
+  constructor(private readonly events: readonly FeedEvent[] | (() => Iterable<FeedEvent>), readonly name = 'replay', options: PacingOptions = {}) {
+    this.#speed = options.speed ?? 0;
+    if (!(this.#speed >= 0) || !Number.isFinite(this.#speed)) throw new RangeError(`speed must be a finite number >= 0, got ${String(options.speed)}`);
+    this.#clock = options.pacingClock ?? new SystemClock();
+  }
+  async start(): Promise<void> { this.#stopped = false; }
+  async stop(): Promise<void> { this.#stopped = true; }
+  expectedCount(): number | undefined { return Array.isArray(this.events) ? this.events.length : undefined; }
+
+  #source(): Iterable<FeedEvent> { return typeof this.events === 'function' ? this.events() : this.events; }
+
+  syncIterator(): Iterator<FeedEvent> | undefined {
+    if (this.#speed !== 0) return undefined;
+    const it = this.#source()[Symbol.iterator]();
+    return { next: () => (this.#stopped ? { done: true, value: undefined } : it.next()) };
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<FeedEvent> {
+    yield* paced(this.#source(), this.#speed, this.#clock, () => this.#stopped);
+  }
+}
+
+/** Yields events, sleeping (timestamp gap / speed) between them; speed 0 never sleeps. */
+export async function* paced(source: Iterable<FeedEvent> | AsyncIterable<FeedEvent>, speed: number, clock: Clock, stopped: () => boolean): AsyncGenerator<FeedEvent> {
+  let prevTs: number | undefined;
+  let started = 0;
+  let firstTs = 0;
+  for await (const ev of source as AsyncIterable<FeedEvent>) {
+    if (stopped()) return;
+    if (speed > 0) {
+      if (prevTs === undefined) { started = clock.now(); firstTs = ev[0]; }
+      else {
+        const due = started + (ev[0] - firstTs) / speed;
+        const wait = due - clock.now();
+        if (wait > 0) await clock.sleep(wait);
+        if (stopped()) return;
+      }
+      prevTs = ev[0];
+    }
+    yield ev;
+  }
+}

@@ -1,0 +1,269 @@
+import { inject, injectable } from '../di.js';
+import { TOKENS } from '../tokens.js';
+import type { Clock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import {
+  DuplicateClientOrderIdError, InsufficientFundsError, InvalidOrderError, UnsupportedError, VenueUnavailableError,
+} from '../errors.js';
+import type { Fill } from '../domain/fill.js';
+import type { FeedContext, MarketDataMap } from '../domain/market-data.js';
+import { isTerminal, type Order, type OrderIntent } from '../domain/order.js';
+import { applyFillToPosition, markPosition, type Position } from '../domain/position.js';
+import type { BrokerCapabilities, BrokerProtocol, Unsubscribe } from '../protocols/broker.js';
+import { PaperBrokerConfig } from './config.js';
+import { commissionFor, executionPrice, rangeOf, slip, type PriceRange } from './fill-model.js';
+
+interface Working { order: Order; eligibleAt: number; triggered: boolean; lastBarTs: number }
+
+const DAY_MS = 86_400_000;
+
+/**
+ * A simulated broker that fills against the prices the engine hands it (`onMarketData`):
+ * configurable latency, slippage, commission, partial fills capped by bar volume, limit/stop/
+ * stop-limit triggering on bar high/low, cash and position accounting with shorts and flips,
+ * and rejection on insufficient buying power. It is also the reference adapter for authors.
+ * @public
+ */
+@injectable()
+export class PaperBroker implements BrokerProtocol {
+  readonly name = 'paper';
+  readonly capabilities: BrokerCapabilities;
+  readonly #cfg: PaperBrokerConfig;
+  #connected = false;
+  #cash: number;
+  readonly #positions = new Map<string, Position>();
+  readonly #orders = new Map<string, Order>();
+  readonly #fills: Fill[] = [];
+  readonly #working = new Map<string, Map<string, Working>>();
+  readonly #ranges = new Map<string, PriceRange>();
+  readonly #consumed = new Map<string, number>();
+  readonly #orderListeners: ((o: Order) => void)[] = [];
+  readonly #fillListeners: ((f: Fill) => void)[] = [];
+  #seq = 0;
+  #execSeq = 0;
+  #lastTs = 0;
+
+  constructor(
+    @inject(TOKENS.AdapterConfig) config: unknown,
+    @inject(TOKENS.Clock) private readonly clock: Clock,
+    @inject(TOKENS.Logger) private readonly log: Logger,
+  ) {
+    this.#cfg = PaperBrokerConfig.parse(config ?? {});
+    this.#cash = this.#cfg.initialCash;
+    this.capabilities = Object.freeze({
+      orderTypes: ['MARKET', 'LIMIT', 'STOP', 'STOP_LIMIT'],
+      timeInForce: ['DAY', 'GTC', 'IOC', 'FOK', 'GTD'],
+      shorting: this.#cfg.allowShort,
+      partialFills: true,
+      modify: false,
+      fractional: this.#cfg.fractional,
+    }) as BrokerCapabilities;
+  }
+
+  async connect(): Promise<void> { this.#connected = true; }
+  async disconnect(): Promise<void> { this.#connected = false; }
+  isConnected(): boolean { return this.#connected; }
+
+  async getPositions(): Promise<Position[]> { return [...this.#positions.values()].map((p) => ({ ...p })); }
+  async getPosition(asset: string): Promise<Position | undefined> {
+    const p = this.#positions.get(asset);
+    return p ? { ...p } : undefined;
+  }
+  async getPendingOrders(): Promise<Order[]> {
+    const out: Order[] = [];
+    for (const m of this.#working.values()) for (const w of m.values()) out.push({ ...w.order });
+    return out;
+  }
+  async getCash(): Promise<number> { return this.#cash; }
+  async getAccountValue(): Promise<number> { return this.#equity(); }
+  async getOrder(clientOrderId: string): Promise<Order | undefined> {
+    const o = this.#orders.get(clientOrderId);
+    return o ? { ...o } : undefined;
+  }
+  async getOrders(since = 0): Promise<Order[]> {
+    return [...this.#orders.values()].filter((o) => o.updatedAt >= since).map((o) => ({ ...o }));
+  }
+  async getFills(since = 0): Promise<Fill[]> { return this.#fills.filter((f) => f.timestamp >= since).map((f) => ({ ...f })); }
+
+  onOrderUpdate(listener: (order: Order) => void): Unsubscribe { return this.#listen(this.#orderListeners, listener); }
+  onFill(listener: (fill: Fill) => void): Unsubscribe { return this.#listen(this.#fillListeners, listener); }
+
+  async submitOrder(intent: OrderIntent): Promise<Order> {
+    if (!this.#connected) throw new VenueUnavailableError('paper broker is not connected');
+    this.#validate(intent);
+    const now = this.clock.now();
+    const order: Order = {
+      orderId: `P${++this.#seq}`, clientOrderId: intent.clientOrderId, asset: intent.asset, side: intent.side,
+      quantity: intent.quantity, orderType: intent.orderType, timeInForce: intent.timeInForce, status: 'SUBMITTED',
+      filledQuantity: 0, avgFillPrice: 0, createdAt: now, updatedAt: now, submittedAt: now,
+    };
+    if (intent.limitPrice !== undefined) order.limitPrice = intent.limitPrice;
+    if (intent.stopPrice !== undefined) order.stopPrice = intent.stopPrice;
+    if (intent.expireAt !== undefined) order.expireAt = intent.expireAt;
+    if (intent.tag !== undefined) order.tag = intent.tag;
+    if (intent.reduceOnly !== undefined) order.reduceOnly = intent.reduceOnly;
+    this.#orders.set(order.clientOrderId, order);
+    const shortfall = this.#buyingPowerShortfall(order);
+    if (shortfall !== undefined) {
+      this.#finish(order, 'REJECTED', now, shortfall);
+      throw new InsufficientFundsError(`order ${order.clientOrderId} rejected: ${shortfall}`, { details: { clientOrderId: order.clientOrderId, venueCode: 'INSUFFICIENT_BUYING_POWER' } });
+    }
+    this.#emitOrder(order);
+    const w: Working = { order, eligibleAt: now + this.#cfg.latencyMs, triggered: false, lastBarTs: this.#lastTs };
+    const range = this.#ranges.get(order.asset);
+    if (this.#cfg.latencyMs === 0 && range) this.#tryFill(w, range, false, now);
+    if (!isTerminal(order.status)) {
+      if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') this.#finish(order, order.timeInForce === 'FOK' ? 'EXPIRED' : 'CANCELLED', now);
+      else this.#workingFor(order.asset).set(order.clientOrderId, w);
+    }
+    return { ...order };
+  }
+
+  async cancelOrder(clientOrderId: string): Promise<boolean> {
+    const o = this.#orders.get(clientOrderId);
+    if (!o || isTerminal(o.status)) return false;
+    this.#working.get(o.asset)?.delete(clientOrderId);
+    this.#finish(o, 'CANCELLED', this.clock.now());
+    return true;
+  }
+
+  async closePosition(asset: string, clientOrderId?: string): Promise<Order | undefined> {
+    const p = this.#positions.get(asset);
+    if (!p || p.quantity === 0) return undefined;
+    return this.submitOrder({
+      clientOrderId: clientOrderId ?? `close${asset.replace(/[^A-Za-z0-9]/g, '')}${++this.#seq}`.slice(0, 32),
+      asset, side: p.quantity > 0 ? 'SELL' : 'BUY', quantity: Math.abs(p.quantity), orderType: 'MARKET',
+      timeInForce: 'DAY', createdAt: this.clock.now(), reduceOnly: true,
+    });
+  }
+
+  /** Fills working orders against new prices; marks positions. */
+  onMarketData(timestamp: number, data: MarketDataMap, _context?: FeedContext): void {
+    this.#lastTs = timestamp;
+    for (const asset in data) {
+      const r = rangeOf(data[asset]);
+      if (!r) continue;
+      this.#ranges.set(asset, r);
+      this.#consumed.set(asset, 0);
+      const pos = this.#positions.get(asset);
+      if (pos) markPosition(pos, r.last);
+      const working = this.#working.get(asset);
+      if (!working || working.size === 0) continue;
+      for (const w of [...working.values()]) {
+        const o = w.order;
+        if (this.#expired(o, timestamp)) { working.delete(o.clientOrderId); this.#finish(o, 'EXPIRED', timestamp); continue; }
+        if (timestamp < w.eligibleAt) continue;
+        this.#tryFill(w, r, timestamp > w.lastBarTs || w.eligibleAt > w.order.createdAt, timestamp);
+        if (isTerminal(o.status)) working.delete(o.clientOrderId);
+      }
+    }
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────
+  #validate(i: OrderIntent): void {
+    if (!this.capabilities.orderTypes.includes(i.orderType)) throw new UnsupportedError(`order type ${i.orderType} not supported`);
+    if (!this.capabilities.timeInForce.includes(i.timeInForce)) throw new UnsupportedError(`time in force ${i.timeInForce} not supported`);
+    if (!(i.quantity > 0) || !Number.isFinite(i.quantity)) throw new InvalidOrderError(`quantity must be > 0, got ${i.quantity}`);
+    if (!this.#cfg.fractional && !Number.isInteger(i.quantity)) throw new InvalidOrderError(`fractional quantity ${i.quantity} not allowed`);
+    if (this.#orders.has(i.clientOrderId)) throw new DuplicateClientOrderIdError(`clientOrderId ${i.clientOrderId} already used`, { details: { clientOrderId: i.clientOrderId } });
+    if (!this.#cfg.allowShort && i.side === 'SELL') {
+      const held = this.#positions.get(i.asset)?.quantity ?? 0;
+      if (i.quantity > held + 1e-9) throw new UnsupportedError(`short selling disabled: sell ${i.quantity} ${i.asset} with ${held} held`);
+    }
+  }
+
+  /** Returns a reason when the order would take gross exposure past what equity allows. */
+  #buyingPowerShortfall(o: Order): string | undefined {
+    const px = o.limitPrice ?? this.#ranges.get(o.asset)?.last ?? o.stopPrice;
+    if (px === undefined) return undefined; // no price yet: checked again on fill
+    const held = this.#positions.get(o.asset)?.quantity ?? 0;
+    const signed = o.side === 'BUY' ? o.quantity : -o.quantity;
+    const after = held + signed;
+    if (Math.abs(after) <= Math.abs(held) && Math.sign(after) !== -Math.sign(held)) return undefined; // reduces
+    const equity = this.#equity();
+    let gross = 0;
+    for (const p of this.#positions.values()) if (p.asset !== o.asset) gross += Math.abs(p.quantity * p.currentPrice);
+    gross += Math.abs(after * px);
+    const fee = commissionFor(o.quantity, px, this.#cfg.commission);
+    const needed = gross * this.#cfg.marginRequirement + fee;
+    if (needed <= equity + 1e-9) return undefined;
+    return `insufficient buying power: needs ${needed.toFixed(2)}, equity ${equity.toFixed(2)}`;
+  }
+
+  #tryFill(w: Working, r: PriceRange, fresh: boolean, now: number): void {
+    const o = w.order;
+    const raw = executionPrice(o, r, fresh, w);
+    if (raw === undefined) return;
+    let qty = o.quantity - o.filledQuantity;
+    if (Number.isFinite(r.volume) && r.volume > 0) {
+      const cap = this.#cfg.maxVolumeFraction * r.volume - (this.#consumed.get(o.asset) ?? 0);
+      if (o.timeInForce === 'FOK' && cap + 1e-9 < qty) return;
+      qty = Math.min(qty, Math.max(0, cap));
+    }
+    if (!this.#cfg.fractional) qty = Math.floor(qty + 1e-9);
+    if (!(qty > 0)) return;
+    this.#consumed.set(o.asset, (this.#consumed.get(o.asset) ?? 0) + qty);
+    const price = slip(raw, o.side, this.#cfg.slippageBps);
+    this.#execute(o, qty, price, now);
+  }
+
+  #execute(o: Order, qty: number, price: number, now: number): void {
+    const commission = commissionFor(qty, price, this.#cfg.commission);
+    const signed = o.side === 'BUY' ? qty : -qty;
+    const { position } = applyFillToPosition(this.#positions.get(o.asset), o.asset, signed, price);
+    const last = this.#ranges.get(o.asset)?.last;
+    if (last !== undefined) markPosition(position, last);
+    if (position.quantity === 0) this.#positions.delete(o.asset);
+    else this.#positions.set(o.asset, position);
+    this.#cash -= signed * price + commission;
+    const filled = o.filledQuantity + qty;
+    o.avgFillPrice = (o.avgFillPrice * o.filledQuantity + price * qty) / filled;
+    o.filledQuantity = filled;
+    o.updatedAt = now;
+    const done = filled >= o.quantity - 1e-9;
+    o.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
+    if (done) o.filledAt = now;
+    const fill: Fill = {
+      executionId: `PX${++this.#execSeq}`, orderId: o.orderId, clientOrderId: o.clientOrderId, asset: o.asset,
+      side: o.side, quantity: qty, price, commission, timestamp: now, cumulativeQuantity: filled,
+    };
+    this.#fills.push(fill);
+    for (const l of this.#fillListeners) l({ ...fill });
+    this.#emitOrder(o);
+  }
+
+  #expired(o: Order, ts: number): boolean {
+    if (o.timeInForce === 'GTD') return o.expireAt !== undefined && ts >= o.expireAt;
+    if (o.timeInForce === 'DAY') return Math.floor(ts / DAY_MS) > Math.floor(o.createdAt / DAY_MS);
+    return false;
+  }
+
+  #finish(o: Order, status: 'CANCELLED' | 'REJECTED' | 'EXPIRED', now: number, reason?: string): void {
+    o.status = status;
+    o.updatedAt = now;
+    if (reason !== undefined) o.rejectionReason = reason;
+    this.#emitOrder(o);
+  }
+
+  #equity(): number {
+    let v = this.#cash;
+    for (const p of this.#positions.values()) v += p.quantity * p.currentPrice;
+    return v;
+  }
+
+  #workingFor(asset: string): Map<string, Working> {
+    let m = this.#working.get(asset);
+    if (!m) { m = new Map(); this.#working.set(asset, m); }
+    return m;
+  }
+
+  #emitOrder(o: Order): void {
+    if (this.#orderListeners.length === 0) return;
+    for (const l of this.#orderListeners) l({ ...o });
+  }
+
+  #listen<T>(arr: ((v: T) => void)[], l: (v: T) => void): Unsubscribe {
+    arr.push(l);
+    return () => { const i = arr.indexOf(l); if (i >= 0) arr.splice(i, 1); };
+  }
+}

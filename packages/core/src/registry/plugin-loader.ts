@@ -1,0 +1,112 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { PluginError } from '../errors.js';
+import type { AdapterRegistry } from './registry.js';
+
+interface PackageJson { name?: string; main?: string; exports?: unknown; tradewire?: { plugin?: boolean } }
+
+function readPkg(dir: string): PackageJson | undefined {
+  try { return JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as PackageJson; } catch { return undefined; }
+}
+
+/** Finds `node_modules/<name>` walking up from `fromDir`. */
+function findPackageDir(name: string, fromDir: string): string | undefined {
+  let dir = resolve(fromDir);
+  for (;;) {
+    const cand = join(dir, 'node_modules', name);
+    if (existsSync(join(cand, 'package.json'))) return cand;
+    const up = dirname(dir);
+    if (up === dir) return undefined;
+    dir = up;
+  }
+}
+
+function entryOf(pkgDir: string, pkg: PackageJson): string {
+  const ex = pkg.exports;
+  let rel: string | undefined;
+  if (typeof ex === 'string') rel = ex;
+  else if (ex && typeof ex === 'object') {
+    const dot = (ex as Record<string, unknown>)['.'] ?? ex;
+    if (typeof dot === 'string') rel = dot;
+    else if (dot && typeof dot === 'object') {
+      const d = dot as Record<string, unknown>;
+      const pick = d['import'] ?? d['default'] ?? d['node'];
+      if (typeof pick === 'string') rel = pick;
+    }
+  }
+  return join(pkgDir, rel ?? pkg.main ?? 'index.js');
+}
+
+/** Resolves a plugin specifier (package name or relative/absolute path) to a file URL. */
+export function resolvePlugin(spec: string, fromDir: string): string {
+  if (spec.startsWith('.') || isAbsolute(spec)) {
+    const p = resolve(fromDir, spec);
+    if (!existsSync(p)) throw new PluginError(`plugin module not found: ${p}`, 'PLUGIN_NOT_FOUND');
+    return pathToFileURL(p).href;
+  }
+  const parts = spec.split('/');
+  const name = spec.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0]!;
+  const dir = findPackageDir(name, fromDir);
+  if (!dir) throw new PluginError(`plugin package '${name}' is not installed (looked in node_modules above ${fromDir}); run: npm install ${name}`, 'PLUGIN_NOT_FOUND', { details: { package: name } });
+  const pkg = readPkg(dir) ?? {};
+  return pathToFileURL(entryOf(dir, pkg)).href;
+}
+
+/** Everything a plugin module exports that the registry can take. */
+function definitionsOf(mod: Record<string, unknown>): unknown[] {
+  const d = mod['default'];
+  if (Array.isArray(d)) return d;
+  if (d && typeof d === 'object' && Array.isArray((d as { definitions?: unknown }).definitions)) return (d as { definitions: unknown[] }).definitions;
+  if (d !== undefined) return [d];
+  if (Array.isArray(mod['definitions'])) return mod['definitions'] as unknown[];
+  return [];
+}
+
+/**
+ * Imports a plugin by package name or path and registers its definitions. Returns the names
+ * registered as `kind:name`.
+ * @public
+ */
+export async function loadPlugin(registry: AdapterRegistry, spec: string, fromDir = process.cwd()): Promise<string[]> {
+  const url = resolvePlugin(spec, fromDir);
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(url)) as Record<string, unknown>;
+  } catch (e) {
+    throw new PluginError(`plugin '${spec}' failed to load: ${e instanceof Error ? e.message : String(e)}`, 'PLUGIN_LOAD_FAILED', { cause: e });
+  }
+  const defs = definitionsOf(mod);
+  if (defs.length === 0) throw new PluginError(`plugin '${spec}' exports no adapter definitions (expected a default export listing them)`, 'PLUGIN_INVALID');
+  const before = new Set(registry.list());
+  for (const def of defs) {
+    const kindName = typeof def === 'object' && def !== null ? `${String((def as { kind?: unknown }).kind)}:${String((def as { name?: unknown }).name)}` : '';
+    if (before.has(kindName)) continue; // already registered (e.g. discovered and also listed)
+    registry.register(def);
+  }
+  return registry.list().filter((n) => !before.has(n));
+}
+
+/** Names of installed packages marked `"tradewire": { "plugin": true }`, nearest node_modules first. @public */
+export function discoverPlugins(fromDir = process.cwd()): string[] {
+  const found = new Set<string>();
+  let dir = resolve(fromDir);
+  for (;;) {
+    const nm = join(dir, 'node_modules');
+    if (existsSync(nm)) {
+      for (const entry of safeReaddir(nm)) {
+        if (entry.startsWith('.')) continue;
+        const names = entry.startsWith('@') ? safeReaddir(join(nm, entry)).map((s) => `${entry}/${s}`) : [entry];
+        for (const name of names) if (readPkg(join(nm, name))?.tradewire?.plugin === true) found.add(name);
+      }
+    }
+    const up = dirname(dir);
+    if (up === dir) break;
+    dir = up;
+  }
+  return [...found].sort();
+}
+
+function safeReaddir(d: string): string[] {
+  try { return readdirSync(d); } catch { return []; }
+}

@@ -1,0 +1,42 @@
+import type { ClientOrderIdGenerator } from '../engine/client-order-id.js';
+import type { StateStore } from './store.js';
+
+/** Venue-safe: [A-Za-z0-9] only, 1–32 chars (IB orderRef, Alpaca, Binance, OKX clOrdId). @public */
+export const CLIENT_ORDER_ID_PATTERN = /^[A-Za-z0-9]{1,32}$/;
+
+/** @public */
+export function isVenueSafeClientOrderId(id: string): boolean {
+  return CLIENT_ORDER_ID_PATTERN.test(id);
+}
+
+const COUNTER = 'client_order_id';
+
+/**
+ * Durable client order ids: `tw` + the state dir's 8-char namespace + a base-36 counter
+ * (at most 2 + 8 + 11 = 21 characters, alphanumeric, starting with a letter). The counter is
+ * persisted in blocks: a block is reserved (committed) before any id in it is handed out, so
+ * after a crash the next run starts past every id ever issued: ids are never reused, gaps are
+ * harmless. Deterministic for a given state dir and counter value.
+ * @public
+ */
+export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator {
+  readonly #store: StateStore;
+  readonly #prefix: string;
+  readonly #block: number;
+  #next = 0;
+  #end = 0;
+
+  constructor(store: StateStore, options: { blockSize?: number } = {}) {
+    this.#store = store;
+    this.#prefix = `tw${store.namespace}`;
+    this.#block = Math.max(1, Math.floor(options.blockSize ?? 1024));
+  }
+
+  next(): string {
+    if (this.#next >= this.#end) {
+      this.#next = this.#store.reserveCounter(COUNTER, this.#block) + 1;
+      this.#end = this.#next + this.#block;
+    }
+    return this.#prefix + (this.#next++).toString(36);
+  }
+}

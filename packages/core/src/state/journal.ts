@@ -1,0 +1,278 @@
+import type BetterSqlite3 from 'better-sqlite3';
+import type { Fill } from '../domain/fill.js';
+import { isTerminal, type Order, type OrderIntent, type OrderSide, type OrderStatus, type OrderType, type TimeInForce } from '../domain/order.js';
+import { applyFillToPosition, type Position } from '../domain/position.js';
+import { DuplicateClientOrderIdError, StateError } from '../errors.js';
+import type { StateStore } from './store.js';
+
+const EPS = 1e-9;
+
+/** How far along an order is; updates never move an order backwards (late events are normal). */
+const RANK: Record<OrderStatus, number> = {
+  PENDING_SUBMIT: 0, UNKNOWN: 0, SUBMITTED: 1, PARTIALLY_FILLED: 2, FILLED: 3, CANCELLED: 3, REJECTED: 3, EXPIRED: 3,
+};
+
+/** Where a fill came from. @public */
+export type FillSource = 'stream' | 'recovery' | 'reconcile';
+
+/** What applying a fill did. `duplicate`: the execution id was already journaled (applied 0 times). @public */
+export interface FillOutcome {
+  kind: 'new' | 'duplicate';
+  /** cumulative fills exceed the order quantity (or the venue's cumulative exceeds it) */
+  overfill: boolean;
+  /** the venue's cumulative quantity disagrees with the journal's sum of fills */
+  cumulativeMismatch: boolean;
+  /** the fill belongs to an order this journal never saw (external) */
+  orderKnown: boolean;
+}
+
+/** A position as the journal derives it from fills (or as reconciliation set it). @public */
+export interface JournalPosition { asset: string; quantity: number; avgEntryPrice: number; realizedPnl: number; lastPrice: number; updatedAt: number }
+
+interface OrderRow {
+  client_order_id: string; order_id: string; asset: string; side: OrderSide; quantity: number; order_type: OrderType;
+  limit_price: number | null; stop_price: number | null; time_in_force: TimeInForce; expire_at: number | null; tag: string | null;
+  reduce_only: number; status: OrderStatus; filled_quantity: number; avg_fill_price: number; created_at: number; updated_at: number;
+  submitted_at: number | null; filled_at: number | null; rejection_reason: string | null; external: number; overfilled: number;
+}
+
+/** A journaled order: the domain `Order` plus journal flags. @public */
+export interface JournalOrder extends Order { overfilled: boolean }
+
+function rowToOrder(r: OrderRow): JournalOrder {
+  const o: JournalOrder = {
+    orderId: r.order_id, clientOrderId: r.client_order_id, asset: r.asset, side: r.side, quantity: r.quantity, orderType: r.order_type,
+    timeInForce: r.time_in_force, status: r.status, filledQuantity: r.filled_quantity, avgFillPrice: r.avg_fill_price,
+    createdAt: r.created_at, updatedAt: r.updated_at, overfilled: r.overfilled === 1,
+  };
+  if (r.limit_price !== null) o.limitPrice = r.limit_price;
+  if (r.stop_price !== null) o.stopPrice = r.stop_price;
+  if (r.expire_at !== null) o.expireAt = r.expire_at;
+  if (r.tag !== null) o.tag = r.tag;
+  if (r.reduce_only === 1) o.reduceOnly = true;
+  if (r.submitted_at !== null) o.submittedAt = r.submitted_at;
+  if (r.filled_at !== null) o.filledAt = r.filled_at;
+  if (r.rejection_reason !== null) o.rejectionReason = r.rejection_reason;
+  if (r.external === 1) o.external = true;
+  return o;
+}
+
+interface FillRow {
+  execution_id: string; client_order_id: string; order_id: string; asset: string; side: OrderSide; quantity: number; price: number;
+  commission: number; timestamp: number; cumulative_quantity: number | null; source: FillSource;
+}
+function rowToFill(r: FillRow): Fill & { source: FillSource } {
+  const f: Fill & { source: FillSource } = {
+    executionId: r.execution_id, orderId: r.order_id, clientOrderId: r.client_order_id, asset: r.asset, side: r.side,
+    quantity: r.quantity, price: r.price, commission: r.commission, timestamp: r.timestamp, source: r.source,
+  };
+  if (r.cumulative_quantity !== null) f.cumulativeQuantity = r.cumulative_quantity;
+  return f;
+}
+
+/**
+ * The write-ahead order journal: order intents, acks, status updates and fills, each in one
+ * SQLite transaction with prepared statements (the hot path writes no JSON). Fills are applied
+ * exactly once (primary key on the execution id) and update the order and the position in the
+ * same transaction.
+ * @public
+ */
+export class OrderJournal {
+  readonly #db: BetterSqlite3.Database;
+  readonly #store: StateStore;
+  readonly #s: Record<string, BetterSqlite3.Statement>;
+  readonly #recordIntentTx: (intent: OrderIntent, now: number) => void;
+  readonly #applyFillTx: (fill: Fill, source: FillSource, now: number) => FillOutcome;
+
+  constructor(store: StateStore) {
+    this.#store = store;
+    const db = (this.#db = store.db);
+    this.#s = {
+      insertOrder: db.prepare(`INSERT INTO orders (client_order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only, status, created_at, updated_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING_SUBMIT', ?, ?)`),
+      insertExternal: db.prepare(`INSERT INTO orders (client_order_id, order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only, status, created_at, updated_at, submitted_at, external)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
+      journal: db.prepare('INSERT INTO journal (ts, client_order_id, kind, status, detail) VALUES (?, ?, ?, ?, ?)'),
+      getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
+      orderCore: db.prepare('SELECT status, quantity, filled_quantity, avg_fill_price, order_id FROM orders WHERE client_order_id = ?'),
+      setStatus: db.prepare(`UPDATE orders SET status = ?, order_id = CASE WHEN ? <> '' THEN ? ELSE order_id END, updated_at = ?,
+        submitted_at = COALESCE(submitted_at, ?), rejection_reason = COALESCE(?, rejection_reason) WHERE client_order_id = ?`),
+      setOrderId: db.prepare(`UPDATE orders SET order_id = ?, updated_at = ? WHERE client_order_id = ? AND order_id = ''`),
+      insertFill: db.prepare(`INSERT OR IGNORE INTO fills (execution_id, client_order_id, order_id, asset, side, quantity, price, commission, timestamp, cumulative_quantity, source, recorded_at)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      fillOrder: db.prepare(`UPDATE orders SET filled_quantity = ?, avg_fill_price = ?, status = ?, updated_at = ?, filled_at = COALESCE(filled_at, ?), overfilled = ?,
+        order_id = CASE WHEN order_id = '' THEN ? ELSE order_id END WHERE client_order_id = ?`),
+      getPos: db.prepare('SELECT quantity, avg_entry_price, realized_pnl FROM positions WHERE asset = ?'),
+      setPos: db.prepare(`INSERT INTO positions (asset, quantity, avg_entry_price, realized_pnl, last_price, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+        ON CONFLICT(asset) DO UPDATE SET quantity = excluded.quantity, avg_entry_price = excluded.avg_entry_price, realized_pnl = excluded.realized_pnl, last_price = excluded.last_price, updated_at = excluded.updated_at`),
+    };
+    const s = this.#s as Record<'insertOrder' | 'journal' | 'orderCore' | 'insertFill' | 'fillOrder' | 'getPos' | 'setPos', BetterSqlite3.Statement>;
+
+    this.#recordIntentTx = db.transaction((i: OrderIntent, now: number) => {
+      s.insertOrder.run(i.clientOrderId, i.asset, i.side, i.quantity, i.orderType, i.limitPrice ?? null, i.stopPrice ?? null, i.timeInForce,
+        i.expireAt ?? null, i.tag ?? null, i.reduceOnly ? 1 : 0, i.createdAt, now);
+      s.journal.run(now, i.clientOrderId, 'INTENT', 'PENDING_SUBMIT', null);
+    });
+
+    this.#applyFillTx = db.transaction((f: Fill, source: FillSource, now: number): FillOutcome => {
+      const ins = s.insertFill.run(f.executionId, f.clientOrderId, f.orderId, f.asset, f.side, f.quantity, f.price, f.commission, f.timestamp,
+        f.cumulativeQuantity ?? null, source, now);
+      if (ins.changes === 0) return { kind: 'duplicate', overfill: false, cumulativeMismatch: false, orderKnown: true };
+      let overfill = false;
+      let cumulativeMismatch = false;
+      const o = s.orderCore.get(f.clientOrderId) as { status: OrderStatus; quantity: number; filled_quantity: number; avg_fill_price: number; order_id: string } | undefined;
+      if (o) {
+        const filled = o.filled_quantity + f.quantity;
+        const avg = filled > 0 ? (o.avg_fill_price * o.filled_quantity + f.price * f.quantity) / filled : 0;
+        overfill = filled > o.quantity + EPS || (f.cumulativeQuantity !== undefined && f.cumulativeQuantity > o.quantity + EPS);
+        cumulativeMismatch = f.cumulativeQuantity !== undefined && Math.abs(f.cumulativeQuantity - filled) > EPS;
+        let status = o.status;
+        if (filled >= o.quantity - EPS) { if (status !== 'FILLED') status = 'FILLED'; }
+        else if (RANK[status] < 2) status = 'PARTIALLY_FILLED';
+        s.fillOrder.run(filled, avg, status, now, status === 'FILLED' ? f.timestamp : null, overfill ? 1 : 0, f.orderId, f.clientOrderId);
+      }
+      const p = s.getPos.get(f.asset) as { quantity: number; avg_entry_price: number; realized_pnl: number } | undefined;
+      const prev: Position | undefined = p ? { asset: f.asset, quantity: p.quantity, avgEntryPrice: p.avg_entry_price, currentPrice: f.price, unrealizedPnl: 0, realizedPnl: p.realized_pnl } : undefined;
+      const { position } = applyFillToPosition(prev, f.asset, f.side === 'BUY' ? f.quantity : -f.quantity, f.price);
+      s.setPos.run(f.asset, position.quantity, position.avgEntryPrice, position.realizedPnl, f.price, now);
+      return { kind: 'new', overfill, cumulativeMismatch, orderKnown: o !== undefined };
+    });
+  }
+
+  #now(): number { return this.#store.clock.now(); }
+
+  /** Persists an intent as PENDING_SUBMIT (committed on return). A known clientOrderId is refused. */
+  recordIntent(intent: OrderIntent): void {
+    try {
+      this.#recordIntentTx(intent, this.#now());
+    } catch (err) {
+      if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
+        throw new DuplicateClientOrderIdError(`clientOrderId ${intent.clientOrderId} is already in the journal; an intent is never sent twice`, { details: { clientOrderId: intent.clientOrderId } });
+      }
+      throw new StateError(`cannot persist order intent ${intent.clientOrderId}: ${(err as Error).message}`, 'STATE_WRITE_FAILED', { cause: err, details: { file: this.#store.file, clientOrderId: intent.clientOrderId } });
+    }
+  }
+
+  /**
+   * Records a status for a journaled order. Without `authoritative`, a status never moves
+   * backwards (a late SUBMITTED after FILLED is ignored); with it (venue lookup during recovery or
+   * reconciliation) the venue's status wins. Returns false for an unknown clientOrderId.
+   */
+  recordStatus(clientOrderId: string, status: OrderStatus, options: { orderId?: string; reason?: string; kind?: string; authoritative?: boolean; submittedAt?: number } = {}): boolean {
+    const s = this.#s;
+    const now = this.#now();
+    const cur = s['orderCore']!.get(clientOrderId) as { status: OrderStatus; order_id: string } | undefined;
+    if (!cur) return false;
+    const forward = options.authoritative === true || (!isTerminal(cur.status) && RANK[status] >= RANK[cur.status]);
+    const oid = options.orderId ?? '';
+    this.#db.transaction(() => {
+      if (forward) {
+        s['setStatus']!.run(status, oid, oid, now, status === 'PENDING_SUBMIT' || status === 'UNKNOWN' ? null : (options.submittedAt ?? now), options.reason ?? null, clientOrderId);
+      } else if (oid !== '') {
+        s['setOrderId']!.run(oid, now, clientOrderId);
+      }
+      s['journal']!.run(now, clientOrderId, options.kind ?? 'STATUS', forward ? status : `${status}(ignored)`, options.reason ?? null);
+    })();
+    return true;
+  }
+
+  /** Records an order report from the venue: status forward for known orders, adoption (tagged external) for unknown ones. */
+  applyOrderReport(order: Order, options: { authoritative?: boolean; kind?: string } = {}): 'updated' | 'adopted' {
+    const known = this.recordStatus(order.clientOrderId, order.status, {
+      orderId: order.orderId, kind: options.kind ?? 'UPDATE', authoritative: options.authoritative ?? false,
+      ...(order.rejectionReason !== undefined ? { reason: order.rejectionReason } : {}),
+      ...(order.submittedAt !== undefined ? { submittedAt: order.submittedAt } : {}),
+    });
+    if (known) return 'updated';
+    this.adoptExternal(order);
+    return 'adopted';
+  }
+
+  /** Imports an order the venue has and this engine did not create, tagged external. */
+  adoptExternal(order: Order): void {
+    const now = this.#now();
+    const s = this.#s;
+    this.#db.transaction(() => {
+      s['insertExternal']!.run(order.clientOrderId, order.orderId, order.asset, order.side, order.quantity, order.orderType, order.limitPrice ?? null,
+        order.stopPrice ?? null, order.timeInForce, order.expireAt ?? null, order.tag ?? 'EXTERNAL', order.reduceOnly ? 1 : 0, order.status,
+        order.createdAt, now, order.submittedAt ?? null);
+      s['journal']!.run(now, order.clientOrderId, 'ADOPT_EXTERNAL', order.status, null);
+    })();
+  }
+
+  /** Applies a fill exactly once (dedup on executionId) and updates order and position atomically. */
+  applyFill(fill: Fill, source: FillSource = 'stream'): FillOutcome {
+    try {
+      return this.#applyFillTx(fill, source, this.#now());
+    } catch (err) {
+      throw new StateError(`cannot journal fill ${fill.executionId}: ${(err as Error).message}`, 'STATE_WRITE_FAILED', { cause: err, details: { file: this.#store.file, executionId: fill.executionId } });
+    }
+  }
+
+  /** Adds a journal entry without changing the order (cancel requests, notes). */
+  note(clientOrderId: string, kind: string, detail?: string): void {
+    this.#s['journal']!.run(this.#now(), clientOrderId, kind, null, detail ?? null);
+  }
+
+  hasFill(executionId: string): boolean {
+    return this.#db.prepare('SELECT 1 FROM fills WHERE execution_id = ?').get(executionId) !== undefined;
+  }
+
+  getOrder(clientOrderId: string): JournalOrder | undefined {
+    const r = this.#s['getOrder']!.get(clientOrderId) as OrderRow | undefined;
+    return r ? rowToOrder(r) : undefined;
+  }
+
+  /** Orders, optionally filtered by status, oldest first. */
+  orders(statuses?: readonly OrderStatus[]): JournalOrder[] {
+    const rows = statuses
+      ? this.#db.prepare(`SELECT * FROM orders WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at, rowid`).all(...statuses)
+      : this.#db.prepare('SELECT * FROM orders ORDER BY created_at, rowid').all();
+    return (rows as OrderRow[]).map(rowToOrder);
+  }
+
+  /** Orders not yet final, including in-flight ones. */
+  openOrders(): JournalOrder[] { return this.orders(['PENDING_SUBMIT', 'UNKNOWN', 'SUBMITTED', 'PARTIALLY_FILLED']); }
+
+  /** Submits whose outcome is unknown: PENDING_SUBMIT (crash before or during send) and UNKNOWN. */
+  inFlight(): JournalOrder[] { return this.orders(['PENDING_SUBMIT', 'UNKNOWN']); }
+
+  fills(clientOrderId?: string): (Fill & { source: FillSource })[] {
+    const rows = clientOrderId
+      ? this.#db.prepare('SELECT * FROM fills WHERE client_order_id = ? ORDER BY timestamp, rowid').all(clientOrderId)
+      : this.#db.prepare('SELECT * FROM fills ORDER BY timestamp, rowid').all();
+    return (rows as FillRow[]).map(rowToFill);
+  }
+
+  fillCount(): number { return (this.#db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n; }
+
+  positions(): JournalPosition[] {
+    const rows = this.#db.prepare('SELECT * FROM positions ORDER BY asset').all() as { asset: string; quantity: number; avg_entry_price: number; realized_pnl: number; last_price: number; updated_at: number }[];
+    return rows.map((r) => ({ asset: r.asset, quantity: r.quantity, avgEntryPrice: r.avg_entry_price, realizedPnl: r.realized_pnl, lastPrice: r.last_price, updatedAt: r.updated_at }));
+  }
+
+  /** Overwrites a position (reconciliation adopting the broker's view); journaled with a reason. */
+  setPosition(asset: string, quantity: number, avgEntryPrice: number, reason: string): void {
+    const now = this.#now();
+    this.#db.transaction(() => {
+      const p = this.#s['getPos']!.get(asset) as { realized_pnl: number } | undefined;
+      this.#s['setPos']!.run(asset, quantity, avgEntryPrice, p?.realized_pnl ?? 0, avgEntryPrice, now);
+      this.#s['journal']!.run(now, `position:${asset}`, 'POSITION_SET', null, `${reason}; quantity=${quantity}`);
+    })();
+  }
+
+  lastSeq(): number { return (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM journal').get() as { s: number }).s; }
+
+  /** Journal entries after `seq` (the tail after a checkpoint). */
+  entriesAfter(seq: number): { seq: number; timestamp: number; clientOrderId: string; kind: string; status: string | null; detail: string | null }[] {
+    const rows = this.#db.prepare('SELECT seq, ts, client_order_id, kind, status, detail FROM journal WHERE seq > ? ORDER BY seq').all(seq) as
+      { seq: number; ts: number; client_order_id: string; kind: string; status: string | null; detail: string | null }[];
+    return rows.map((r) => ({ seq: r.seq, timestamp: r.ts, clientOrderId: r.client_order_id, kind: r.kind, status: r.status, detail: r.detail }));
+  }
+
+  /** True when nothing was ever journaled (a fresh state dir). */
+  isEmpty(): boolean {
+    return this.#db.prepare('SELECT 1 FROM orders LIMIT 1').get() === undefined && this.#db.prepare('SELECT 1 FROM fills LIMIT 1').get() === undefined
+      && this.#db.prepare('SELECT 1 FROM positions LIMIT 1').get() === undefined;
+  }
+}

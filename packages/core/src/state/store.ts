@@ -1,0 +1,295 @@
+import { mkdirSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import type BetterSqlite3 from 'better-sqlite3';
+import { z } from 'zod';
+import { SystemClock, type Clock } from '../clock.js';
+import { silentLogger, type Logger } from '../logger.js';
+import { StateError } from '../errors.js';
+import { checksum } from './checksum.js';
+import { crashPoint } from './crash-point.js';
+import { StateDirLock } from './lock.js';
+import { openDatabase, type Durability } from './open-database.js';
+
+/** The database file inside a state directory. @public */
+export const STATE_DB_FILE = 'state.db';
+
+/** @public */
+export interface StateStoreOptions {
+  stateDir: string;
+  durability?: Durability;
+  /** take over a lock whose owner process is gone (explicit operator choice) */
+  breakStaleLock?: boolean;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** A checkpoint as stored: the engine's account view plus the strategy's `snapshot()`. @public */
+export interface Checkpoint {
+  id: number;
+  timestamp: number;
+  /** the journal sequence number covered by this checkpoint */
+  journalSeq: number;
+  account: unknown;
+  strategy: unknown;
+}
+
+/** One entry of the append-only event log. @public */
+export interface StateEvent { seq: number; timestamp: number; kind: string; data: unknown }
+
+/** An operator decision the engine waits for (policy `approve`). @public */
+export interface Approval {
+  id: number;
+  timestamp: number;
+  kind: string;
+  status: 'PENDING' | 'APPROVED' | 'REJECTED';
+  summary: string;
+  report: unknown;
+  resolvedAt?: number;
+  resolvedBy?: string;
+  note?: string;
+}
+
+/** The persisted "stay halted" marker (corrupt state, overfill, pending approval, …). @public */
+export interface HaltMarker { reason: string; code: string; at: number; details?: Record<string, unknown> }
+
+const HaltMarkerSchema = z.object({ reason: z.string(), code: z.string(), at: z.number(), details: z.record(z.string(), z.unknown()).optional() });
+const HALT_KEY = 'state.halt';
+
+interface Stmts {
+  event: BetterSqlite3.Statement;
+  counterGet: BetterSqlite3.Statement;
+  counterSet: BetterSqlite3.Statement;
+  kvGet: BetterSqlite3.Statement;
+  kvSet: BetterSqlite3.Statement;
+  kvDel: BetterSqlite3.Statement;
+}
+
+/**
+ * The durable state of one engine: one SQLite database (WAL) in a locked state directory.
+ * Sub-areas (journal, kv) use `db` through their own prepared statements.
+ * @public
+ */
+export class StateStore {
+  readonly stateDir: string;
+  readonly file: string;
+  readonly db: BetterSqlite3.Database;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly durability: Durability;
+  readonly readonly: boolean;
+  /** random per-state-dir id, fixed at creation: the namespace of client order ids */
+  readonly namespace: string;
+  readonly #lock: StateDirLock | undefined;
+  #closed = false;
+  readonly #stmts: Stmts | undefined;
+
+  private constructor(opts: { stateDir: string; file: string; db: BetterSqlite3.Database; clock: Clock; logger: Logger; durability: Durability; lock: StateDirLock | undefined; readonly: boolean }) {
+    this.stateDir = opts.stateDir;
+    this.file = opts.file;
+    this.db = opts.db;
+    this.clock = opts.clock;
+    this.logger = opts.logger;
+    this.durability = opts.durability;
+    this.#lock = opts.lock;
+    this.readonly = opts.readonly;
+    if (!opts.readonly) {
+      this.#stmts = {
+        event: this.db.prepare('INSERT INTO events (ts, kind, data) VALUES (?, ?, ?)'),
+        counterGet: this.db.prepare('SELECT value FROM counters WHERE name = ?'),
+        counterSet: this.db.prepare('INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = excluded.value'),
+        kvGet: this.db.prepare('SELECT value, checksum FROM kv WHERE key = ?'),
+        kvSet: this.db.prepare('INSERT INTO kv (key, value, checksum, updated_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value, checksum = excluded.checksum, updated_at = excluded.updated_at'),
+        kvDel: this.db.prepare('DELETE FROM kv WHERE key = ?'),
+      };
+    }
+    this.namespace = this.#initNamespace();
+  }
+
+  /**
+   * Opens the state directory for an engine: creates it, takes the lock, opens and migrates the
+   * database. Throws `StateError`: STATE_LOCKED / STATE_LOCK_STALE, STATE_CORRUPT (file moved
+   * aside), STATE_SCHEMA_TOO_NEW, STATE_UNREADABLE.
+   */
+  static open(options: StateStoreOptions): StateStore {
+    const stateDir = resolve(options.stateDir);
+    const clock = options.clock ?? new SystemClock();
+    const logger = (options.logger ?? silentLogger).child({ component: 'state' });
+    const durability = options.durability ?? 'process';
+    try { mkdirSync(stateDir, { recursive: true, mode: 0o700 }); } catch (err) {
+      throw new StateError(`cannot create state dir ${stateDir}: ${(err as Error).message}`, 'STATE_UNREADABLE', { cause: err, details: { stateDir } });
+    }
+    const lock = StateDirLock.acquire(stateDir, { breakStale: options.breakStaleLock ?? false });
+    const file = join(stateDir, STATE_DB_FILE);
+    try {
+      const db = openDatabase(file, { durability, now: () => clock.now() });
+      return new StateStore({ stateDir, file, db, clock, logger, durability, lock, readonly: false });
+    } catch (err) {
+      lock.release();
+      throw err;
+    }
+  }
+
+  /** Opens a state directory read-only, without the lock (for `tradewire state show`). */
+  static openReadOnly(stateDir: string): StateStore {
+    const dir = resolve(stateDir);
+    const file = join(dir, STATE_DB_FILE);
+    const db = openDatabase(file, { durability: 'process', readonly: true });
+    return new StateStore({ stateDir: dir, file, db, clock: new SystemClock(), logger: silentLogger, durability: 'process', lock: undefined, readonly: true });
+  }
+
+  get closed(): boolean { return this.#closed; }
+
+  #w(): Stmts {
+    if (this.#closed) throw new StateError(`state store ${this.file} is closed`, 'STATE_CLOSED');
+    if (!this.#stmts) throw new StateError(`state store ${this.file} is open read-only`, 'STATE_READONLY');
+    return this.#stmts;
+  }
+
+  #initNamespace(): string {
+    const row = this.db.prepare(`SELECT value FROM meta WHERE key = 'namespace'`).get() as { value: string } | undefined;
+    if (row) {
+      if (!/^[A-Za-z0-9]{8}$/.test(row.value)) throw new StateError(`state file ${this.file} has an invalid namespace`, 'STATE_CORRUPT', { details: { file: this.file } });
+      return row.value;
+    }
+    if (this.readonly) return '';
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+    const ns = [...randomBytes(8)].map((b) => alphabet[b % alphabet.length] ?? 'x').join('');
+    this.db.prepare(`INSERT INTO meta (key, value) VALUES ('namespace', ?), ('created_at', ?)`).run(ns, String(this.clock.now()));
+    return ns;
+  }
+
+  // ── counters ───────────────────────────────────────────────────────────────
+  /** Reserves `size` values of a persistent counter; returns the first. Committed before return. */
+  reserveCounter(name: string, size: number): number {
+    const s = this.#w();
+    return this.db.transaction(() => {
+      const row = s.counterGet.get(name) as { value: number } | undefined;
+      const start = row?.value ?? 0;
+      s.counterSet.run(name, start + size);
+      return start;
+    }).immediate();
+  }
+
+  // ── event log (append-only) ────────────────────────────────────────────────
+  appendEvent(kind: string, data?: unknown): number {
+    const info = this.#w().event.run(this.clock.now(), kind, data === undefined ? null : JSON.stringify(data));
+    return Number(info.lastInsertRowid);
+  }
+
+  events(options: { sinceSeq?: number; kind?: string; limit?: number } = {}): StateEvent[] {
+    const rows = this.db.prepare(`SELECT seq, ts, kind, data FROM events WHERE seq > ? ${options.kind ? 'AND kind = ?' : ''} ORDER BY seq LIMIT ?`)
+      .all(...[options.sinceSeq ?? 0, ...(options.kind ? [options.kind] : []), options.limit ?? 10_000]) as { seq: number; ts: number; kind: string; data: string | null }[];
+    return rows.map((r) => ({ seq: r.seq, timestamp: r.ts, kind: r.kind, data: r.data === null ? undefined : this.#parse(r.data, `event ${r.seq}`) }));
+  }
+
+  // ── checkpoints ────────────────────────────────────────────────────────────
+  /** Writes a checkpoint atomically (one transaction); the previous one stays intact until commit. */
+  writeCheckpoint(input: { account: unknown; strategy?: unknown }): Checkpoint {
+    this.#w();
+    const ts = this.clock.now();
+    const account = JSON.stringify(input.account ?? null);
+    const strategy = input.strategy === undefined ? null : JSON.stringify(input.strategy);
+    const sum = checksum(`${account}\u0000${strategy ?? ''}`);
+    const id = this.db.transaction(() => {
+      const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM journal').get() as { s: number }).s;
+      const info = this.db.prepare('INSERT INTO checkpoints (ts, journal_seq, account, strategy, checksum) VALUES (?, ?, ?, ?, ?)').run(ts, seq, account, strategy, sum);
+      crashPoint('mid-checkpoint-write');
+      // keep the last 10 checkpoints
+      this.db.prepare('DELETE FROM checkpoints WHERE id <= (SELECT MAX(id) - 10 FROM checkpoints)').run();
+      return { id: Number(info.lastInsertRowid), seq };
+    })();
+    return { id: id.id, timestamp: ts, journalSeq: id.seq, account: input.account, strategy: input.strategy };
+  }
+
+  /** The newest checkpoint; a checksum mismatch throws STATE_CORRUPT naming the file. */
+  lastCheckpoint(): Checkpoint | undefined {
+    const r = this.db.prepare('SELECT id, ts, journal_seq, account, strategy, checksum FROM checkpoints ORDER BY id DESC LIMIT 1').get() as
+      { id: number; ts: number; journal_seq: number; account: string; strategy: string | null; checksum: string } | undefined;
+    if (!r) return undefined;
+    if (checksum(`${r.account}\u0000${r.strategy ?? ''}`) !== r.checksum) {
+      throw new StateError(`checkpoint ${r.id} in ${this.file} fails its checksum`, 'STATE_CORRUPT', { details: { file: this.file, checkpoint: r.id } });
+    }
+    return { id: r.id, timestamp: r.ts, journalSeq: r.journal_seq, account: this.#parse(r.account, `checkpoint ${r.id}`), strategy: r.strategy === null ? undefined : this.#parse(r.strategy, `checkpoint ${r.id}`) };
+  }
+
+  // ── approvals ──────────────────────────────────────────────────────────────
+  addApproval(kind: string, summary: string, report: unknown): number {
+    this.#w();
+    const info = this.db.prepare(`INSERT INTO approvals (ts, kind, status, summary, report) VALUES (?, ?, 'PENDING', ?, ?)`).run(this.clock.now(), kind, summary, JSON.stringify(report));
+    return Number(info.lastInsertRowid);
+  }
+
+  approvals(status?: Approval['status']): Approval[] {
+    const rows = this.db.prepare(`SELECT * FROM approvals ${status ? 'WHERE status = ?' : ''} ORDER BY id`).all(...(status ? [status] : [])) as
+      { id: number; ts: number; kind: string; status: Approval['status']; summary: string; report: string; resolved_at: number | null; resolved_by: string | null; resolution_note: string | null }[];
+    return rows.map((r) => ({
+      id: r.id, timestamp: r.ts, kind: r.kind, status: r.status, summary: r.summary, report: this.#parse(r.report, `approval ${r.id}`),
+      ...(r.resolved_at !== null ? { resolvedAt: r.resolved_at } : {}),
+      ...(r.resolved_by !== null ? { resolvedBy: r.resolved_by } : {}),
+      ...(r.resolution_note !== null ? { note: r.resolution_note } : {}),
+    }));
+  }
+
+  resolveApproval(id: number, status: 'APPROVED' | 'REJECTED', by: string, note = ''): boolean {
+    this.#w();
+    const info = this.db.prepare(`UPDATE approvals SET status = ?, resolved_at = ?, resolved_by = ?, resolution_note = ? WHERE id = ? AND status = 'PENDING'`).run(status, this.clock.now(), by, note, id);
+    if (info.changes > 0) this.appendEvent('approval.resolved', { id, status, by, note });
+    return info.changes > 0;
+  }
+
+  // ── kv (raw; SqliteKeyValueStore is the typed facade) ──────────────────────
+  kvGetRaw(key: string): string | undefined {
+    const row = (this.#stmts?.kvGet ?? this.db.prepare('SELECT value, checksum FROM kv WHERE key = ?')).get(key) as { value: string; checksum: string } | undefined;
+    if (!row) return undefined;
+    if (checksum(row.value) !== row.checksum) {
+      throw new StateError(`value of '${key}' in ${this.file} fails its checksum`, 'STATE_CORRUPT', { details: { file: this.file, key } });
+    }
+    return row.value;
+  }
+  kvSetRaw(key: string, json: string): void { this.#w().kvSet.run(key, json, checksum(json), this.clock.now()); }
+  kvDelete(key: string): void { this.#w().kvDel.run(key); }
+  kvKeys(prefix = ''): string[] {
+    const rows = this.db.prepare(`SELECT key FROM kv WHERE substr(key, 1, ?) = ? ORDER BY key`).all(prefix.length, prefix) as { key: string }[];
+    return rows.map((r) => r.key);
+  }
+
+  // ── halt marker ────────────────────────────────────────────────────────────
+  /** Persists "stay halted" so a restart cannot silently resume trading. */
+  setHalt(marker: Omit<HaltMarker, 'at'>): void {
+    const m: HaltMarker = { ...marker, at: this.clock.now() };
+    this.kvSetRaw(HALT_KEY, JSON.stringify(m));
+    this.appendEvent('halt', m);
+  }
+  halt(): HaltMarker | undefined {
+    const raw = this.kvGetRaw(HALT_KEY);
+    if (raw === undefined) return undefined;
+    const r = HaltMarkerSchema.safeParse(this.#parse(raw, HALT_KEY));
+    if (!r.success) throw new StateError(`halt marker in ${this.file} is unreadable`, 'STATE_CORRUPT', { details: { file: this.file, key: HALT_KEY } });
+    const { details, ...rest } = r.data;
+    return details === undefined ? rest : { ...rest, details };
+  }
+  /** Operator action: lifts the persisted halt (audited in the event log). */
+  clearHalt(by: string, note: string): void {
+    this.kvDelete(HALT_KEY);
+    this.appendEvent('halt.cleared', { by, note });
+  }
+
+  /** Reads every kv value and the last checkpoint; throws STATE_CORRUPT on the first bad one. */
+  verify(): void {
+    for (const k of this.kvKeys()) this.kvGetRaw(k);
+    this.lastCheckpoint();
+  }
+
+  #parse(text: string, what: string): unknown {
+    try { return JSON.parse(text); } catch (err) {
+      throw new StateError(`${what} in ${this.file} is not valid JSON`, 'STATE_CORRUPT', { cause: err, details: { file: this.file, what } });
+    }
+  }
+
+  close(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    try { this.db.close(); } finally { this.#lock?.release(); }
+  }
+}
