@@ -75,3 +75,19 @@ export { loadConfigFile, parseConfig } from './config/load.js';
 export type { LoadedConfig } from './config/load.js';
 export { buildEngine, loadStrategy } from './config/build-engine.js';
 export type { BuildOptions, BuiltEngine, StateLayerHooks } from './config/build-engine.js';
+export { summarize, recordEquity } from './metrics/performance.js';
+export type { EquityPoint, PerformanceSummary } from './metrics/performance.js';
+
+// ── state (durable state layer) ──
+export {
+  crashPoint, CRASH_POINTS, StateDirLock, readLock, LOCK_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, StateStore, STATE_DB_FILE,
+  SqliteKeyValueStore, OrderJournal, JournalBroker, PersistentClientOrderIdGenerator, isVenueSafeClientOrderId, CLIENT_ORDER_ID_PATTERN,
+  submitErrorOutcome, recover, RecoveryExtension, LOST_BEFORE_SEND, reconcile, RECONCILE_POLICIES, ReconcilerExtension,
+  CheckpointExtension, createStateLayer, StateLayerOptionsSchema,
+} from './state/index.js';
+export type {
+  CrashPointName, LockInfo, Migration, Durability, StateStoreOptions, Checkpoint, StateEvent, Approval, HaltMarker, FillOutcome,
+  FillSource, JournalOrder, JournalPosition, JournalAnomaly, JournalStats, JournalBrokerOptions, RecoveryReport, SettledIntent,
+  ReconcilePolicy, ReconcileOptions, ReconciliationReport, Discrepancy, DiscrepancyKind, Severity, ReconcilerExtensionOptions,
+  StateLayer, StateLayerOptions,
+} from './state/index.js';

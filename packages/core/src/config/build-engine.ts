@@ -34,6 +34,8 @@ export interface BuildOptions {
   clock?: Clock;
   /** a strategy object to use instead of `strategy` in the config */
   strategy?: Strategy;
+  /** wraps the strategy after its `@uses` was read (equity recording, tracing) */
+  wrapStrategy?: (strategy: Strategy) => Strategy;
   /** opens the state layer when the config has a `state` section (provided by the CLI) */
   openState?: (config: NonNullable<TradewireConfig['state']>, ctx: { baseDir: string; clock: Clock; logger: Logger }) => Promise<StateLayerHooks>;
 }
@@ -84,8 +86,9 @@ export async function buildEngine(config: TradewireConfig, options: BuildOptions
   if (config.autoDiscoverPlugins) for (const name of discoverPlugins(baseDir)) await loadPlugin(registry, name, baseDir).catch((e: unknown) => logger.warn('plugin auto-discovery: skipped', { plugin: name, error: e }));
   for (const p of config.plugins) await loadPlugin(registry, p, baseDir);
 
-  const strategy = options.strategy ?? (await loadStrategy(config, baseDir, registry));
-  const declared: UsesSpec = usesOf(strategy) ?? {};
+  const loaded = options.strategy ?? (await loadStrategy(config, baseDir, registry));
+  const declared: UsesSpec = usesOf(loaded) ?? {};
+  const strategy = options.wrapStrategy ? options.wrapStrategy(loaded) : loaded;
   const brokerRef = refOf(config.broker ?? declared.broker);
   const feedRef = refOf(config.feed ?? declared.feed);
   const risk = config.risk ?? declared.risk;

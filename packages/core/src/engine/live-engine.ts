@@ -250,8 +250,10 @@ export class LiveEngine implements EngineHandle {
   async #runPull(): Promise<void> {
     const sync = this.feed.syncIterator?.();
     if (sync) {
-      for (;;) {
+      for (let n = 1; ; n++) {
         if (this.#stopRequested) return;
+        // yield to the event loop now and then so signals, timers and progress output run
+        if ((n & 8191) === 0) await new Promise<void>((r) => setImmediate(r));
         const r = sync.next();
         if (r.done) return;
         const p = this.#dispatchMarket(r.value[0], r.value[1], r.value[2], 0);

@@ -1,0 +1,26 @@
+// Public surface of the durable state layer. Explicit list: nothing internal leaks.
+export { crashPoint, CRASH_POINTS } from './crash-point.js';
+export type { CrashPointName } from './crash-point.js';
+export { StateDirLock, readLock, LOCK_FILE } from './lock.js';
+export type { LockInfo } from './lock.js';
+export { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
+export type { Migration } from './migrations.js';
+export type { Durability } from './open-database.js';
+export { StateStore, STATE_DB_FILE } from './store.js';
+export type { StateStoreOptions, Checkpoint, StateEvent, Approval, HaltMarker } from './store.js';
+export { SqliteKeyValueStore } from './kv-store.js';
+export { OrderJournal } from './journal.js';
+export type { FillOutcome, FillSource, JournalOrder, JournalPosition } from './journal.js';
+export { JournalBroker } from './journal-broker.js';
+export type { JournalAnomaly, JournalStats, JournalBrokerOptions } from './journal-broker.js';
+export { PersistentClientOrderIdGenerator, isVenueSafeClientOrderId, CLIENT_ORDER_ID_PATTERN } from './id-generator.js';
+export { submitErrorOutcome } from './submit-outcome.js';
+export { recover, RecoveryExtension, LOST_BEFORE_SEND } from './recovery.js';
+export type { RecoveryReport, SettledIntent } from './recovery.js';
+export { reconcile, RECONCILE_POLICIES } from './reconciler.js';
+export type { ReconcilePolicy, ReconcileOptions, ReconciliationReport, Discrepancy, DiscrepancyKind, Severity } from './reconciler.js';
+export { ReconcilerExtension } from './reconciler-extension.js';
+export type { ReconcilerExtensionOptions } from './reconciler-extension.js';
+export { CheckpointExtension } from './checkpointer.js';
+export { createStateLayer, StateLayerOptionsSchema } from './state-layer.js';
+export type { StateLayer, StateLayerOptions } from './state-layer.js';

@@ -1,0 +1,114 @@
+import { z } from 'zod';
+import { SystemClock, type Clock } from '../clock.js';
+import { silentLogger, type Logger } from '../logger.js';
+import type { BrokerProtocol } from '../protocols/broker.js';
+import type { KeyValueStore } from '../protocols/kv.js';
+import type { EngineExtension } from '../engine/extension.js';
+import type { ClientOrderIdGenerator } from '../engine/client-order-id.js';
+import { StateError, isTradingError } from '../errors.js';
+import { configErrorFromZod } from '../registry/registry.js';
+import { CheckpointExtension } from './checkpointer.js';
+import { PersistentClientOrderIdGenerator } from './id-generator.js';
+import { OrderJournal } from './journal.js';
+import { JournalBroker } from './journal-broker.js';
+import { SqliteKeyValueStore } from './kv-store.js';
+import { RECONCILE_POLICIES, type ReconcilePolicy } from './reconciler.js';
+import { ReconcilerExtension } from './reconciler-extension.js';
+import { RecoveryExtension } from './recovery.js';
+import { StateStore } from './store.js';
+
+/** Options of the state layer (validated with zod). @public */
+export const StateLayerOptionsSchema = z.strictObject({
+  stateDir: z.string().min(1),
+  durability: z.enum(['process', 'power']).default('process'),
+  breakStaleLock: z.boolean().default(false),
+  reconcile: z.strictObject({
+    policy: z.enum(RECONCILE_POLICIES as unknown as [ReconcilePolicy, ...ReconcilePolicy[]]).default('halt'),
+    intervalSeconds: z.number().nonnegative().default(60),
+    inflightTimeoutMs: z.number().int().positive().optional(),
+  }).default({ policy: 'halt', intervalSeconds: 60 }),
+  checkpointIntervalSeconds: z.number().nonnegative().default(60),
+});
+
+/** @public */
+export interface StateLayerOptions {
+  stateDir: string;
+  durability?: 'process' | 'power';
+  breakStaleLock?: boolean;
+  reconcile?: { policy?: ReconcilePolicy; intervalSeconds?: number; inflightTimeoutMs?: number };
+  checkpointIntervalSeconds?: number;
+  clock?: Clock;
+  logger?: Logger;
+}
+
+/** @public */
+export interface StateLayer {
+  store: StateStore;
+  journal: OrderJournal;
+  /** wraps an adapter with the write-ahead journal */
+  wrapBroker(broker: BrokerProtocol): JournalBroker;
+  /** install in this order: recovery, reconciler, checkpointer */
+  extensions: EngineExtension[];
+  recovery: RecoveryExtension;
+  reconciler: ReconcilerExtension;
+  checkpointer: CheckpointExtension;
+  idGenerator: ClientOrderIdGenerator;
+  kv: KeyValueStore;
+  /** set when the state file was corrupt at open: it was moved aside and the engine will start HALTED */
+  startupError: StateError | undefined;
+  close(): void;
+}
+
+/**
+ * Opens the state directory and builds the whole layer. The composition root wires it as:
+ * `layer = createStateLayer(…)` → `broker = layer.wrapBroker(adapter)` → engine with
+ * `layer.extensions` and `layer.idGenerator` → `layer.close()` after the engine stopped.
+ * A corrupt state file is moved aside, a fresh one is opened with a persisted HALT marker
+ * (`STATE_CORRUPT`), so the engine starts HALTED, never fresh. Lock and schema errors throw.
+ * @public
+ */
+export function createStateLayer(options: StateLayerOptions): StateLayer {
+  const parsed = StateLayerOptionsSchema.safeParse({
+    stateDir: options.stateDir, durability: options.durability, breakStaleLock: options.breakStaleLock,
+    reconcile: options.reconcile, checkpointIntervalSeconds: options.checkpointIntervalSeconds,
+  });
+  if (!parsed.success) throw configErrorFromZod('state', parsed.error);
+  const o = parsed.data;
+  const clock = options.clock ?? new SystemClock();
+  const logger = options.logger ?? silentLogger;
+  const storeOpts = { stateDir: o.stateDir, durability: o.durability, breakStaleLock: o.breakStaleLock, clock, logger };
+  let store: StateStore;
+  let startupError: StateError | undefined;
+  try {
+    store = StateStore.open(storeOpts);
+  } catch (err) {
+    if (!isTradingError(err) || err.code !== 'STATE_CORRUPT') throw err;
+    startupError = err as StateError;
+    logger.error('state file corrupt: moved aside; starting HALTED on a fresh file', { ...err.details });
+    store = StateStore.open(storeOpts);
+    store.setHalt({ reason: err.message, code: 'STATE_CORRUPT', details: err.details });
+  }
+  const journal = new OrderJournal(store);
+  const idGenerator = new PersistentClientOrderIdGenerator(store);
+  const kv = new SqliteKeyValueStore(store);
+  const wrapped: JournalBroker[] = [];
+  const recovery = new RecoveryExtension(store, journal, () => wrapped);
+  const reconciler = new ReconcilerExtension(store, journal, {
+    policy: o.reconcile.policy, intervalSeconds: o.reconcile.intervalSeconds,
+    ...(o.reconcile.inflightTimeoutMs !== undefined ? { inflightTimeoutMs: o.reconcile.inflightTimeoutMs } : {}),
+  });
+  const checkpointer = new CheckpointExtension(store, o.checkpointIntervalSeconds);
+  return {
+    store, journal, idGenerator, kv, startupError, recovery, reconciler, checkpointer,
+    extensions: [recovery, reconciler, checkpointer],
+    wrapBroker(broker: BrokerProtocol): JournalBroker {
+      const jb = new JournalBroker(broker, { journal, clock, logger, idGenerator });
+      wrapped.push(jb);
+      return jb;
+    },
+    close(): void {
+      for (const jb of wrapped) jb.detach();
+      store.close();
+    },
+  };
+}

@@ -1,0 +1,209 @@
+import { expect } from 'chai';
+import {
+  StateStore, OrderJournal, JournalBroker, PersistentClientOrderIdGenerator, isVenueSafeClientOrderId, SimulatedClock, silentLogger,
+  isTradingError, type Fill, type JournalAnomaly,
+} from '@tradewire/core';
+import { FakeVenue } from './fake-venue.js';
+import { cleanupTempDirs, intent, tempDir } from './helpers.js';
+
+function setup(dir = tempDir()) {
+  const clock = new SimulatedClock(1_000);
+  const store = StateStore.open({ stateDir: dir, clock });
+  const journal = new OrderJournal(store);
+  const venue = new FakeVenue();
+  venue.now = () => clock.now();
+  const ids = new PersistentClientOrderIdGenerator(store);
+  const broker = new JournalBroker(venue, { journal, clock, logger: silentLogger, idGenerator: ids });
+  const fills: Fill[] = [];
+  broker.onFill((f) => fills.push(f));
+  const anomalies: JournalAnomaly[] = [];
+  broker.onAnomaly((a) => anomalies.push(a));
+  return { dir, clock, store, journal, venue, broker, fills, anomalies, ids };
+}
+
+async function rejects(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try { await p; } catch (err) {
+    if (isTradingError(err)) return { code: err.code, message: err.message };
+    throw err;
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('client order id generator', () => {
+  afterEach(cleanupTempDirs);
+
+  it('B21: 200k ids, all venue-safe (≤32, alphanumeric), 0 collisions, also across restarts', () => {
+    const dir = tempDir();
+    const seen = new Set<string>();
+    for (let run = 0; run < 3; run++) {
+      const store = StateStore.open({ stateDir: dir });
+      const gen = new PersistentClientOrderIdGenerator(store, { blockSize: 1000 });
+      const n = run === 0 ? 200_000 : 1_500; // later runs: a restart mid-block must not reuse ids
+      for (let i = 0; i < n; i++) {
+        const id = gen.next();
+        if (!isVenueSafeClientOrderId(id) || id.length > 32 || seen.has(id)) throw new Error(`bad or repeated id ${id}`);
+        seen.add(id);
+      }
+      store.close();
+    }
+    expect(seen.size).to.equal(203_000);
+  });
+
+  it('different state dirs use different namespaces', () => {
+    const a = StateStore.open({ stateDir: tempDir() });
+    const b = StateStore.open({ stateDir: tempDir() });
+    const ia = new PersistentClientOrderIdGenerator(a).next();
+    const ib = new PersistentClientOrderIdGenerator(b).next();
+    expect(ia).to.match(/^tw[A-Za-z0-9]{8}1$/);
+    expect(ia.slice(0, 10)).to.not.equal(ib.slice(0, 10));
+    a.close(); b.close();
+  });
+});
+
+describe('JournalBroker (write-ahead order journal)', () => {
+  afterEach(cleanupTempDirs);
+
+  it('persists the intent before the adapter is called, then records the ack', async () => {
+    const t = setup();
+    let statusAtCall: string | undefined;
+    const orig = t.venue.submitOrder.bind(t.venue);
+    t.venue.submitOrder = async (i) => { statusAtCall = t.journal.getOrder(i.clientOrderId)?.status; return orig(i); };
+    const cid = t.ids.next();
+    const order = await t.broker.submitOrder(intent(cid));
+    expect(statusAtCall).to.equal('PENDING_SUBMIT');
+    const j = t.journal.getOrder(cid);
+    expect(j?.status).to.equal('SUBMITTED');
+    expect(j?.orderId).to.equal(order.orderId);
+    expect(t.journal.entriesAfter(0).map((e) => e.kind)).to.deep.equal(['INTENT', 'ACK']);
+    t.store.close();
+  });
+
+  it('F13: a timeout leaves the intent UNKNOWN and it is never resent', async () => {
+    const t = setup();
+    t.venue.nextSubmit.push('timeout-after-accept');
+    const e = await rejects(t.broker.submitOrder(intent('twA1')));
+    expect(e.code).to.equal('REQUEST_TIMEOUT');
+    expect(t.journal.getOrder('twA1')?.status).to.equal('UNKNOWN');
+    expect(t.venue.submitCalls).to.deep.equal(['twA1']);
+    // a retry with the same id is refused by the journal, not sent again
+    expect((await rejects(t.broker.submitOrder(intent('twA1')))).code).to.equal('DUPLICATE_CLIENT_ORDER_ID');
+    expect(t.venue.submitCalls).to.deep.equal(['twA1']);
+    expect(t.venue.ledger.orders).to.have.length(1);
+    t.store.close();
+  });
+
+  it('a definite venue rejection is recorded as REJECTED with the reason', async () => {
+    const t = setup();
+    t.venue.nextSubmit.push('reject');
+    expect((await rejects(t.broker.submitOrder(intent('twR1')))).code).to.equal('ORDER_REJECTED');
+    const o = t.journal.getOrder('twR1');
+    expect(o?.status).to.equal('REJECTED');
+    expect(o?.rejectionReason).to.contain('buying power');
+    t.store.close();
+  });
+
+  it('refuses a venue-unsafe clientOrderId before anything is written or sent', async () => {
+    const t = setup();
+    expect((await rejects(t.broker.submitOrder(intent('bad-id_with:chars')))).code).to.equal('INVALID_CLIENT_ORDER_ID');
+    expect((await rejects(t.broker.submitOrder(intent('a'.repeat(33))))).code).to.equal('INVALID_CLIENT_ORDER_ID');
+    expect(t.journal.orders()).to.have.length(0);
+    expect(t.venue.submitCalls).to.have.length(0);
+    t.store.close();
+  });
+
+  it('F05: when the intent cannot be persisted, nothing is sent', async () => {
+    const t = setup();
+    t.store.db.pragma('query_only = 1'); // every write now fails, like a full disk
+    const e = await rejects(t.broker.submitOrder(intent('twF5')));
+    expect(e.code).to.equal('STATE_WRITE_FAILED');
+    expect(t.venue.submitCalls).to.have.length(0);
+    t.store.db.pragma('query_only = 0');
+    t.store.close();
+  });
+
+  it('F19: a duplicate fill (same execution id) is applied once and listeners see it once', async () => {
+    const t = setup();
+    await t.broker.submitOrder(intent('twD1', { quantity: 10 }));
+    const f = t.venue.fill('twD1', 4, 100);
+    t.venue.redeliver(f);
+    t.venue.redeliver(f);
+    expect(t.fills.map((x) => x.executionId)).to.deep.equal([f.executionId]);
+    expect(t.broker.stats.fillsDuplicate).to.equal(2);
+    const o = t.journal.getOrder('twD1');
+    expect(o?.filledQuantity).to.equal(4);
+    expect(o?.status).to.equal('PARTIALLY_FILLED');
+    expect(t.journal.positions()[0]?.quantity).to.equal(4);
+    t.store.close();
+  });
+
+  it('F20: a replay of every past execution (session start) adds nothing', async () => {
+    const t = setup();
+    await t.broker.submitOrder(intent('twP1', { quantity: 10 }));
+    await t.broker.submitOrder(intent('twP2', { quantity: 5, side: 'SELL' }));
+    t.venue.fill('twP1', 6, 100); t.venue.fill('twP1', 4, 101); t.venue.fill('twP2', 5, 102);
+    const before = { fills: t.journal.fillCount(), pos: t.journal.positions(), o1: t.journal.getOrder('twP1') };
+    for (const f of t.venue.ledger.fills) t.venue.redeliver(f);
+    expect(t.journal.fillCount()).to.equal(3);
+    expect(t.journal.positions()).to.deep.equal(before.pos);
+    expect(t.journal.getOrder('twP1')).to.deep.equal(before.o1);
+    expect(t.journal.positions()[0]?.quantity).to.equal(5);
+    expect(t.fills).to.have.length(3);
+    t.store.close();
+  });
+
+  it('F21: out-of-order events (fill before ack, late SUBMITTED after FILLED) end in the ledger state', async () => {
+    const t = setup();
+    t.venue.fillOnSubmit = true; // the fill arrives before submitOrder resolves
+    await t.broker.submitOrder(intent('twO1', { quantity: 10 }));
+    expect(t.journal.getOrder('twO1')?.status).to.equal('FILLED');
+    t.venue.emitOrder({ ...t.venue.ledger.orders[0]!, status: 'SUBMITTED', filledQuantity: 0 }); // stale update
+    const o = t.journal.getOrder('twO1');
+    expect(o?.status).to.equal('FILLED');
+    expect(o?.filledQuantity).to.equal(10);
+    expect(o?.orderId).to.equal(t.venue.ledger.orders[0]?.orderId);
+    t.store.close();
+  });
+
+  it('F22: an overfill is flagged (order marked, anomaly raised)', async () => {
+    const t = setup();
+    await t.broker.submitOrder(intent('twV1', { quantity: 10 }));
+    t.venue.fill('twV1', 10, 100);
+    t.venue.emitFill({ executionId: 'EXTRA1', orderId: 'x', clientOrderId: 'twV1', asset: 'AAPL', side: 'BUY', quantity: 3, price: 100, commission: 0, timestamp: 2_000, cumulativeQuantity: 13 });
+    expect(t.journal.getOrder('twV1')?.overfilled).to.equal(true);
+    expect(t.anomalies.map((a) => a.code)).to.deep.equal(['OVERFILL']);
+    t.store.close();
+  });
+
+  it('order updates for orders the journal never saw are adopted as external', async () => {
+    const t = setup();
+    t.venue.emitOrder({ orderId: 'M1', clientOrderId: 'manual1', asset: 'MSFT', side: 'SELL', quantity: 3, orderType: 'LIMIT', timeInForce: 'GTC', status: 'SUBMITTED', filledQuantity: 0, avgFillPrice: 0, createdAt: 1, updatedAt: 1 });
+    const o = t.journal.getOrder('manual1');
+    expect(o?.external).to.equal(true);
+    expect(o?.tag).to.equal('EXTERNAL');
+    t.store.close();
+  });
+
+  it('closePosition goes through the journal with a generated id', async () => {
+    const t = setup();
+    await t.broker.submitOrder(intent('twC1', { quantity: 7 }));
+    t.venue.fill('twC1', 7, 100);
+    const o = await t.broker.closePosition('AAPL');
+    expect(o?.side).to.equal('SELL');
+    expect(o?.quantity).to.equal(7);
+    expect(t.journal.getOrder(o!.clientOrderId)?.reduceOnly).to.equal(true);
+    t.store.close();
+  });
+
+  it('journal state survives a reopen (statuses, fills, positions)', async () => {
+    const t = setup();
+    await t.broker.submitOrder(intent('twS1', { quantity: 10 }));
+    t.venue.fill('twS1', 10, 100);
+    t.store.close();
+    const store = StateStore.open({ stateDir: t.dir });
+    const j = new OrderJournal(store);
+    expect(j.getOrder('twS1')?.status).to.equal('FILLED');
+    expect(j.fills('twS1').map((f) => f.quantity)).to.deep.equal([10]);
+    expect(j.positions().map((p) => [p.asset, p.quantity])).to.deep.equal([['AAPL', 10]]);
+    store.close();
+  });
+});
