@@ -11,6 +11,8 @@ import type { AccountSnapshot } from './extension.js';
  * @public
  */
 export class AccountView {
+  /** recently finished orders remembered to ignore late, out-of-order updates */
+  static readonly TERMINAL_MEMORY = 4096;
   cash = 0;
   readonly positions = new Map<string, Position>();
   readonly openOrders = new Map<string, Order>();
@@ -22,7 +24,12 @@ export class AccountView {
   #terminal = new Set<string>();
   #terminalRing: string[] = [];
   #terminalHead = 0;
-  constructor(private readonly maxRememberedExecutions = 200_000) {}
+  /**
+   * @param maxRememberedExecutions execution ids remembered for in-memory dedupe (the durable
+   *   journal dedupes beyond that); also the number of recently finished orders remembered
+   *   to ignore late, out-of-order updates
+   */
+  constructor(private readonly maxRememberedExecutions = 20_000) {}
 
   reset(cash: number, positions: readonly Position[], openOrders: readonly Order[]): void {
     this.cash = cash;
@@ -58,12 +65,12 @@ export class AccountView {
       if (this.#terminal.has(id)) return false;
       this.openOrders.delete(id);
       this.#terminal.add(id);
-      if (this.#terminalRing.length < this.maxRememberedExecutions) this.#terminalRing.push(id);
+      if (this.#terminalRing.length < AccountView.TERMINAL_MEMORY) this.#terminalRing.push(id);
       else {
         const old = this.#terminalRing[this.#terminalHead];
         if (old !== undefined) this.#terminal.delete(old);
         this.#terminalRing[this.#terminalHead] = id;
-        this.#terminalHead = (this.#terminalHead + 1) % this.maxRememberedExecutions;
+        this.#terminalHead = (this.#terminalHead + 1) % AccountView.TERMINAL_MEMORY;
       }
       return true;
     }

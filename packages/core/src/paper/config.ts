@@ -21,6 +21,8 @@ export const PaperBrokerConfig = z.object({
   /** equity needed per unit of gross exposure (1 = cash account, 0.5 = 2x, 0.25 = 4x) */
   marginRequirement: z.number().gt(0).lte(1).default(1),
   allowShort: z.boolean().default(true),
+  /** finished orders and fills kept for getOrder/getOrders/getFills (oldest dropped first) */
+  historyLimit: z.number().int().positive().default(100_000),
   /** fractional quantities allowed */
   fractional: z.boolean().default(true),
 }).strict();

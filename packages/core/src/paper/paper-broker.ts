@@ -39,6 +39,8 @@ export class PaperBroker implements BrokerProtocol {
   readonly #consumed = new Map<string, number>();
   readonly #orderListeners: ((o: Order) => void)[] = [];
   readonly #fillListeners: ((f: Fill) => void)[] = [];
+  #orderIds: string[] = [];
+  #orderIdsHead = 0;
   #seq = 0;
   #execSeq = 0;
   #lastTs = 0;
@@ -103,6 +105,8 @@ export class PaperBroker implements BrokerProtocol {
     if (intent.tag !== undefined) order.tag = intent.tag;
     if (intent.reduceOnly !== undefined) order.reduceOnly = intent.reduceOnly;
     this.#orders.set(order.clientOrderId, order);
+    this.#orderIds.push(order.clientOrderId);
+    this.#trimHistory();
     const shortfall = this.#buyingPowerShortfall(order);
     if (shortfall !== undefined) {
       this.#finish(order, 'REJECTED', now, shortfall);
@@ -230,6 +234,20 @@ export class PaperBroker implements BrokerProtocol {
     this.#fills.push(fill);
     for (const l of this.#fillListeners) l({ ...fill });
     this.#emitOrder(o);
+  }
+
+  /** Drops the oldest finished orders and fills past `historyLimit` (bounded memory in long runs). */
+  #trimHistory(): void {
+    const limit = this.#cfg.historyLimit;
+    while (this.#orders.size > limit && this.#orderIdsHead < this.#orderIds.length) {
+      const id = this.#orderIds[this.#orderIdsHead]!;
+      const o = this.#orders.get(id);
+      if (o && !isTerminal(o.status)) break; // the oldest is still working: keep it
+      this.#orders.delete(id);
+      this.#orderIdsHead++;
+    }
+    if (this.#orderIdsHead > 65_536) { this.#orderIds = this.#orderIds.slice(this.#orderIdsHead); this.#orderIdsHead = 0; }
+    if (this.#fills.length > 2 * limit) this.#fills.splice(0, this.#fills.length - limit);
   }
 
   #expired(o: Order, ts: number): boolean {

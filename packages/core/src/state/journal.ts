@@ -108,13 +108,13 @@ export class OrderJournal {
     };
     const s = this.#s as Record<'insertOrder' | 'journal' | 'orderCore' | 'insertFill' | 'fillOrder' | 'getPos' | 'setPos', BetterSqlite3.Statement>;
 
-    this.#recordIntentTx = db.transaction((i: OrderIntent, now: number) => {
+    this.#recordIntentTx = (i: OrderIntent, now: number) => store.write(() => {
       s.insertOrder.run(i.clientOrderId, i.asset, i.side, i.quantity, i.orderType, i.limitPrice ?? null, i.stopPrice ?? null, i.timeInForce,
         i.expireAt ?? null, i.tag ?? null, i.reduceOnly ? 1 : 0, i.createdAt, now);
       s.journal.run(now, i.clientOrderId, 'INTENT', 'PENDING_SUBMIT', null);
     });
 
-    this.#applyFillTx = db.transaction((f: Fill, source: FillSource, now: number): FillOutcome => {
+    this.#applyFillTx = (f: Fill, source: FillSource, now: number): FillOutcome => store.write((): FillOutcome => {
       const ins = s.insertFill.run(f.executionId, f.clientOrderId, f.orderId, f.asset, f.side, f.quantity, f.price, f.commission, f.timestamp,
         f.cumulativeQuantity ?? null, source, now);
       if (ins.changes === 0) return { kind: 'duplicate', overfill: false, cumulativeMismatch: false, orderKnown: true };
@@ -165,14 +165,14 @@ export class OrderJournal {
     if (!cur) return false;
     const forward = options.authoritative === true || (!isTerminal(cur.status) && RANK[status] >= RANK[cur.status]);
     const oid = options.orderId ?? '';
-    this.#db.transaction(() => {
+    this.#store.write(() => {
       if (forward) {
         s['setStatus']!.run(status, oid, oid, now, status === 'PENDING_SUBMIT' || status === 'UNKNOWN' ? null : (options.submittedAt ?? now), options.reason ?? null, clientOrderId);
       } else if (oid !== '') {
         s['setOrderId']!.run(oid, now, clientOrderId);
       }
       s['journal']!.run(now, clientOrderId, options.kind ?? 'STATUS', forward ? status : `${status}(ignored)`, options.reason ?? null);
-    })();
+    });
     return true;
   }
 
@@ -192,12 +192,12 @@ export class OrderJournal {
   adoptExternal(order: Order): void {
     const now = this.#now();
     const s = this.#s;
-    this.#db.transaction(() => {
+    this.#store.write(() => {
       s['insertExternal']!.run(order.clientOrderId, order.orderId, order.asset, order.side, order.quantity, order.orderType, order.limitPrice ?? null,
         order.stopPrice ?? null, order.timeInForce, order.expireAt ?? null, order.tag ?? 'EXTERNAL', order.reduceOnly ? 1 : 0, order.status,
         order.createdAt, now, order.submittedAt ?? null);
       s['journal']!.run(now, order.clientOrderId, 'ADOPT_EXTERNAL', order.status, null);
-    })();
+    });
   }
 
   /** Applies a fill exactly once (dedup on executionId) and updates order and position atomically. */
@@ -254,11 +254,11 @@ export class OrderJournal {
   /** Overwrites a position (reconciliation adopting the broker's view); journaled with a reason. */
   setPosition(asset: string, quantity: number, avgEntryPrice: number, reason: string): void {
     const now = this.#now();
-    this.#db.transaction(() => {
+    this.#store.write(() => {
       const p = this.#s['getPos']!.get(asset) as { realized_pnl: number } | undefined;
       this.#s['setPos']!.run(asset, quantity, avgEntryPrice, p?.realized_pnl ?? 0, avgEntryPrice, now);
       this.#s['journal']!.run(now, `position:${asset}`, 'POSITION_SET', null, `${reason}; quantity=${quantity}`);
-    })();
+    });
   }
 
   lastSeq(): number { return (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM journal').get() as { s: number }).s; }

@@ -40,7 +40,6 @@ export const MIGRATIONS: readonly Migration[] = [
         external INTEGER NOT NULL DEFAULT 0,
         overfilled INTEGER NOT NULL DEFAULT 0
       );
-      CREATE INDEX orders_status ON orders(status);
       CREATE TABLE journal (
         seq INTEGER PRIMARY KEY AUTOINCREMENT,
         ts INTEGER NOT NULL,
@@ -49,7 +48,6 @@ export const MIGRATIONS: readonly Migration[] = [
         status TEXT,
         detail TEXT
       );
-      CREATE INDEX journal_cid ON journal(client_order_id);
       CREATE TABLE fills (
         execution_id TEXT PRIMARY KEY,
         client_order_id TEXT NOT NULL,
@@ -64,7 +62,6 @@ export const MIGRATIONS: readonly Migration[] = [
         source TEXT NOT NULL,
         recorded_at INTEGER NOT NULL
       );
-      CREATE INDEX fills_cid ON fills(client_order_id);
       CREATE TABLE positions (
         asset TEXT PRIMARY KEY,
         quantity REAL NOT NULL,

@@ -20,7 +20,7 @@ import { StateStore } from './store.js';
 /** Options of the state layer (validated with zod). @public */
 export const StateLayerOptionsSchema = z.strictObject({
   stateDir: z.string().min(1),
-  durability: z.enum(['process', 'power']).default('process'),
+  durability: z.enum(['process', 'power', 'batch']).default('process'),
   breakStaleLock: z.boolean().default(false),
   reconcile: z.strictObject({
     policy: z.enum(RECONCILE_POLICIES as unknown as [ReconcilePolicy, ...ReconcilePolicy[]]).default('halt'),
@@ -33,7 +33,7 @@ export const StateLayerOptionsSchema = z.strictObject({
 /** @public */
 export interface StateLayerOptions {
   stateDir: string;
-  durability?: 'process' | 'power';
+  durability?: 'process' | 'power' | 'batch';
   breakStaleLock?: boolean;
   reconcile?: { policy?: ReconcilePolicy; intervalSeconds?: number; inflightTimeoutMs?: number };
   checkpointIntervalSeconds?: number;

@@ -82,6 +82,13 @@ export class StateStore {
   readonly namespace: string;
   readonly #lock: StateDirLock | undefined;
   #closed = false;
+  readonly #tx: (fn: () => unknown) => unknown;
+  readonly #batch: boolean;
+  #pending = 0;
+  #flushTimer: NodeJS.Timeout | undefined;
+  /** batch mode: commit after this many writes (or `batchMs`) */
+  batchOps = 4096;
+  batchMs = 50;
   readonly #stmts: Stmts | undefined;
 
   private constructor(opts: { stateDir: string; file: string; db: BetterSqlite3.Database; clock: Clock; logger: Logger; durability: Durability; lock: StateDirLock | undefined; readonly: boolean }) {
@@ -93,6 +100,8 @@ export class StateStore {
     this.durability = opts.durability;
     this.#lock = opts.lock;
     this.readonly = opts.readonly;
+    this.#tx = this.db.transaction((fn: () => unknown) => fn());
+    this.#batch = opts.durability === 'batch';
     if (!opts.readonly) {
       this.#stmts = {
         event: this.db.prepare('INSERT INTO events (ts, kind, data) VALUES (?, ?, ?)'),
@@ -140,6 +149,31 @@ export class StateStore {
 
   get closed(): boolean { return this.#closed; }
 
+  /**
+   * Runs `fn` as one atomic write. In `process`/`power` durability it is committed on return;
+   * in `batch` durability it joins the open group transaction, committed by `flush()` (every
+   * `batchOps` writes, after `batchMs`, and on close).
+   */
+  write<T>(fn: () => T): T {
+    if (this.#closed) throw new StateError(`state store ${this.file} is closed`, 'STATE_CLOSED');
+    if (!this.#batch) return this.#tx(fn) as T;
+    if (!this.db.inTransaction) this.db.exec('BEGIN');
+    const r = fn();
+    if (++this.#pending >= this.batchOps) this.flush();
+    else if (this.#flushTimer === undefined) {
+      this.#flushTimer = setTimeout(() => { this.#flushTimer = undefined; this.flush(); }, this.batchMs);
+      this.#flushTimer.unref();
+    }
+    return r;
+  }
+
+  /** Commits the open group transaction (batch durability); a no-op otherwise. */
+  flush(): void {
+    if (this.#flushTimer !== undefined) { clearTimeout(this.#flushTimer); this.#flushTimer = undefined; }
+    this.#pending = 0;
+    if (this.#batch && !this.#closed && this.db.inTransaction) this.db.exec('COMMIT');
+  }
+
   #w(): Stmts {
     if (this.#closed) throw new StateError(`state store ${this.file} is closed`, 'STATE_CLOSED');
     if (!this.#stmts) throw new StateError(`state store ${this.file} is open read-only`, 'STATE_READONLY');
@@ -163,17 +197,18 @@ export class StateStore {
   /** Reserves `size` values of a persistent counter; returns the first. Committed before return. */
   reserveCounter(name: string, size: number): number {
     const s = this.#w();
-    return this.db.transaction(() => {
+    return this.write(() => {
       const row = s.counterGet.get(name) as { value: number } | undefined;
       const start = row?.value ?? 0;
       s.counterSet.run(name, start + size);
       return start;
-    }).immediate();
+    });
   }
 
   // ── event log (append-only) ────────────────────────────────────────────────
   appendEvent(kind: string, data?: unknown): number {
-    const info = this.#w().event.run(this.clock.now(), kind, data === undefined ? null : JSON.stringify(data));
+    const st = this.#w().event;
+    const info = this.write(() => st.run(this.clock.now(), kind, data === undefined ? null : JSON.stringify(data)));
     return Number(info.lastInsertRowid);
   }
 
@@ -191,6 +226,7 @@ export class StateStore {
     const account = JSON.stringify(input.account ?? null);
     const strategy = input.strategy === undefined ? null : JSON.stringify(input.strategy);
     const sum = checksum(`${account}\u0000${strategy ?? ''}`);
+    this.flush();
     const id = this.db.transaction(() => {
       const seq = (this.db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM journal').get() as { s: number }).s;
       const info = this.db.prepare('INSERT INTO checkpoints (ts, journal_seq, account, strategy, checksum) VALUES (?, ?, ?, ?, ?)').run(ts, seq, account, strategy, sum);
@@ -247,8 +283,17 @@ export class StateStore {
     }
     return row.value;
   }
-  kvSetRaw(key: string, json: string): void { this.#w().kvSet.run(key, json, checksum(json), this.clock.now()); }
-  kvDelete(key: string): void { this.#w().kvDel.run(key); }
+  /** kv writes are committed at once in every durability mode (risk state must not wait for a batch). */
+  kvSetRaw(key: string, json: string): void {
+    const st = this.#w().kvSet;
+    this.write(() => st.run(key, json, checksum(json), this.clock.now()));
+    this.flush();
+  }
+  kvDelete(key: string): void {
+    const st = this.#w().kvDel;
+    this.write(() => st.run(key));
+    this.flush();
+  }
   kvKeys(prefix = ''): string[] {
     const rows = this.db.prepare(`SELECT key FROM kv WHERE substr(key, 1, ?) = ? ORDER BY key`).all(prefix.length, prefix) as { key: string }[];
     return rows.map((r) => r.key);
@@ -289,6 +334,7 @@ export class StateStore {
 
   close(): void {
     if (this.#closed) return;
+    try { this.flush(); } catch { /* closing anyway */ }
     this.#closed = true;
     try { this.db.close(); } finally { this.#lock?.release(); }
   }

@@ -1,0 +1,35 @@
+import 'reflect-metadata';
+import { benchBars, runEngineCase } from './engine-bench.js';
+
+/**
+ * `npm run bench`: prints progress lines, then ONE JSON object as the last line.
+ * Engine cases: 1,000,000 one-minute bars of one symbol through engine → strategy that reads
+ * its position on every bar: (a) no orders, (b) an order every 10th bar, (c) an order every bar
+ * (paper broker; market orders alternate ±1). Optional packages add their own figures.
+ */
+const N = Number(process.env['TRADEWIRE_BENCH_BARS'] ?? 1_000_000);
+const out: Record<string, unknown> = { node: process.version, bars: N };
+const events = benchBars(N);
+
+// warm-up so JIT state is comparable across cases
+await runEngineCase(benchBars(50_000), 1);
+
+for (const [key, every] of [['a_noOrders', 0], ['b_orderEvery10', 10], ['c_orderEveryBar', 1]] as const) {
+  const r = await runEngineCase(events, every);
+  out[key] = r;
+  process.stderr.write(`engine ${key}: ${r.barsPerSec.toLocaleString()} bars/s, p50 ${r.p50Us} µs, p99 ${r.p99Us} µs\n`);
+}
+
+for (const [name, spec] of [['databento', '@tradewire/feed-databento/bench'], ['risk', '@tradewire/risk/bench'], ['state', '@tradewire/core/bench-state']] as const) {
+  try {
+    const mod = (await import(spec)) as { runBenchmark?: (ctx: { events: typeof events; runEngineCase: typeof runEngineCase }) => Promise<Record<string, unknown>> };
+    if (typeof mod.runBenchmark !== 'function') continue;
+    const r = await mod.runBenchmark({ events, runEngineCase });
+    out[name] = r;
+    process.stderr.write(`${name}: ${JSON.stringify(r)}\n`);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code !== 'ERR_MODULE_NOT_FOUND' && code !== 'ERR_PACKAGE_PATH_NOT_EXPORTED') out[`${name}Error`] = e instanceof Error ? e.message : String(e);
+  }
+}
+process.stdout.write(`${JSON.stringify(out)}\n`);

@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildEngine, loadConfigFile, parseConfig, uses, type Strategy } from '@tradewire/core';
+
+function err(fn: () => unknown): Error & { code?: string } {
+  try { fn(); } catch (e) { return e as Error & { code?: string }; }
+  throw new Error('expected an error');
+}
+
+describe('config', () => {
+  it('substitutes ${ENV} and names a missing variable without printing values', () => {
+    const c = parseConfig({ strategy: { module: './s.js' }, broker: { use: 'paper', config: { initialCash: 5 } }, feed: { use: 'csv', config: { path: '${DATA_FILE}' } } }, 'cfg', { DATA_FILE: '/tmp/x.csv' });
+    expect(c.feed).to.deep.equal({ use: 'csv', config: { path: '/tmp/x.csv' } });
+    const e = err(() => parseConfig({ strategy: { module: './s.js' }, broker: { use: 'x', config: { apiKey: '${SECRET_KEY_X}' } } }, 'cfg', {}));
+    expect(e.code).to.equal('CONFIG_ENV_MISSING');
+    expect(e.message).to.contain('broker.config.apiKey').and.contain('SECRET_KEY_X');
+  });
+
+  it('names unknown and invalid keys', () => {
+    const e = err(() => parseConfig({ strategy: { module: './s.js' }, engine: { queueCapacity: -1 }, colour: 1 }));
+    expect(e.message).to.contain("'engine.queueCapacity'").and.contain("'colour'");
+  });
+
+  it('requires a risk section (or risk: none) in live mode', async () => {
+    const cfg = parseConfig({ mode: 'live', strategy: { module: './s.js' }, broker: 'paper', feed: { use: 'replay', config: { bars: [{ timestamp: 0, symbol: 'A', open: 1, high: 1, low: 1, close: 1 }] } } });
+    const s: Strategy = { onData() {} };
+    try { await buildEngine(cfg, { strategy: s }); expect.fail('should throw'); } catch (e) { expect((e as { code?: string }).code).to.equal('CONFIG_RISK_REQUIRED'); }
+  });
+
+  it('uses @uses on the strategy, and the file overrides it', async () => {
+    @uses({ broker: { use: 'paper', config: { initialCash: 111 } }, feed: { use: 'replay', config: { bars: [{ timestamp: '2024-01-01T00:00:00Z', symbol: 'A', open: 1, high: 1, low: 1, close: 1 }] } } })
+    class S implements Strategy { onData(): void {} }
+    const dir = mkdtempSync(join(tmpdir(), 'tw-cfg-'));
+    writeFileSync(join(dir, 'tradewire.config.yaml'), 'strategy:\n  module: ./s.js\nautoDiscoverPlugins: false\nbroker:\n  use: paper\n  config:\n    initialCash: 222\n');
+    const { config, baseDir } = await loadConfigFile(join(dir, 'tradewire.config.yaml'));
+    const built = await buildEngine(config, { baseDir, strategy: new S() });
+    await built.engine.run();
+    expect(built.engine.account.cash).to.equal(222); // file wins over @uses
+    expect(built.engine.stats.bars).to.equal(1); // feed came from @uses
+  });
+});

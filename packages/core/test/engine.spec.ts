@@ -1,0 +1,99 @@
+import { expect } from 'chai';
+import { LiveEngine, PaperBroker, ReplayFeed, SimulatedClock, silentLogger, type FeedEvent, type MarketDataMap, type Strategy } from '@tradewire/core';
+import { flat } from './helpers.js';
+
+function setup(strategy: Strategy, events: FeedEvent[], extra: Partial<ConstructorParameters<typeof LiveEngine>[0]> = {}) {
+  const clock = new SimulatedClock(0);
+  const broker = new PaperBroker({ initialCash: 10_000 }, clock, silentLogger);
+  const engine = new LiveEngine({ strategy, broker, feed: new ReplayFeed(events), clock, handleSignals: false, ...extra });
+  return { engine, broker, clock };
+}
+
+describe('LiveEngine', () => {
+  it('keeps running after strategy exceptions and reports each through onError', async () => {
+    const errors: [string, number][] = [];
+    let seen = 0;
+    const { engine } = setup({ onData(ts) { seen++; if (seen % 2 === 0) throw new Error(`boom ${seen}`); } }, [flat(0, 10), flat(1, 10), flat(2, 10), flat(3, 10)], {
+      onError: (e, ts) => errors.push([(e as Error).message, ts]),
+    });
+    await engine.run();
+    expect(seen).to.equal(4);
+    expect(errors.map((e) => e[0])).to.deep.equal(['boom 2', 'boom 4']);
+    expect(engine.stats.errors).to.equal(2);
+    expect(engine.stats.tradingState).to.equal('ACTIVE');
+  });
+
+  it('halts and stops on the first error with haltOnError, rejecting later orders', async () => {
+    let seen = 0;
+    const { engine } = setup({ async onData() { seen++; if (seen === 2) throw new Error('fatal'); } }, [flat(0, 10), flat(1, 10), flat(2, 10), flat(3, 10)], { haltOnError: true });
+    await engine.run();
+    expect(seen).to.equal(2);
+    expect(engine.stats.tradingState).to.equal('HALTED');
+    expect(engine.lifecycle).to.equal('stopped');
+  });
+
+  it('stop() is idempotent and ends a run early', async () => {
+    let seen = 0;
+    const events = Array.from({ length: 100 }, (_, i) => flat(i, 10));
+    const { engine } = setup({ async onData() { seen++; if (seen === 5) { void engine.stop(); void engine.stop(); } } }, events);
+    await engine.run();
+    await engine.stop();
+    expect(seen).to.equal(5);
+    expect(engine.lifecycle).to.equal('stopped');
+  });
+
+  it('infers side from the sign of the quantity and rejects invalid orders with a typed error', async () => {
+    const codes: string[] = [];
+    const { engine } = setup({
+      async onData(_t, _d, _c, b) {
+        if (b.getPosition('AAA') !== 0) return;
+        await b.submitOrder({ asset: 'AAA', quantity: 10 });
+        await b.submitOrder({ asset: 'AAA', quantity: -4 });
+        for (const q of [Number.NaN, 0, -0, Number.POSITIVE_INFINITY]) await b.submitOrder({ asset: 'AAA', quantity: q }).catch((e: { code: string }) => codes.push(e.code));
+        await b.submitOrder({ asset: 'AAA', quantity: 1, limitPrice: -1 }).catch((e: { code: string }) => codes.push(e.code));
+      },
+    }, [flat(0, 10)]);
+    await engine.run();
+    expect(engine.account.position('AAA')).to.equal(6);
+    expect(codes).to.deep.equal(['INVALID_ORDER', 'INVALID_ORDER', 'INVALID_ORDER', 'INVALID_ORDER', 'INVALID_ORDER']);
+    expect(engine.stats.orders).to.equal(2);
+  });
+
+  it('conflates market data per symbol for a slow strategy on a push feed (latest value wins, bounded queue)', async () => {
+    const got: MarketDataMap[] = [];
+    let release: () => void = () => {};
+    const gate = new Promise<void>((r) => { release = r; });
+    const events: FeedEvent[] = [];
+    for (let i = 0; i < 50; i++) events.push([i, { A: { price: i, size: 1 }, B: { price: 100 + i, size: 1 } }, {}]);
+    const feed = {
+      name: 'push', kind: 'push' as const, async start() {}, async stop() {},
+      async *[Symbol.asyncIterator]() { for (const e of events) { yield e; await new Promise((r) => setImmediate(r)); } release(); },
+    };
+    const clock = new SimulatedClock(0);
+    const engine = new LiveEngine({
+      strategy: { async onData(_t, d) { got.push(d); if (got.length === 1) await gate; } },
+      broker: new PaperBroker({}, clock, silentLogger), feed, clock, handleSignals: false, queueCapacity: 10,
+    });
+    await engine.run();
+    expect(got.length).to.be.lessThan(10);
+    const last = got[got.length - 1]!;
+    expect(last['A']).to.deep.equal({ price: 49, size: 1 });
+    expect(last['B']).to.deep.equal({ price: 149, size: 1 });
+    expect(engine.stats.conflated).to.be.greaterThan(40);
+    expect(engine.stats.queueHighWater).to.be.at.most(12);
+  });
+
+  it('delivers order updates and fills to the strategy before the next bar, with stats', async () => {
+    const log: string[] = [];
+    const { engine } = setup({
+      async onData(t, _d, _c, b) { log.push(`bar ${t}`); if (b.getPosition('AAA') === 0) await b.buy('AAA', 5); },
+      onOrderUpdate(o) { log.push(`order ${o.status}`); },
+      onFill(f) { log.push(`fill ${f.quantity}@${f.price}`); },
+    }, [flat(0, 10), flat(1, 11)]);
+    await engine.run();
+    expect(log.slice(0, 4)).to.deep.equal([`bar ${flat(0, 10)[0]}`, 'order SUBMITTED', 'fill 5@10', 'order FILLED']);
+    expect(engine.stats.fills).to.equal(1);
+    expect(engine.stats.bars).to.equal(2);
+    expect(engine.account.accountValue()).to.be.closeTo(10_000 + 5, 1e-9);
+  });
+});

@@ -1,0 +1,65 @@
+import { expect } from 'chai';
+import { z } from 'zod';
+import {
+  AdapterRegistry, broker, createRegistry, defineBroker, inject, isTradingError, PaperBroker, TOKENS,
+  type BrokerProtocol, type Clock,
+} from '@tradewire/core';
+
+const Cfg = z.object({ host: z.string(), port: z.number().int().min(1).max(65535).default(7497) }).strict();
+
+@broker('decorated', { configSchema: Cfg })
+class DecoratedBroker extends PaperBroker {
+  constructor(@inject(TOKENS.AdapterConfig) readonly cfg: z.output<typeof Cfg>, @inject(TOKENS.Clock) clock: Clock) {
+    super({}, clock, { debug() {}, info() {}, warn() {}, error() {}, child() { return this; } });
+  }
+}
+
+async function errorOf(p: Promise<unknown> | (() => unknown)): Promise<Error & { code?: string; details?: Record<string, unknown> }> {
+  try { await (typeof p === 'function' ? p() : p); } catch (e) { return e as Error & { code?: string }; }
+  throw new Error('expected an error');
+}
+
+describe('AdapterRegistry', () => {
+  it('creates a decorated class with parsed, frozen options injected by token', async () => {
+    const reg = new AdapterRegistry().register(DecoratedBroker);
+    const b = (await reg.create('broker', 'decorated', { host: '127.0.0.1' })) as unknown as DecoratedBroker;
+    expect(b).to.be.instanceOf(DecoratedBroker);
+    expect(b.cfg).to.deep.equal({ host: '127.0.0.1', port: 7497 });
+    expect(Object.isFrozen(b.cfg)).to.equal(true);
+  });
+
+  it('names the offending key in option errors (wrong type, unknown key, out of range)', async () => {
+    const reg = new AdapterRegistry().register(DecoratedBroker);
+    const e1 = await errorOf(reg.create('broker', 'decorated', { host: 1 }));
+    expect(e1.code).to.equal('CONFIG_INVALID');
+    expect(e1.message).to.contain("broker 'decorated'").and.contain("'host'");
+    const e2 = await errorOf(reg.create('broker', 'decorated', { host: 'x', colour: 'red' }));
+    expect(e2.message).to.contain("'colour'");
+    expect(e2.details?.['keys']).to.deep.equal(['colour']);
+    const e3 = await errorOf(reg.create('broker', 'decorated', { host: 'x', port: 70000 }));
+    expect(e3.message).to.contain("'port'");
+  });
+
+  it('fails on an unknown adapter name listing the installed ones', async () => {
+    const reg = createRegistry();
+    const e = await errorOf(reg.create('broker', 'nope'));
+    expect(e.code).to.equal('ADAPTER_UNKNOWN');
+    expect(e.message).to.contain("unknown broker 'nope'").and.contain('paper');
+    expect(isTradingError(e)).to.equal(true);
+  });
+
+  it('rejects duplicate names and non-definitions', async () => {
+    const def = defineBroker({ name: 'dup', configSchema: z.object({}), create: () => ({}) as BrokerProtocol });
+    const reg = new AdapterRegistry().register(def);
+    reg.register(def); // the same value twice is harmless
+    const other = defineBroker({ name: 'dup', configSchema: z.object({}), create: () => ({}) as BrokerProtocol });
+    expect((await errorOf(() => reg.register(other))).code).to.equal('PLUGIN_DUPLICATE');
+    expect((await errorOf(() => reg.register({ name: 'x' }))).code).to.equal('PLUGIN_INVALID');
+    expect((await errorOf(() => reg.register({ ...def, apiVersion: 99 }))).code).to.be.oneOf(['PLUGIN_INVALID', 'PLUGIN_API_MISMATCH']);
+  });
+
+  it('lists registered names by kind', () => {
+    expect(createRegistry().list('feed')).to.deep.equal(['csv', 'replay']);
+    expect(createRegistry().list('broker')).to.deep.equal(['paper']);
+  });
+});
