@@ -95,9 +95,6 @@ export async function buildEngine(config: TradewireConfig, options: BuildOptions
   if (!brokerRef) throw new ConfigError("no broker: set 'broker' in the config or @uses({ broker }) on the strategy", 'CONFIG_INVALID', { details: { keys: ['broker'] } });
   if (!feedRef) throw new ConfigError("no feed: set 'feed' in the config or @uses({ feed }) on the strategy", 'CONFIG_INVALID', { details: { keys: ['feed'] } });
   if (config.mode === 'live' && risk === undefined) throw new ConfigError("live mode needs a 'risk' section (or an explicit `risk: none`)", 'CONFIG_RISK_REQUIRED', { details: { keys: ['risk'] } });
-  if (config.mode !== 'live' && config.mode !== 'shadow' && brokerRef.use !== 'paper' && config.mode !== 'paper') {
-    logger.info('broker is not the paper broker in replay mode', { broker: brokerRef.use });
-  }
 
   const feedDef = registry.get('feed', feedRef.use);
   const pullClock = options.clock ?? (config.mode === 'replay' ? new SimulatedClock(0) : new SystemClock());

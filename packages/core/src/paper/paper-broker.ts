@@ -26,7 +26,7 @@ const DAY_MS = 86_400_000;
  */
 @injectable()
 export class PaperBroker implements BrokerProtocol {
-  readonly name = 'paper';
+  readonly name: string = 'paper';
   readonly capabilities: BrokerCapabilities;
   readonly #cfg: PaperBrokerConfig;
   #connected = false;
