@@ -4,6 +4,9 @@ import { register as demo } from './commands/demo.js';
 import { register as run } from './commands/run.js';
 import { register as init } from './commands/init.js';
 import { register as dbn } from './commands/dbn.js';
+import { register as state } from './commands/state.js';
+import { register as reconcile } from './commands/reconcile.js';
+import { register as risk } from './commands/risk.js';
 
 /** Builds the `tradewire` program; each command lives in its own module. @public */
 export function createProgram(): Command {
@@ -11,7 +14,7 @@ export function createProgram(): Command {
     .description('Run trading strategies: backtest, paper, shadow and live with one strategy object.')
     .version('0.1.0')
     .showHelpAfterError();
-  for (const reg of [demo, run, init, dbn]) reg(program);
+  for (const reg of [demo, run, init, dbn, state, reconcile, risk]) reg(program);
   return program;
 }
 

@@ -41,7 +41,8 @@ export const TradewireConfigSchema = z.object({
   /** durable state (journal, checkpoints, risk state) */
   state: z.object({
     dir: z.string().min(1),
-    durability: z.enum(['process', 'power']).default('process'),
+    /** process: survives a process crash (default); power: also power loss (fsync); batch: async, replay/backtests only */
+    durability: z.enum(['process', 'power', 'batch']).default('process'),
     checkpointIntervalSeconds: z.number().positive().default(60),
     reconciliationIntervalSeconds: z.number().positive().default(300),
     reconcilePolicy: z.enum(['warn', 'adopt-broker', 'halt', 'approve']).default('warn'),

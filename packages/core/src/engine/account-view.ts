@@ -61,24 +61,27 @@ export class AccountView {
    */
   onOrderUpdate(order: Order): boolean {
     const id = order.clientOrderId;
+    const open = this.openOrders;
     if (isTerminal(order.status)) {
-      if (this.#terminal.has(id)) return false;
-      this.openOrders.delete(id);
-      this.#terminal.add(id);
-      if (this.#terminalRing.length < AccountView.TERMINAL_MEMORY) this.#terminalRing.push(id);
-      else {
-        const old = this.#terminalRing[this.#terminalHead];
-        if (old !== undefined) this.#terminal.delete(old);
-        this.#terminalRing[this.#terminalHead] = id;
-        this.#terminalHead = (this.#terminalHead + 1) % AccountView.TERMINAL_MEMORY;
-      }
+      if (!open.delete(id) && this.#terminal.has(id)) return false;
+      this.#rememberTerminal(id);
       return true;
     }
-    if (this.#terminal.has(id)) return false;
-    const cur = this.openOrders.get(id);
-    if (cur && (cur.filledQuantity > order.filledQuantity || (cur.status !== 'PENDING_SUBMIT' && order.status === 'PENDING_SUBMIT'))) return false;
-    this.openOrders.set(id, order);
+    const cur = open.get(id);
+    if (cur === undefined) {
+      if (this.#terminal.has(id)) return false; // a late update for an order already finished
+    } else if (cur.filledQuantity > order.filledQuantity || (cur.status !== 'PENDING_SUBMIT' && order.status === 'PENDING_SUBMIT')) return false;
+    open.set(id, order);
     return true;
+  }
+
+  #rememberTerminal(id: string): void {
+    this.#terminal.add(id);
+    if (this.#terminalRing.length < AccountView.TERMINAL_MEMORY) { this.#terminalRing.push(id); return; }
+    const old = this.#terminalRing[this.#terminalHead];
+    if (old !== undefined) this.#terminal.delete(old);
+    this.#terminalRing[this.#terminalHead] = id;
+    this.#terminalHead = (this.#terminalHead + 1) % AccountView.TERMINAL_MEMORY;
   }
 
   /** Applies a fill once. Returns false for a duplicate execution id. */

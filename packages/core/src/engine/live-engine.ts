@@ -407,17 +407,26 @@ export class LiveEngine implements EngineHandle {
     return p;
   }
 
-  async #submit(request: OrderRequest): Promise<Order> {
-    if (this.#lifecycle === 'created' || this.#lifecycle === 'stopped') throw new EngineError(`cannot submit orders while the engine is ${this.#lifecycle}`, 'ENGINE_NOT_RUNNING');
-    const intent = normalizeOrder(request, request.clientOrderId ?? this.#ids.next(), this.clock.now());
-    if (this.#tradingState === 'HALTED' && !this.#reduces(intent.asset, intent.side === 'BUY' ? intent.quantity : -intent.quantity)) {
-      throw new EngineError(`engine is HALTED (${this.#haltReason ?? 'no reason'}); only cancels and risk-reducing orders are accepted`, 'ENGINE_HALTED');
+  /** Validates, gates and sends an order. Not `async`: the hot path avoids an extra promise. */
+  #submit(request: OrderRequest): Promise<Order> {
+    let intent;
+    try {
+      if (this.#lifecycle === 'created' || this.#lifecycle === 'stopped') throw new EngineError(`cannot submit orders while the engine is ${this.#lifecycle}`, 'ENGINE_NOT_RUNNING');
+      intent = normalizeOrder(request, request.clientOrderId ?? this.#ids.next(), this.clock.now());
+      if (this.#tradingState === 'HALTED' && !this.#reduces(intent.asset, intent.side === 'BUY' ? intent.quantity : -intent.quantity)) {
+        throw new EngineError(`engine is HALTED (${this.#haltReason ?? 'no reason'}); only cancels and risk-reducing orders are accepted`, 'ENGINE_HALTED');
+      }
+      this.#counts.orders++;
+      return this.broker.submitOrder(intent).then(this.#onAck);
+    } catch (err) {
+      return Promise.reject(err);
     }
-    this.#counts.orders++;
-    const order = await this.broker.submitOrder(intent);
+  }
+
+  readonly #onAck = (order: Order): Order => {
     this.account.onOrderUpdate(order);
     return order;
-  }
+  };
 
   #reduces(asset: string, signedQty: number): boolean {
     const q = this.account.position(asset);

@@ -90,7 +90,15 @@ export class PaperBroker implements BrokerProtocol {
   onOrderUpdate(listener: (order: Order) => void): Unsubscribe { return this.#listen(this.#orderListeners, listener); }
   onFill(listener: (fill: Fill) => void): Unsubscribe { return this.#listen(this.#fillListeners, listener); }
 
-  async submitOrder(intent: OrderIntent): Promise<Order> {
+  submitOrder(intent: OrderIntent): Promise<Order> {
+    try {
+      return Promise.resolve(this.#submit(intent));
+    } catch (err) {
+      return Promise.reject(err);
+    }
+  }
+
+  #submit(intent: OrderIntent): Order {
     if (!this.#connected) throw new VenueUnavailableError('paper broker is not connected');
     this.#validate(intent);
     const now = this.clock.now();

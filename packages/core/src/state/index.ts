@@ -22,5 +22,6 @@ export type { ReconcilePolicy, ReconcileOptions, ReconciliationReport, Discrepan
 export { ReconcilerExtension } from './reconciler-extension.js';
 export type { ReconcilerExtensionOptions } from './reconciler-extension.js';
 export { CheckpointExtension } from './checkpointer.js';
+export { HaltCauses } from './halt-causes.js';
 export { createStateLayer, StateLayerOptionsSchema } from './state-layer.js';
 export type { StateLayer, StateLayerOptions } from './state-layer.js';

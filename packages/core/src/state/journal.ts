@@ -2,8 +2,9 @@ import type BetterSqlite3 from 'better-sqlite3';
 import type { Fill } from '../domain/fill.js';
 import { isTerminal, type Order, type OrderIntent, type OrderSide, type OrderStatus, type OrderType, type TimeInForce } from '../domain/order.js';
 import { applyFillToPosition, type Position } from '../domain/position.js';
-import { DuplicateClientOrderIdError, StateError } from '../errors.js';
+import { DuplicateClientOrderIdError, StateError, isTradingError } from '../errors.js';
 import type { StateStore } from './store.js';
+import { WriteBehindJournal } from './write-behind.js';
 
 const EPS = 1e-9;
 
@@ -83,10 +84,15 @@ export class OrderJournal {
   readonly #s: Record<string, BetterSqlite3.Statement>;
   readonly #recordIntentTx: (intent: OrderIntent, now: number) => void;
   readonly #applyFillTx: (fill: Fill, source: FillSource, now: number) => FillOutcome;
+  /** batch durability only */
+  readonly #wb: WriteBehindJournal | undefined;
 
-  constructor(store: StateStore) {
+  constructor(store: StateStore, options: { batchOps?: number; batchMs?: number; worker?: boolean } = {}) {
     this.#store = store;
     const db = (this.#db = store.db);
+    this.#wb = store.batched ? new WriteBehindJournal(store, db, options.worker === undefined ? {} : { worker: options.worker }) : undefined;
+    if (this.#wb && options.batchOps !== undefined) this.#wb.batchOps = options.batchOps;
+    if (this.#wb && options.batchMs !== undefined) this.#wb.batchMs = options.batchMs;
     this.#s = {
       insertOrder: db.prepare(`INSERT INTO orders (client_order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only, status, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING_SUBMIT', ?, ?)`),
@@ -97,7 +103,7 @@ export class OrderJournal {
       orderCore: db.prepare('SELECT status, quantity, filled_quantity, avg_fill_price, order_id FROM orders WHERE client_order_id = ?'),
       setStatus: db.prepare(`UPDATE orders SET status = ?, order_id = CASE WHEN ? <> '' THEN ? ELSE order_id END, updated_at = ?,
         submitted_at = COALESCE(submitted_at, ?), rejection_reason = COALESCE(?, rejection_reason) WHERE client_order_id = ?`),
-      setOrderId: db.prepare(`UPDATE orders SET order_id = ?, updated_at = ? WHERE client_order_id = ? AND order_id = ''`),
+      setOrderId: db.prepare(`UPDATE orders SET order_id = CASE WHEN order_id = '' THEN ? ELSE order_id END, submitted_at = COALESCE(submitted_at, ?), updated_at = ? WHERE client_order_id = ?`),
       insertFill: db.prepare(`INSERT OR IGNORE INTO fills (execution_id, client_order_id, order_id, asset, side, quantity, price, commission, timestamp, cumulative_quantity, source, recorded_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
       fillOrder: db.prepare(`UPDATE orders SET filled_quantity = ?, avg_fill_price = ?, status = ?, updated_at = ?, filled_at = COALESCE(filled_at, ?), overfilled = ?,
@@ -141,11 +147,16 @@ export class OrderJournal {
 
   #now(): number { return this.#store.clock.now(); }
 
+  /** batch durability: move buffered writes into SQLite before a read */
+  #sync(): void { if (this.#wb) this.#store.flush(); }
+
   /** Persists an intent as PENDING_SUBMIT (committed on return). A known clientOrderId is refused. */
   recordIntent(intent: OrderIntent): void {
     try {
-      this.#recordIntentTx(intent, this.#now());
+      if (this.#wb) this.#wb.recordIntent(intent, this.#now());
+      else this.#recordIntentTx(intent, this.#now());
     } catch (err) {
+      if (isTradingError(err)) throw err;
       if ((err as { code?: unknown }).code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
         throw new DuplicateClientOrderIdError(`clientOrderId ${intent.clientOrderId} is already in the journal; an intent is never sent twice`, { details: { clientOrderId: intent.clientOrderId } });
       }
@@ -161,17 +172,19 @@ export class OrderJournal {
   recordStatus(clientOrderId: string, status: OrderStatus, options: { orderId?: string; reason?: string; kind?: string; authoritative?: boolean; submittedAt?: number } = {}): boolean {
     const s = this.#s;
     const now = this.#now();
+    if (this.#wb) return this.#wb.recordStatus(clientOrderId, status, options, now);
     const cur = s['orderCore']!.get(clientOrderId) as { status: OrderStatus; order_id: string } | undefined;
     if (!cur) return false;
     const forward = options.authoritative === true || (!isTerminal(cur.status) && RANK[status] >= RANK[cur.status]);
     const oid = options.orderId ?? '';
+    const kind = options.kind ?? 'STATUS';
     this.#store.write(() => {
       if (forward) {
         s['setStatus']!.run(status, oid, oid, now, status === 'PENDING_SUBMIT' || status === 'UNKNOWN' ? null : (options.submittedAt ?? now), options.reason ?? null, clientOrderId);
-      } else if (oid !== '') {
-        s['setOrderId']!.run(oid, now, clientOrderId);
+      } else if (oid !== '' || kind === 'ACK') {
+        s['setOrderId']!.run(oid, options.submittedAt ?? now, now, clientOrderId);
       }
-      s['journal']!.run(now, clientOrderId, options.kind ?? 'STATUS', forward ? status : `${status}(ignored)`, options.reason ?? null);
+      s['journal']!.run(now, clientOrderId, kind, forward ? status : `${status}(ignored)`, options.reason ?? null);
     });
     return true;
   }
@@ -191,6 +204,7 @@ export class OrderJournal {
   /** Imports an order the venue has and this engine did not create, tagged external. */
   adoptExternal(order: Order): void {
     const now = this.#now();
+    if (this.#wb) { this.#wb.adopt(order, now); return; }
     const s = this.#s;
     this.#store.write(() => {
       s['insertExternal']!.run(order.clientOrderId, order.orderId, order.asset, order.side, order.quantity, order.orderType, order.limitPrice ?? null,
@@ -203,6 +217,7 @@ export class OrderJournal {
   /** Applies a fill exactly once (dedup on executionId) and updates order and position atomically. */
   applyFill(fill: Fill, source: FillSource = 'stream'): FillOutcome {
     try {
+      if (this.#wb) return this.#wb.applyFill(fill, source, this.#now());
       return this.#applyFillTx(fill, source, this.#now());
     } catch (err) {
       throw new StateError(`cannot journal fill ${fill.executionId}: ${(err as Error).message}`, 'STATE_WRITE_FAILED', { cause: err, details: { file: this.#store.file, executionId: fill.executionId } });
@@ -211,20 +226,24 @@ export class OrderJournal {
 
   /** Adds a journal entry without changing the order (cancel requests, notes). */
   note(clientOrderId: string, kind: string, detail?: string): void {
-    this.#s['journal']!.run(this.#now(), clientOrderId, kind, null, detail ?? null);
+    if (this.#wb) { this.#wb.note(clientOrderId, kind, detail ?? null, this.#now()); return; }
+    this.#store.write(() => this.#s['journal']!.run(this.#now(), clientOrderId, kind, null, detail ?? null));
   }
 
   hasFill(executionId: string): boolean {
+    if (this.#wb) return this.#wb.hasFill(executionId);
     return this.#db.prepare('SELECT 1 FROM fills WHERE execution_id = ?').get(executionId) !== undefined;
   }
 
   getOrder(clientOrderId: string): JournalOrder | undefined {
+    this.#sync();
     const r = this.#s['getOrder']!.get(clientOrderId) as OrderRow | undefined;
     return r ? rowToOrder(r) : undefined;
   }
 
   /** Orders, optionally filtered by status, oldest first. */
   orders(statuses?: readonly OrderStatus[]): JournalOrder[] {
+    this.#sync();
     const rows = statuses
       ? this.#db.prepare(`SELECT * FROM orders WHERE status IN (${statuses.map(() => '?').join(',')}) ORDER BY created_at, rowid`).all(...statuses)
       : this.#db.prepare('SELECT * FROM orders ORDER BY created_at, rowid').all();
@@ -238,21 +257,31 @@ export class OrderJournal {
   inFlight(): JournalOrder[] { return this.orders(['PENDING_SUBMIT', 'UNKNOWN']); }
 
   fills(clientOrderId?: string): (Fill & { source: FillSource })[] {
+    this.#sync();
     const rows = clientOrderId
       ? this.#db.prepare('SELECT * FROM fills WHERE client_order_id = ? ORDER BY timestamp, rowid').all(clientOrderId)
       : this.#db.prepare('SELECT * FROM fills ORDER BY timestamp, rowid').all();
     return (rows as FillRow[]).map(rowToFill);
   }
 
-  fillCount(): number { return (this.#db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n; }
+  /** Venue timestamp of the newest journaled fill. */
+  lastFillTimestamp(): number | undefined {
+    this.#sync();
+    return (this.#db.prepare('SELECT MAX(timestamp) AS t FROM fills').get() as { t: number | null }).t ?? undefined;
+  }
+
+  fillCount(): number { this.#sync(); return (this.#db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n; }
 
   positions(): JournalPosition[] {
+    this.#sync();
     const rows = this.#db.prepare('SELECT * FROM positions ORDER BY asset').all() as { asset: string; quantity: number; avg_entry_price: number; realized_pnl: number; last_price: number; updated_at: number }[];
     return rows.map((r) => ({ asset: r.asset, quantity: r.quantity, avgEntryPrice: r.avg_entry_price, realizedPnl: r.realized_pnl, lastPrice: r.last_price, updatedAt: r.updated_at }));
   }
 
   /** Overwrites a position (reconciliation adopting the broker's view); journaled with a reason. */
   setPosition(asset: string, quantity: number, avgEntryPrice: number, reason: string): void {
+    this.#sync();
+    this.#wb?.forgetPosition(asset);
     const now = this.#now();
     this.#store.write(() => {
       const p = this.#s['getPos']!.get(asset) as { realized_pnl: number } | undefined;
@@ -261,10 +290,11 @@ export class OrderJournal {
     });
   }
 
-  lastSeq(): number { return (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM journal').get() as { s: number }).s; }
+  lastSeq(): number { this.#sync(); return (this.#db.prepare('SELECT COALESCE(MAX(seq), 0) AS s FROM journal').get() as { s: number }).s; }
 
   /** Journal entries after `seq` (the tail after a checkpoint). */
   entriesAfter(seq: number): { seq: number; timestamp: number; clientOrderId: string; kind: string; status: string | null; detail: string | null }[] {
+    this.#sync();
     const rows = this.#db.prepare('SELECT seq, ts, client_order_id, kind, status, detail FROM journal WHERE seq > ? ORDER BY seq').all(seq) as
       { seq: number; ts: number; client_order_id: string; kind: string; status: string | null; detail: string | null }[];
     return rows.map((r) => ({ seq: r.seq, timestamp: r.ts, clientOrderId: r.client_order_id, kind: r.kind, status: r.status, detail: r.detail }));
@@ -272,6 +302,7 @@ export class OrderJournal {
 
   /** True when nothing was ever journaled (a fresh state dir). */
   isEmpty(): boolean {
+    this.#sync();
     return this.#db.prepare('SELECT 1 FROM orders LIMIT 1').get() === undefined && this.#db.prepare('SELECT 1 FROM fills LIMIT 1').get() === undefined
       && this.#db.prepare('SELECT 1 FROM positions LIMIT 1').get() === undefined;
   }

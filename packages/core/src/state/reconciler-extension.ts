@@ -1,5 +1,6 @@
 import type { EngineExtension, EngineHandle } from '../engine/extension.js';
 import type { OrderJournal } from './journal.js';
+import { HaltCauses } from './halt-causes.js';
 import { reconcile, type ReconcilePolicy, type ReconciliationReport } from './reconciler.js';
 import type { StateStore } from './store.js';
 
@@ -27,7 +28,12 @@ export class ReconcilerExtension implements EngineExtension {
   #running = false;
   readonly #overfills = new Set<string>();
 
-  constructor(private readonly store: StateStore, private readonly journal: OrderJournal, private readonly options: ReconcilerExtensionOptions) {}
+  constructor(
+    private readonly store: StateStore,
+    private readonly journal: OrderJournal,
+    private readonly options: ReconcilerExtensionOptions,
+    private readonly causes: HaltCauses = new HaltCauses(),
+  ) {}
 
   async onConnect(engine: EngineHandle): Promise<void> {
     await this.run(engine);
@@ -61,18 +67,18 @@ export class ReconcilerExtension implements EngineExtension {
         actions: report.actions, unavailable: report.unavailable, mustHalt: report.mustHalt,
       });
       if (report.actions.length > 0) {
-        try { await engine.resyncAccount(); } catch (err) { engine.halt(`account resync failed after reconciliation: ${(err as Error).message}`, 'RECONCILE_RESYNC_FAILED'); }
+        try { await engine.resyncAccount(); } catch (err) { this.causes.halt(engine, `account resync failed after reconciliation: ${(err as Error).message}`, 'RECONCILE_RESYNC_FAILED'); }
       }
       if (report.needsApproval) {
         if (this.store.approvals('PENDING').length === 0) {
           const id = this.store.addApproval('reconcile', report.discrepancies.filter((x) => x.severity === 'critical').map((x) => x.message).join('; '), report);
           log.error('reconciliation needs operator approval; engine stays HALTED', { approvalId: id });
         }
-        engine.halt('reconciliation awaiting operator approval', 'RECONCILE_APPROVAL_PENDING');
+        this.causes.halt(engine, 'reconciliation awaiting operator approval', 'RECONCILE_APPROVAL_PENDING');
       } else if (report.mustHalt) {
-        engine.halt(`reconciliation found ${report.discrepancies.filter((x) => x.severity === 'critical').length} critical discrepancy(ies)`, 'RECONCILE_MISMATCH');
-      } else if (approved !== undefined && engine.tradingState === 'HALTED' && this.store.halt() === undefined) {
-        engine.resume(`reconciliation approval ${approved} applied`);
+        this.causes.halt(engine, `reconciliation found ${report.discrepancies.filter((x) => x.severity === 'critical').length} critical discrepancy(ies)`, 'RECONCILE_MISMATCH');
+      } else if (approved !== undefined && this.store.halt() === undefined) {
+        this.causes.clear(engine, ['RECONCILE_APPROVAL_PENDING', 'RECONCILE_MISMATCH'], `reconciliation approval ${approved} applied`);
       }
       return report;
     } finally {

@@ -67,6 +67,8 @@ export interface ReconcileOptions {
   recentMs?: number;
   /** treat an empty journal as a baseline: adopt broker positions without a critical diff */
   baseline?: boolean;
+  /** how far back to ask the broker for orders and fills (default 24 h; older open orders widen it) */
+  lookbackMs?: number;
   /** overfills already reported (not reported again) */
   reportedOverfills?: Set<string>;
 }
@@ -98,8 +100,9 @@ export async function reconcile(journal: OrderJournal, broker: BrokerProtocol, o
   const unavailable: string[] = [];
   const inflightTimeout = options.inflightTimeoutMs ?? 60_000;
   const recent = options.recentMs ?? 5_000;
-  const localOpen = journal.openOrders();
-  const since = localOpen.length > 0 ? Math.min(...localOpen.map((o) => o.createdAt)) - 60_000 : undefined;
+  // report window: the oldest open local order, and at least `lookbackMs`
+  let since = options.now - (options.lookbackMs ?? 86_400_000);
+  for (const o of journal.openOrders()) if (o.createdAt - 60_000 < since) since = o.createdAt - 60_000;
 
   const brokerOrders = await tryCall('getOrders', () => broker.getOrders(since), unavailable, d);
   const brokerPending = await tryCall('getPendingOrders', () => broker.getPendingOrders(), unavailable, d);

@@ -6,6 +6,7 @@ import { isTradingError } from '../errors.js';
 import type { OrderJournal } from './journal.js';
 import type { JournalBroker } from './journal-broker.js';
 import type { Checkpoint, StateStore } from './store.js';
+import { HaltCauses } from './halt-causes.js';
 
 /** How one unsettled intent was settled. @public */
 export interface SettledIntent {
@@ -49,9 +50,10 @@ export async function recover(store: StateStore, journal: OrderJournal, broker: 
   const journalTail = journal.entriesAfter(checkpoint?.journalSeq ?? 0).length;
   const report: RecoveryReport = { checkpoint, journalTail, settled: [], refreshed: 0, fillsApplied: 0, errors: [] };
   const open = journal.openOrders();
-  const lastFill = journal.fills().at(-1)?.timestamp;
-  const starts = [...open.map((o) => o.createdAt), ...(lastFill !== undefined ? [lastFill] : []), ...(checkpoint ? [checkpoint.timestamp] : [])];
-  const since = starts.length > 0 ? Math.min(...starts) - 60_000 : undefined;
+  // fills window: from the oldest unsettled order, the last journaled fill or the checkpoint (minus a margin)
+  let earliest = Math.min(journal.lastFillTimestamp() ?? Infinity, checkpoint?.timestamp ?? Infinity);
+  for (const o of open) if (o.createdAt < earliest) earliest = o.createdAt;
+  const since = Number.isFinite(earliest) ? earliest - 60_000 : undefined;
 
   // 1. fills first: they prove existence and carry quantities; statuses follow
   try {
@@ -109,6 +111,7 @@ export class RecoveryExtension implements EngineExtension {
     private readonly store: StateStore,
     private readonly journal: OrderJournal,
     private readonly journalBrokers: () => readonly JournalBroker[],
+    private readonly causes: HaltCauses = new HaltCauses(),
   ) {}
 
   async onConnect(engine: EngineHandle): Promise<void> {
@@ -117,29 +120,29 @@ export class RecoveryExtension implements EngineExtension {
       jb.onAnomaly((a) => {
         if (a.code === 'CUMULATIVE_MISMATCH') return;
         try { this.store.setHalt({ reason: a.message, code: a.code, details: { ...(a.clientOrderId ? { clientOrderId: a.clientOrderId } : {}) } }); } catch { /* store may be the failing part */ }
-        engine.halt(a.message, a.code);
+        this.causes.halt(engine, a.message, a.code);
       });
     }
     let marker;
     try {
       marker = this.store.halt();
     } catch (err) {
-      engine.halt(errText(err), 'STATE_CORRUPT');
+      this.causes.halt(engine, errText(err), 'STATE_CORRUPT');
       throw err;
     }
     if (marker) {
       log.error('state says HALTED; an operator must clear it (tradewire state clear-halt)', { reason: marker.reason, code: marker.code });
-      engine.halt(marker.reason, marker.code);
+      this.causes.halt(engine, marker.reason, marker.code);
     }
     const pending = this.store.approvals('PENDING');
-    if (pending.length > 0) engine.halt(`${pending.length} reconciliation approval(s) pending`, 'RECONCILE_APPROVAL_PENDING');
+    if (pending.length > 0) this.causes.halt(engine, `${pending.length} reconciliation approval(s) pending`, 'RECONCILE_APPROVAL_PENDING');
 
     let report: RecoveryReport;
     try {
       report = await recover(this.store, this.journal, engine.broker, log);
     } catch (err) {
       const code = isTradingError(err) ? err.code : 'STATE_CORRUPT';
-      engine.halt(`recovery failed: ${errText(err)}`, code);
+      this.causes.halt(engine, `recovery failed: ${errText(err)}`, code);
       try { this.store.setHalt({ reason: `recovery failed: ${errText(err)}`, code }); } catch { /* unwritable */ }
       throw err;
     }
@@ -151,10 +154,10 @@ export class RecoveryExtension implements EngineExtension {
     }
     const unresolved = report.settled.filter((s) => s.outcome === 'unresolved');
     if (unresolved.length > 0) {
-      engine.halt(`${unresolved.length} order(s) with unknown outcome could not be settled: ${unresolved.map((u) => u.clientOrderId).join(', ')}`, 'RECOVERY_UNRESOLVED');
+      this.causes.halt(engine, `${unresolved.length} order(s) with unknown outcome could not be settled: ${unresolved.map((u) => u.clientOrderId).join(', ')}`, 'RECOVERY_UNRESOLVED');
     }
     try { await engine.resyncAccount(); } catch (err) {
-      engine.halt(`account resync failed after recovery: ${errText(err)}`, 'RECOVERY_RESYNC_FAILED');
+      this.causes.halt(engine, `account resync failed after recovery: ${errText(err)}`, 'RECOVERY_RESYNC_FAILED');
     }
   }
 }

@@ -8,6 +8,7 @@ import type { ClientOrderIdGenerator } from '../engine/client-order-id.js';
 import { StateError, isTradingError } from '../errors.js';
 import { configErrorFromZod } from '../registry/registry.js';
 import { CheckpointExtension } from './checkpointer.js';
+import { HaltCauses } from './halt-causes.js';
 import { PersistentClientOrderIdGenerator } from './id-generator.js';
 import { OrderJournal } from './journal.js';
 import { JournalBroker } from './journal-broker.js';
@@ -88,15 +89,17 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
     store = StateStore.open(storeOpts);
     store.setHalt({ reason: err.message, code: 'STATE_CORRUPT', details: err.details });
   }
+  if (o.durability === 'batch') logger.warn("state durability 'batch': journal writes are asynchronous; for replay/backtests only, never with a real venue");
   const journal = new OrderJournal(store);
   const idGenerator = new PersistentClientOrderIdGenerator(store);
   const kv = new SqliteKeyValueStore(store);
   const wrapped: JournalBroker[] = [];
-  const recovery = new RecoveryExtension(store, journal, () => wrapped);
+  const causes = new HaltCauses();
+  const recovery = new RecoveryExtension(store, journal, () => wrapped, causes);
   const reconciler = new ReconcilerExtension(store, journal, {
     policy: o.reconcile.policy, intervalSeconds: o.reconcile.intervalSeconds,
     ...(o.reconcile.inflightTimeoutMs !== undefined ? { inflightTimeoutMs: o.reconcile.inflightTimeoutMs } : {}),
-  });
+  }, causes);
   const checkpointer = new CheckpointExtension(store, o.checkpointIntervalSeconds);
   return {
     store, journal, idGenerator, kv, startupError, recovery, reconciler, checkpointer,

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -10,6 +10,7 @@ import { checksum } from './checksum.js';
 import { crashPoint } from './crash-point.js';
 import { StateDirLock } from './lock.js';
 import { openDatabase, type Durability } from './open-database.js';
+import { SCHEMA_VERSION } from './migrations.js';
 
 /** The database file inside a state directory. @public */
 export const STATE_DB_FILE = 'state.db';
@@ -82,13 +83,9 @@ export class StateStore {
   readonly namespace: string;
   readonly #lock: StateDirLock | undefined;
   #closed = false;
-  readonly #tx: (fn: () => unknown) => unknown;
+  readonly #tx: BetterSqlite3.Transaction<(fn: () => unknown) => unknown>;
   readonly #batch: boolean;
-  #pending = 0;
-  #flushTimer: NodeJS.Timeout | undefined;
-  /** batch mode: commit after this many writes (or `batchMs`) */
-  batchOps = 4096;
-  batchMs = 50;
+  readonly #flushHooks: ((closing: boolean) => void)[] = [];
   readonly #stmts: Stmts | undefined;
 
   private constructor(opts: { stateDir: string; file: string; db: BetterSqlite3.Database; clock: Clock; logger: Logger; durability: Durability; lock: StateDirLock | undefined; readonly: boolean }) {
@@ -131,7 +128,8 @@ export class StateStore {
     const lock = StateDirLock.acquire(stateDir, { breakStale: options.breakStaleLock ?? false });
     const file = join(stateDir, STATE_DB_FILE);
     try {
-      const db = openDatabase(file, { durability, now: () => clock.now() });
+      const db = openDatabase(file, { durability }); // wall time for file names and migration stamps
+      try { chmodSync(file, 0o600); } catch { /* not the owner: leave as is */ }
       return new StateStore({ stateDir, file, db, clock, logger, durability, lock, readonly: false });
     } catch (err) {
       lock.release();
@@ -147,31 +145,46 @@ export class StateStore {
     return new StateStore({ stateDir: dir, file, db, clock: new SystemClock(), logger: silentLogger, durability: 'process', lock: undefined, readonly: true });
   }
 
+  /**
+   * Opens a state directory for an operator command (clear a halt, resolve an approval) while
+   * an engine may be running: read-write, without the lock, without migrating (the schema must
+   * match this build). Only kv, approvals and the event log should be written this way.
+   */
+  static openOperator(stateDir: string, options: { clock?: Clock } = {}): StateStore {
+    const dir = resolve(stateDir);
+    const file = join(dir, STATE_DB_FILE);
+    const ro = openDatabase(file, { durability: 'process', readonly: true });
+    const v = (ro.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
+    ro.close();
+    if (v !== SCHEMA_VERSION) throw new StateError(`state file ${file} has schema version ${v}; this build speaks ${SCHEMA_VERSION}`, v > SCHEMA_VERSION ? 'STATE_SCHEMA_TOO_NEW' : 'STATE_SCHEMA_OLD', { details: { file, found: v } });
+    const db = openDatabase(file, { durability: 'process' });
+    return new StateStore({ stateDir: dir, file, db, clock: options.clock ?? new SystemClock(), logger: silentLogger, durability: 'process', lock: undefined, readonly: false });
+  }
+
   get closed(): boolean { return this.#closed; }
 
   /**
-   * Runs `fn` as one atomic write. In `process`/`power` durability it is committed on return;
-   * in `batch` durability it joins the open group transaction, committed by `flush()` (every
-   * `batchOps` writes, after `batchMs`, and on close).
+   * Runs `fn` as one atomic write, committed on return (the store's own writes: counters, events,
+   * kv, approvals). The journal's hot path in `batch` durability goes through its write-behind
+   * buffer instead.
    */
   write<T>(fn: () => T): T {
     if (this.#closed) throw new StateError(`state store ${this.file} is closed`, 'STATE_CLOSED');
-    if (!this.#batch) return this.#tx(fn) as T;
-    if (!this.db.inTransaction) this.db.exec('BEGIN');
-    const r = fn();
-    if (++this.#pending >= this.batchOps) this.flush();
-    else if (this.#flushTimer === undefined) {
-      this.#flushTimer = setTimeout(() => { this.#flushTimer = undefined; this.flush(); }, this.batchMs);
-      this.#flushTimer.unref();
-    }
-    return r;
+    // IMMEDIATE: take the write lock up front, so a concurrent writer (the batch worker, an
+    // operator command) makes us wait (busy_timeout) instead of failing a read→write upgrade
+    return this.#tx.immediate(fn) as T;
   }
 
-  /** Commits the open group transaction (batch durability); a no-op otherwise. */
+  /** true in `batch` durability */
+  get batched(): boolean { return this.#batch; }
+
+  /** Batch mode: a write-behind buffer (the journal's) registers how to persist and wait for its data. */
+  addFlushHook(fn: (closing: boolean) => void): void { this.#flushHooks.push(fn); }
+
+  /** Persists everything held in write-behind buffers and waits until it is written. A no-op in `process`/`power`. */
   flush(): void {
-    if (this.#flushTimer !== undefined) { clearTimeout(this.#flushTimer); this.#flushTimer = undefined; }
-    this.#pending = 0;
-    if (this.#batch && !this.#closed && this.db.inTransaction) this.db.exec('COMMIT');
+    if (this.#closed) return;
+    for (const h of this.#flushHooks) h(false);
   }
 
   #w(): Stmts {
@@ -197,12 +210,16 @@ export class StateStore {
   /** Reserves `size` values of a persistent counter; returns the first. Committed before return. */
   reserveCounter(name: string, size: number): number {
     const s = this.#w();
-    return this.write(() => {
-      const row = s.counterGet.get(name) as { value: number } | undefined;
-      const start = row?.value ?? 0;
-      s.counterSet.run(name, start + size);
-      return start;
-    });
+    try {
+      return this.write(() => {
+        const row = s.counterGet.get(name) as { value: number } | undefined;
+        const start = row?.value ?? 0;
+        s.counterSet.run(name, start + size);
+        return start;
+      });
+    } catch (err) {
+      throw new StateError(`cannot reserve ids in ${this.file}: ${(err as Error).message}`, 'STATE_WRITE_FAILED', { cause: err, details: { file: this.file, counter: name } });
+    }
   }
 
   // ── event log (append-only) ────────────────────────────────────────────────
@@ -234,7 +251,7 @@ export class StateStore {
       // keep the last 10 checkpoints
       this.db.prepare('DELETE FROM checkpoints WHERE id <= (SELECT MAX(id) - 10 FROM checkpoints)').run();
       return { id: Number(info.lastInsertRowid), seq };
-    })();
+    }).immediate();
     return { id: id.id, timestamp: ts, journalSeq: id.seq, account: input.account, strategy: input.strategy };
   }
 
@@ -287,12 +304,10 @@ export class StateStore {
   kvSetRaw(key: string, json: string): void {
     const st = this.#w().kvSet;
     this.write(() => st.run(key, json, checksum(json), this.clock.now()));
-    this.flush();
   }
   kvDelete(key: string): void {
     const st = this.#w().kvDel;
     this.write(() => st.run(key));
-    this.flush();
   }
   kvKeys(prefix = ''): string[] {
     const rows = this.db.prepare(`SELECT key FROM kv WHERE substr(key, 1, ?) = ? ORDER BY key`).all(prefix.length, prefix) as { key: string }[];
@@ -334,7 +349,9 @@ export class StateStore {
 
   close(): void {
     if (this.#closed) return;
-    try { this.flush(); } catch { /* closing anyway */ }
+    for (const h of this.#flushHooks) {
+      try { h(true); } catch (err) { this.logger.error('state flush on close failed', { error: (err as Error).message }); }
+    }
     this.#closed = true;
     try { this.db.close(); } finally { this.#lock?.release(); }
   }

@@ -32,6 +32,7 @@ async function main(): Promise<number> {
   const venue = new FakeVenue(env['TW_LEDGER']!);
   venue.now = () => clock.now();
   venue.replayOnConnect = env['TW_REPLAY'] === '1';
+  venue.reorder = env['TW_REORDER'] === '1';
   const timeoutAt = Number(env['TW_TIMEOUT_AT'] ?? '0');
   if (timeoutAt > 0) venue.nextSubmit = [...Array<SubmitMode>(timeoutAt - 1).fill('accept'), 'timeout-after-accept'];
   const start = Number(env['TW_START'] ?? '0');

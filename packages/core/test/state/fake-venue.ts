@@ -22,6 +22,8 @@ export class FakeVenue implements BrokerProtocol {
   failing = new Set<string>();
   /** replay every known fill to listeners on connect (IB session-start behaviour) */
   replayOnConnect = false;
+  /** out-of-order stream: order update before the fill, then a stale SUBMITTED copy */
+  reorder = false;
   now: () => number = () => Date.now();
   #connected = false;
   #fillL = new Set<(f: Fill) => void>();
@@ -100,7 +102,11 @@ export class FakeVenue implements BrokerProtocol {
     const f: Fill = { executionId: `E${++this.ledger.seq}`, orderId: o.orderId, clientOrderId: cid, asset: o.asset, side: o.side, quantity: qty, price, commission: 0, timestamp: now, cumulativeQuantity: o.filledQuantity };
     this.ledger.fills.push(f);
     this.#save();
-    if (!options.silent) {
+    if (!options.silent && this.reorder) {
+      for (const l of this.#orderL) l({ ...o });
+      for (const l of this.#fillL) l({ ...f });
+      for (const l of this.#orderL) l({ ...o, status: 'SUBMITTED', filledQuantity: 0 });
+    } else if (!options.silent) {
       for (const l of this.#fillL) l({ ...f });
       for (const l of this.#orderL) l({ ...o });
     }

@@ -66,6 +66,22 @@ describe('reconciler', () => {
     layer.close();
   });
 
+  it('an approved reconciliation does not lift a halt that recovery raised for another cause', async () => {
+    const { layer, venue, engine } = await withLocal100('approve');
+    layer.journal.recordIntent(intent('twZ1'));
+    venue.failing.add('getOrder');
+    await layer.recovery.onConnect(engine); // RECOVERY_UNRESOLVED
+    venue.failing.delete('getOrder');
+    await layer.reconciler.run(engine);
+    const id = layer.store.approvals('PENDING')[0]!.id;
+    layer.store.resolveApproval(id, 'APPROVED', 'alice');
+    await layer.reconciler.run(engine);
+    expect(layer.journal.positions()[0]?.quantity).to.equal(150);
+    expect(engine.tradingState).to.equal('HALTED');
+    expect(engine.haltCodes[0]).to.equal('RECOVERY_UNRESOLVED');
+    layer.close();
+  });
+
   it('F09: orders at the broker unknown locally are adopted as external and tagged, not cancelled', async () => {
     const venue = new FakeVenue();
     const layer = createStateLayer({ stateDir: tempDir(), reconcile: { policy: 'halt' } });

@@ -1,0 +1,276 @@
+/**
+ * Tradewire's view of IB orders, keyed by clientOrderId (IB orderRef) and IB order id. Applies
+ * openOrder / orderStatus / execDetails / commissionReport in any order and any number of times:
+ * statuses never move backwards, executions count once per execId, and a fill is emitted once,
+ * after its commissionReport arrived (or `commissionWaitMs` passed).
+ */
+import { isTerminal, type Clock, type Fill, type Logger, type Order, type OrderIntent, type OrderStatus, type TimerHandle } from '@tradewire/core';
+import type { Contract, Execution, Order as IBOrder, OrderState } from '@stoqey/ib';
+import { fromIBOrderType, fromIBTif, mapIBStatus } from './mapping/order.js';
+import { toFill, validCommission } from './mapping/execution.js';
+
+export interface TrackedOrder {
+  order: Order;
+  ibOrderId: number;
+  /** executions by execId (emitted or waiting for commission) */
+  fills: Map<string, Fill>;
+  statusFilled: number;
+  statusAvg: number;
+  /** adopted from executions alone: an openOrder may still correct it */
+  provisional: boolean;
+  acked: boolean;
+  /** registration order: a sync only finishes orders registered before it started */
+  seq: number;
+  /** an update for this order was pushed at least once (adopted orders are announced on discovery) */
+  announced: boolean;
+  ackWaiters: ((outcome: AckOutcome) => void)[];
+}
+
+export type AckOutcome = { kind: 'ack' } | { kind: 'error'; code: number; message: string; cause?: unknown };
+
+const RANK: Record<OrderStatus, number> = { UNKNOWN: -1, PENDING_SUBMIT: 0, SUBMITTED: 1, PARTIALLY_FILLED: 2, FILLED: 3, CANCELLED: 3, REJECTED: 3, EXPIRED: 3 };
+
+export class OrderTracker {
+  readonly #byRef = new Map<string, TrackedOrder>();
+  readonly #byId = new Map<number, TrackedOrder>();
+  readonly #emitted = new Set<string>();
+  #seq = 0;
+  /** executions found by the initial sync: recorded, never announced */
+  readonly #silent = new Set<string>();
+  readonly #waiting = new Map<string, { fill: Fill; t: TrackedOrder; timer: TimerHandle }>();
+  readonly #earlyCommission = new Map<string, number>();
+  readonly #orderListeners = new Set<(o: Order) => void>();
+  readonly #fillListeners = new Set<(f: Fill) => void>();
+
+  constructor(private readonly clock: Clock, private readonly logger: Logger, private readonly commissionWaitMs: number, private readonly assetOf: (c: Contract) => string) {}
+
+  onOrder(l: (o: Order) => void): () => void { this.#orderListeners.add(l); return () => this.#orderListeners.delete(l); }
+  onFill(l: (f: Fill) => void): () => void { this.#fillListeners.add(l); return () => this.#fillListeners.delete(l); }
+
+  get(clientOrderId: string): TrackedOrder | undefined { return this.#byRef.get(clientOrderId); }
+  byIbId(id: number): TrackedOrder | undefined { return this.#byId.get(id); }
+  all(): TrackedOrder[] { return [...this.#byRef.values()]; }
+  /** every fill emitted or waiting, newest last */
+  fills(): Fill[] { return this.all().flatMap((t) => [...t.fills.values()]).sort((a, b) => a.timestamp - b.timestamp); }
+
+  /** A new submission under IB id `ibOrderId`. */
+  register(intent: OrderIntent, ibOrderId: number): TrackedOrder {
+    const now = this.clock.now();
+    const order: Order = {
+      orderId: String(ibOrderId), clientOrderId: intent.clientOrderId, asset: intent.asset, side: intent.side, quantity: intent.quantity,
+      orderType: intent.orderType, timeInForce: intent.timeInForce, status: 'PENDING_SUBMIT', filledQuantity: 0, avgFillPrice: 0,
+      createdAt: intent.createdAt, updatedAt: now,
+    };
+    if (intent.limitPrice !== undefined) order.limitPrice = intent.limitPrice;
+    if (intent.stopPrice !== undefined) order.stopPrice = intent.stopPrice;
+    if (intent.expireAt !== undefined) order.expireAt = intent.expireAt;
+    if (intent.tag !== undefined) order.tag = intent.tag;
+    if (intent.reduceOnly !== undefined) order.reduceOnly = intent.reduceOnly;
+    const t: TrackedOrder = { order, ibOrderId, fills: new Map(), statusFilled: 0, statusAvg: 0, provisional: false, acked: false, announced: false, ackWaiters: [], seq: ++this.#seq };
+    this.#byRef.set(order.clientOrderId, t);
+    this.#byId.set(ibOrderId, t);
+    return t;
+  }
+
+  /** Moves a submission to a new IB id (the first one was refused with 103). */
+  rebind(t: TrackedOrder, ibOrderId: number): void {
+    this.#byId.delete(t.ibOrderId);
+    t.ibOrderId = ibOrderId;
+    t.seq = ++this.#seq;
+    t.order.orderId = String(ibOrderId);
+    this.#byId.set(ibOrderId, t);
+  }
+
+  /** Forgets a submission the venue never accepted (duplicate id retried elsewhere, or failed send). */
+  drop(t: TrackedOrder): void {
+    this.#byId.delete(t.ibOrderId);
+    this.#byRef.delete(t.order.clientOrderId);
+  }
+
+  waitForAck(t: TrackedOrder, timeoutMs: number): Promise<AckOutcome | { kind: 'timeout' }> {
+    if (t.acked) return Promise.resolve({ kind: 'ack' });
+    return new Promise((resolve) => {
+      const timer = this.clock.setTimeout(() => { t.ackWaiters = t.ackWaiters.filter((w) => w !== done); resolve({ kind: 'timeout' }); }, timeoutMs);
+      const done = (o: AckOutcome): void => { this.clock.clearTimeout(timer); resolve(o); };
+      t.ackWaiters.push(done);
+    });
+  }
+
+  #ack(t: TrackedOrder, outcome: AckOutcome): void {
+    if (outcome.kind === 'ack') t.acked = true;
+    const ws = t.ackWaiters;
+    t.ackWaiters = [];
+    for (const w of ws) w(outcome);
+  }
+
+  #adopt(ibOrderId: number, ref: string, seed: Partial<Order> & Pick<Order, 'asset' | 'side' | 'quantity'>, provisional: boolean): TrackedOrder {
+    const now = this.clock.now();
+    const clientOrderId = ref !== '' ? ref : `ib:${ibOrderId}`;
+    const order: Order = {
+      orderId: String(ibOrderId), clientOrderId, orderType: 'MARKET', timeInForce: 'DAY', status: 'SUBMITTED', filledQuantity: 0, avgFillPrice: 0,
+      createdAt: now, updatedAt: now, ...seed,
+    };
+    if (ref === '') order.external = true;
+    const t: TrackedOrder = { order, ibOrderId, fills: new Map(), statusFilled: 0, statusAvg: 0, provisional, acked: true, announced: false, ackWaiters: [], seq: ++this.#seq };
+    this.#byRef.set(clientOrderId, t);
+    this.#byId.set(ibOrderId, t);
+    return t;
+  }
+
+  onOpenOrder(ibOrderId: number, contract: Contract, o: IBOrder, state: OrderState | undefined): void {
+    let t = this.#byId.get(ibOrderId) ?? (o.orderRef ? this.#byRef.get(o.orderRef) : undefined);
+    if (!t) {
+      const seed: Partial<Order> & Pick<Order, 'asset' | 'side' | 'quantity'> = {
+        asset: this.assetOf(contract), side: o.action === 'SELL' ? 'SELL' : 'BUY', quantity: o.totalQuantity ?? 0,
+        orderType: fromIBOrderType(o.orderType), timeInForce: fromIBTif(o.tif),
+      };
+      if (o.lmtPrice !== undefined) seed.limitPrice = o.lmtPrice;
+      if (o.auxPrice !== undefined) seed.stopPrice = o.auxPrice;
+      t = this.#adopt(ibOrderId, o.orderRef ?? '', seed, false);
+    } else if (t.provisional) {
+      t.provisional = false;
+      if (o.totalQuantity !== undefined) t.order.quantity = o.totalQuantity;
+      t.order.orderType = fromIBOrderType(o.orderType);
+      t.order.timeInForce = fromIBTif(o.tif);
+      if (t.order.status === 'FILLED') t.order.status = 'PARTIALLY_FILLED';
+    }
+    this.#ack(t, { kind: 'ack' });
+    if (state?.status) this.#applyStatus(t, state.status, t.statusFilled, t.statusAvg);
+  }
+
+  onOrderStatus(ibOrderId: number, status: string, filled: number | undefined, avgFillPrice: number | undefined): void {
+    const t = this.#byId.get(ibOrderId);
+    if (!t) return; // an order of another client we have not seen: reqAllOpenOrders will bring its openOrder
+    this.#ack(t, { kind: 'ack' });
+    this.#applyStatus(t, status, filled ?? t.statusFilled, avgFillPrice ?? t.statusAvg);
+  }
+
+  #applyStatus(t: TrackedOrder, ibStatus: string, filled: number, avg: number): void {
+    if (filled >= t.statusFilled) { t.statusFilled = filled; if (avg > 0) t.statusAvg = avg; }
+    const mapped = mapIBStatus(ibStatus, t.statusFilled, t.order.quantity);
+    this.#recompute(t, mapped === 'KEEP' ? t.order.status : mapped);
+  }
+
+  /** Returns true when the execution was new (not a replay). */
+  onExecution(contract: Contract, e: Execution, announce = true): boolean {
+    const execId = e.execId ?? '';
+    if (execId === '') return false;
+    const ibOrderId = e.orderId ?? -1;
+    let t = this.#byId.get(ibOrderId) ?? (e.orderRef ? this.#byRef.get(e.orderRef) : undefined);
+    if (t?.fills.has(execId)) return false;
+    if (!t) {
+      t = this.#adopt(ibOrderId, e.orderRef ?? '', { asset: this.assetOf(contract), side: e.side === 'SLD' ? 'SELL' : 'BUY', quantity: e.cumQty ?? e.shares ?? 0, status: 'FILLED' }, true);
+    }
+    this.#ack(t, { kind: 'ack' });
+    if (!announce) this.#silent.add(execId);
+    const early = this.#earlyCommission.get(execId);
+    const fill = toFill(t.order.asset, t.order.clientOrderId, contract, e, early ?? 0, this.clock.now());
+    t.fills.set(execId, fill);
+    if (t.provisional && (e.cumQty ?? 0) > t.order.quantity) t.order.quantity = e.cumQty ?? t.order.quantity;
+    this.#recompute(t, t.order.status);
+    if (early !== undefined) { this.#earlyCommission.delete(execId); this.#emitFill(fill); }
+    else {
+      const timer = this.clock.setTimeout(() => {
+        if (!this.#waiting.delete(execId)) return;
+        this.logger.warn('ib: no commissionReport for execution; fill emitted with commission 0', { execId });
+        this.#emitFill(fill);
+      }, this.commissionWaitMs);
+      this.#waiting.set(execId, { fill, t, timer });
+    }
+    return true;
+  }
+
+  onCommission(execId: string | undefined, commission: number | undefined): void {
+    if (!execId) return;
+    const c = validCommission(commission);
+    const w = this.#waiting.get(execId);
+    if (!w) { if (c !== undefined && !this.#emitted.has(execId)) this.#earlyCommission.set(execId, c); return; }
+    if (c === undefined) return; // a "pending" sentinel: wait for the real one or the timeout
+    this.#waiting.delete(execId);
+    this.clock.clearTimeout(w.timer);
+    w.fill.commission = c;
+    this.#emitFill(w.fill);
+  }
+
+  /** An IB error bound to an order id. Rejections finish the order; 202 cancels it. */
+  onOrderError(ibOrderId: number, code: number, message: string, cause?: unknown): void {
+    const t = this.#byId.get(ibOrderId);
+    if (!t) return;
+    if (code === 202) { this.#recompute(t, 'CANCELLED'); return; }
+    if (code === 103 || code === 100) { this.#ack(t, { kind: 'error', code, message, cause }); return; }
+    if (code === 201 || code === 200 || code === 203 || code === 110 || code === 321) {
+      t.order.rejectionReason = `IB ${code}: ${message}`;
+      this.#ack(t, { kind: 'error', code, message, cause });
+      this.#recompute(t, 'REJECTED');
+    }
+  }
+
+  /** Marks an order whose outcome was lost (submit timeout). */
+  markUnknown(t: TrackedOrder): void { if (!t.acked) { t.order.status = 'UNKNOWN'; this.#emitOrder(t); } }
+
+  /** A mark to pass to `reconcileOpen`: orders registered later were unknown to the venue's answer. */
+  mark(): number { return this.#seq; }
+
+  /**
+   * After reqAllOpenOrders (sent after `mark`): an acknowledged, live order the venue no longer
+   * lists is finished. Requests leave in order, so an order registered before the mark was placed
+   * before the open-orders request and would be listed if it were open.
+   */
+  reconcileOpen(openIds: ReadonlySet<number>, mark: number): void {
+    for (const t of this.#byRef.values()) {
+      if (t.seq > mark) continue;
+      if (isTerminal(t.order.status) || openIds.has(t.ibOrderId) || t.order.status === 'PENDING_SUBMIT') continue;
+      if (!t.acked && t.order.status !== 'UNKNOWN') continue;
+      const filled = this.#filledQty(t);
+      if (t.order.status === 'UNKNOWN' && filled === 0) continue; // never seen at the venue: stays UNKNOWN
+      this.#recompute(t, filled >= t.order.quantity && filled > 0 ? 'FILLED' : 'CANCELLED');
+    }
+  }
+
+  #filledQty(t: TrackedOrder): number {
+    let sum = 0;
+    for (const f of t.fills.values()) sum += f.quantity;
+    return Math.max(sum, t.statusFilled);
+  }
+
+  #recompute(t: TrackedOrder, proposed: OrderStatus): void {
+    const o = t.order;
+    const before = `${o.status}|${o.filledQuantity}|${o.avgFillPrice}`;
+    let sum = 0;
+    let notional = 0;
+    for (const f of t.fills.values()) { sum += f.quantity; notional += f.quantity * f.price; }
+    o.filledQuantity = Math.max(sum, t.statusFilled);
+    o.avgFillPrice = sum > 0 && sum >= t.statusFilled ? notional / sum : t.statusAvg;
+    let next = proposed;
+    if (o.filledQuantity > 0 && o.filledQuantity >= o.quantity) next = 'FILLED';
+    else if (o.filledQuantity > 0 && (next === 'SUBMITTED' || next === 'PENDING_SUBMIT' || next === 'UNKNOWN')) next = 'PARTIALLY_FILLED';
+    const cur = o.status;
+    const forward = cur === 'UNKNOWN' || RANK[next] > RANK[cur] || (next === 'FILLED' && cur !== 'FILLED') || (RANK[next] === RANK[cur] && !isTerminal(cur));
+    if (forward) o.status = next;
+    if (o.status === 'SUBMITTED' && o.submittedAt === undefined) o.submittedAt = this.clock.now();
+    if (o.status === 'FILLED' && o.filledAt === undefined) o.filledAt = this.clock.now();
+    if (`${o.status}|${o.filledQuantity}|${o.avgFillPrice}` !== before || !t.announced) {
+      o.updatedAt = this.clock.now();
+      this.#emitOrder(t);
+    }
+  }
+
+  #emitOrder(t: TrackedOrder): void {
+    t.announced = true;
+    const copy = { ...t.order };
+    for (const l of this.#orderListeners) { try { l(copy); } catch (e) { this.logger.error('ib: order listener threw', { error: e }); } }
+  }
+
+  #emitFill(f: Fill): void {
+    if (this.#emitted.has(f.executionId)) return;
+    this.#emitted.add(f.executionId);
+    if (this.#silent.delete(f.executionId)) return;
+    const copy = { ...f };
+    for (const l of this.#fillListeners) { try { l(copy); } catch (e) { this.logger.error('ib: fill listener threw', { error: e }); } }
+  }
+
+  /** Stops commission timers (disconnect). Waiting fills are emitted now with what is known. */
+  flush(): void {
+    for (const [id, w] of this.#waiting) { this.clock.clearTimeout(w.timer); this.#waiting.delete(id); this.#emitFill(w.fill); }
+  }
+}

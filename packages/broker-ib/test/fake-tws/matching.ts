@@ -1,0 +1,39 @@
+/** Pure order-matching rules of the fake TWS: when an order is marketable and at what price. */
+import type { LedgerOrder } from './ledger.js';
+
+/** True when a stop (or stop-limit) order's trigger has traded at `price`. */
+export function stopTriggered(o: LedgerOrder, price: number): boolean {
+  if (o.auxPrice === undefined) return true;
+  return o.action === 'BUY' ? price >= o.auxPrice : price <= o.auxPrice;
+}
+
+/** The price an order would execute at now, or undefined when it is not marketable. */
+export function executionPrice(o: LedgerOrder, price: number | undefined): number | undefined {
+  if (price === undefined) return undefined;
+  const type = o.orderType;
+  if ((type === 'STP' || type === 'STP LMT') && !o.triggered) {
+    if (!stopTriggered(o, price)) return undefined;
+    o.triggered = true;
+  }
+  if (type === 'MKT' || type === 'STP') return price;
+  if (type === 'LMT' || type === 'STP LMT') {
+    if (o.lmtPrice === undefined) return undefined;
+    if (o.action === 'BUY') return price <= o.lmtPrice ? price : undefined;
+    return price >= o.lmtPrice ? price : undefined;
+  }
+  return undefined;
+}
+
+/** IB-like commission: per share with a minimum per execution. */
+export function commissionFor(shares: number, perShare: number, minimum: number): number {
+  return Math.round(Math.max(minimum, shares * perShare) * 100) / 100;
+}
+
+/** `YYYYMMDD HH:MM:SS UTC`, the execution time format with a time zone name. */
+export function ibTime(ms: number): string {
+  const d = new Date(ms);
+  const p = (n: number): string => String(n).padStart(2, '0');
+  return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC`;
+}
+
+export const TERMINAL = new Set(['Filled', 'Cancelled', 'ApiCancelled', 'Inactive']);

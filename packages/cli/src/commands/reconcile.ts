@@ -1,0 +1,68 @@
+import { resolve } from 'node:path';
+import { Command } from 'commander';
+import {
+  ConfigError, OrderJournal, StateStore, createLogger, createRegistry, discoverPlugins, loadConfigFile, loadPlugin, reconcile,
+  SystemClock, type BrokerProtocol, type ReconcilePolicy, type ReconciliationReport,
+} from '@tradewire/core';
+
+function brokerRefOf(r: unknown): { use: string; config: Record<string, unknown> } | undefined {
+  if (typeof r === 'string') return { use: r, config: {} };
+  if (r && typeof r === 'object' && typeof (r as { use?: unknown }).use === 'string') {
+    const o = r as { use: string; config?: Record<string, unknown> };
+    return { use: o.use, config: o.config ?? {} };
+  }
+  return undefined;
+}
+
+/** Prints a reconciliation report as a table (or JSON). @public */
+export function formatReport(r: ReconciliationReport): string[] {
+  const lines = [`reconcile ${r.dryRun ? '(dry run: nothing changed) ' : ''}policy=${r.policy}: ${r.discrepancies.length} discrepancy(ies)`];
+  for (const d of r.discrepancies) {
+    lines.push(`  ${d.severity.toUpperCase().padEnd(8)} ${d.kind.padEnd(24)} ${d.message}`);
+  }
+  if (r.unavailable.length) lines.push(`  broker reports unavailable (not read as flat): ${r.unavailable.join(', ')}`);
+  for (const a of r.actions) lines.push(`  action: ${a}`);
+  const critical = r.discrepancies.some((d) => d.severity === 'critical');
+  lines.push(r.mustHalt
+    ? `  verdict: the engine must stay HALTED${r.needsApproval ? ' until an operator approves (tradewire state approve)' : ''}`
+    : critical ? `  verdict: critical discrepancies; policy ${r.policy} does not halt` : '  verdict: in line with the broker');
+  return lines;
+}
+
+/** `tradewire reconcile --config FILE [--dry-run] [--state-dir DIR] [--json]`. */
+export function register(program: Command): void {
+  program.command('reconcile')
+    .description("compare the engine's journal (orders, fills, positions) with the broker's")
+    .requiredOption('--config <file>', 'tradewire config (broker and state sections)')
+    .option('--dry-run', 'print the diff without changing anything (safe while the engine runs)')
+    .option('--state-dir <dir>', "state directory (default: the config's state.dir)")
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { config: string; dryRun?: boolean; stateDir?: string; json?: boolean }) => {
+      const { config, baseDir } = await loadConfigFile(opts.config);
+      const dir = opts.stateDir ?? (config.state ? resolve(baseDir, config.state.dir) : undefined);
+      if (!dir) throw new ConfigError("no state dir: set 'state.dir' in the config or pass --state-dir", 'CONFIG_INVALID', { details: { keys: ['state.dir'] } });
+      const ref = brokerRefOf(config.broker);
+      if (!ref) throw new ConfigError("reconcile needs 'broker' in the config", 'CONFIG_INVALID', { details: { keys: ['broker'] } });
+      const logger = createLogger({ level: config.log.level === 'debug' ? 'debug' : 'silent' });
+      const registry = createRegistry();
+      if (config.autoDiscoverPlugins) for (const name of discoverPlugins(baseDir)) await loadPlugin(registry, name, baseDir).catch(() => undefined);
+      for (const p of config.plugins) await loadPlugin(registry, p, baseDir);
+      const clock = new SystemClock();
+      const broker: BrokerProtocol = await registry.create('broker', ref.use, ref.config, { clock, logger });
+      const policy: ReconcilePolicy = config.state?.reconcilePolicy ?? 'warn';
+      // a dry run reads the state without the lock; acting needs the lock (no engine running)
+      const store = opts.dryRun ? StateStore.openReadOnly(dir) : StateStore.open({ stateDir: dir, clock, logger });
+      try {
+        await broker.connect();
+        const report = await reconcile(new OrderJournal(store), broker, { policy, now: clock.now(), logger, dryRun: opts.dryRun === true });
+        if (!opts.dryRun) store.appendEvent('reconcile.cli', { policy, discrepancies: report.discrepancies.length, actions: report.actions });
+        if (opts.json) process.stdout.write(`${JSON.stringify(report)}\n`);
+        else for (const l of formatReport(report)) process.stdout.write(`${l}\n`);
+        // exit 2 when anything critical differs, so scripts and monitors can alert on it
+        if (report.discrepancies.some((d) => d.severity === 'critical')) process.exitCode = 2;
+      } finally {
+        await broker.disconnect().catch(() => undefined);
+        store.close();
+      }
+    });
+}

@@ -1,0 +1,45 @@
+// Worker thread of the write-behind journal (`batch` durability): applies batches of order,
+// fill, position and journal rows in one transaction each, on its own SQLite connection, and
+// signals completion through a shared counter so the main thread can wait synchronously.
+import { parentPort, workerData } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { STRIDE, WRITE_BEHIND_SQL, runFlat, type WriterBatch, type WriterInit } from './write-behind-sql.js';
+
+const init = workerData as WriterInit;
+const done = new Int32Array(init.signal);
+const db = new Database(init.file);
+db.pragma('busy_timeout = 10000');
+db.pragma('journal_mode = WAL');
+db.pragma('synchronous = NORMAL');
+db.pragma('cache_size = -16384');
+const st = {
+  upsert: db.prepare(WRITE_BEHIND_SQL.upsertOrder),
+  fill: db.prepare(WRITE_BEHIND_SQL.insertFill),
+  pos: db.prepare(WRITE_BEHIND_SQL.upsertPosition),
+  journal: db.prepare(WRITE_BEHIND_SQL.insertJournal),
+};
+const apply = db.transaction((b: WriterBatch) => {
+  runFlat(st.upsert, b.orders, STRIDE.orders);
+  runFlat(st.fill, b.fills, STRIDE.fills);
+  runFlat(st.pos, b.positions, STRIDE.positions);
+  runFlat(st.journal, b.rows, STRIDE.rows);
+});
+
+parentPort?.on('message', (b: WriterBatch | { close: true }) => {
+  if ('close' in b) {
+    db.close();
+    Atomics.store(done, 2, 1); // tell the main thread the connection is closed (it waits for this)
+    Atomics.notify(done, 2);
+    parentPort?.close();
+    return;
+  }
+  try {
+    apply.immediate(b);
+    Atomics.store(done, 0, b.id);
+  } catch (err) {
+    Atomics.store(done, 1, b.id);
+    parentPort?.postMessage({ error: (err as Error).message, id: b.id });
+    Atomics.store(done, 0, b.id);
+  }
+  Atomics.notify(done, 0);
+});

@@ -1,0 +1,28 @@
+/** SQL shared by the write-behind journal and its worker. */
+export const WRITE_BEHIND_SQL = {
+  upsertOrder: `INSERT INTO orders (client_order_id, order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only,
+      status, filled_quantity, avg_fill_price, created_at, updated_at, submitted_at, filled_at, rejection_reason, external, overfilled)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+    ON CONFLICT(client_order_id) DO UPDATE SET order_id = excluded.order_id, status = excluded.status, filled_quantity = excluded.filled_quantity,
+      avg_fill_price = excluded.avg_fill_price, updated_at = excluded.updated_at, submitted_at = excluded.submitted_at, filled_at = excluded.filled_at,
+      rejection_reason = excluded.rejection_reason, external = excluded.external, overfilled = excluded.overfilled`,
+  insertFill: `INSERT OR IGNORE INTO fills (execution_id, client_order_id, order_id, asset, side, quantity, price, commission, timestamp, cumulative_quantity, source, recorded_at)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+  upsertPosition: `INSERT INTO positions (asset, quantity, avg_entry_price, realized_pnl, last_price, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT(asset) DO UPDATE SET quantity = excluded.quantity, avg_entry_price = excluded.avg_entry_price, realized_pnl = excluded.realized_pnl, last_price = excluded.last_price, updated_at = excluded.updated_at`,
+  insertJournal: 'INSERT INTO journal (ts, client_order_id, kind, status, detail) VALUES (?, ?, ?, ?, ?)',
+} as const;
+
+/** A row's bound values. */
+export type Row = (string | number | null)[];
+/** Values per row of each table (batches carry flat arrays: cheaper to clone than arrays of rows). */
+export const STRIDE = { orders: 22, fills: 12, positions: 6, rows: 5 } as const;
+/** One batch for the writer: flat arrays of row values, `STRIDE` values per row. */
+export interface WriterBatch { id: number; orders: Row; fills: Row; positions: Row; rows: Row }
+
+/** Runs `stmt` once per row of a flat array. */
+export function runFlat(stmt: { run(...args: unknown[]): unknown }, flat: Row, stride: number): void {
+  for (let i = 0; i < flat.length; i += stride) stmt.run(...flat.slice(i, i + stride));
+}
+/** Worker start data: the database file and a shared Int32 triple [written batch id, failed batch id, closed]. */
+export interface WriterInit { file: string; signal: SharedArrayBuffer }

@@ -1,0 +1,57 @@
+import type { OrderIntent, Position, RiskContext } from '@tradewire/core';
+
+/**
+ * The context SafeBroker hands to policies: core's `RiskContext` plus figures it already keeps,
+ * so built-in policies stay O(1) per order. The object is reused between orders: a policy must
+ * not keep a reference to it.
+ * @public
+ */
+export interface SafeRiskContext extends RiskContext {
+  /** Σ |quantity × price| over positions before this order */
+  grossExposure: number;
+  /** number of non-flat positions before this order */
+  openPositions: number;
+  /** loss since the session start (≥ 0) */
+  dailyLoss: number;
+  /** drawdown from the equity peak over the lookback, in % (≥ 0) */
+  drawdownPct: number;
+  /** the asset's most recent price was quarantined by the price band */
+  quarantined: boolean;
+  /** the order adds to |position| (opens, adds or flips) */
+  increasesRisk: boolean;
+  /** price used to value the order: the limit price of a limit order, else the last price */
+  referencePrice: number | undefined;
+}
+
+function isSafe(ctx: RiskContext): ctx is SafeRiskContext {
+  return typeof (ctx as Partial<SafeRiskContext>).grossExposure === 'number';
+}
+
+/** Does this order add to |position| (opens, adds or flips)? @public */
+export function increasesRisk(order: Pick<OrderIntent, 'side' | 'quantity'>, position: Position | undefined): boolean {
+  const q = position?.quantity ?? 0;
+  if (q === 0) return true;
+  if ((order.side === 'BUY') === q > 0) return true;
+  return order.quantity > Math.abs(q) + 1e-12;
+}
+
+/** The extended view of any RiskContext (computes what a plain core context lacks). @public */
+export function extendedContext(order: OrderIntent, ctx: RiskContext): SafeRiskContext {
+  if (isSafe(ctx)) return ctx;
+  let gross = 0;
+  let open = 0;
+  for (const p of ctx.positions) {
+    if (p.quantity !== 0) { open++; gross += Math.abs(p.quantity * p.currentPrice); }
+  }
+  const ref = order.orderType === 'LIMIT' || order.orderType === 'STOP_LIMIT' ? order.limitPrice : ctx.lastPrice;
+  return {
+    ...ctx,
+    grossExposure: gross,
+    openPositions: open,
+    dailyLoss: 0,
+    drawdownPct: 0,
+    quarantined: false,
+    increasesRisk: !ctx.reducesPosition && increasesRisk(order, ctx.position),
+    referencePrice: ref,
+  };
+}

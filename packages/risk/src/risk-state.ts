@@ -1,0 +1,166 @@
+import { z } from 'zod';
+import { StateError, type KeyValueStore, type Logger } from '@tradewire/core';
+
+/** In-memory fallback when no store is given: keeps values by reference (nothing to survive a restart anyway). */
+class ReferenceStore implements KeyValueStore {
+  readonly #m = new Map<string, unknown>();
+  get<T = unknown>(key: string): T | undefined { return this.#m.get(key) as T | undefined; }
+  set(key: string, value: unknown): void { this.#m.set(key, value); }
+  delete(key: string): void { this.#m.delete(key); }
+  keys(prefix = ''): string[] { return [...this.#m.keys()].filter((k) => k.startsWith(prefix)).sort(); }
+}
+
+/** ACTIVE: all orders; REDUCING: only orders that reduce a position; HALTED: only closing orders and cancels. @public */
+export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+
+const TripSchema = z.object({
+  breaker: z.string(),
+  code: z.string(),
+  reason: z.string(),
+  at: z.number(),
+  by: z.string(),
+  /** cool-down resume: earliest time the state may lift by itself */
+  resumeAfter: z.number().optional(),
+});
+
+/** The durable risk state (one kv key). @public */
+export const RiskStateSchema = z.object({
+  version: z.literal(1),
+  revision: z.number().int().nonnegative(),
+  tradingState: z.enum(['ACTIVE', 'REDUCING', 'HALTED']),
+  killSwitch: z.object({ engaged: z.boolean(), reason: z.string().optional(), by: z.string().optional(), at: z.number().optional() }),
+  trip: TripSchema.nullable(),
+  /** session label (YYYY-MM-DD, local date the session started) */
+  sessionDate: z.string().nullable(),
+  sessionStartEquity: z.number().nullable(),
+  dailyLoss: z.number().nonnegative(),
+  ordersPlaced: z.number().int().nonnegative(),
+  highWaterMark: z.number().nullable(),
+  highWaterMarkAt: z.number().nullable(),
+  /** session in which the daily-loss breaker already tripped (it trips once per session) */
+  dailyLossTrippedSession: z.string().nullable(),
+  updatedAt: z.number(),
+  policyState: z.record(z.string(), z.record(z.string(), z.unknown())),
+});
+/** @public */
+export type RiskStateData = z.infer<typeof RiskStateSchema>;
+/** @public */
+export type RiskTrip = z.infer<typeof TripSchema>;
+
+/** One operator or breaker action, kept under `<prefix>:audit:*`. @public */
+export interface RiskAuditEntry {
+  action: 'halt' | 'resume' | 'trip' | 'auto-resume' | 'state-unreadable' | 'session-reset';
+  by: string;
+  at: number;
+  reason: string;
+  from: TradingState;
+  to: TradingState;
+}
+
+/** A fresh ACTIVE state. @public */
+export function freshRiskState(now: number): RiskStateData {
+  return {
+    version: 1, revision: 0, tradingState: 'ACTIVE', killSwitch: { engaged: false }, trip: null,
+    sessionDate: null, sessionStartEquity: null, dailyLoss: 0, ordersPlaced: 0,
+    highWaterMark: null, highWaterMarkAt: null, dailyLossTrippedSession: null, updatedAt: now, policyState: {},
+  };
+}
+
+/** What loading found. @public */
+export interface LoadedRiskState {
+  state: RiskStateData;
+  /** set when the stored state could not be read: the state is then HALTED */
+  unreadable?: string;
+  fresh: boolean;
+}
+
+/**
+ * Reads and writes the risk state in a `KeyValueStore`. Without a store it keeps the state in
+ * memory and logs a warning (nothing survives a restart then). A stored value that cannot be
+ * read (the store throws, or the value fails the schema) loads as HALTED with the kill switch
+ * engaged; the bad value is copied aside (`<prefix>:state:corrupt:<ts>`) when it can be read,
+ * and is never overwritten until an operator resumes or halts explicitly.
+ * @public
+ */
+export class RiskStateStore {
+  readonly kv: KeyValueStore;
+  readonly durable: boolean;
+  readonly key: string;
+  #auditSeq = 0;
+  #blocked = false;
+  constructor(kv: KeyValueStore | undefined, readonly prefix: string, private readonly logger: Logger) {
+    this.durable = kv !== undefined;
+    if (!kv) logger.warn('risk: no durable key/value store; the kill switch and risk counters live in memory and will not survive a restart');
+    this.kv = kv ?? new ReferenceStore();
+    this.key = `${prefix}:state`;
+  }
+
+  /** True while an unreadable stored state must not be overwritten. */
+  get writeBlocked(): boolean { return this.#blocked; }
+
+  load(now: number, opts: { copyAside?: boolean } = {}): LoadedRiskState {
+    const copyAside = opts.copyAside ?? true;
+    let raw: unknown;
+    try {
+      raw = this.kv.get(this.key);
+    } catch (err) {
+      return this.#unreadable(now, `risk state unreadable: ${err instanceof Error ? err.message : String(err)}`, undefined, false);
+    }
+    if (raw === undefined) return { state: freshRiskState(now), fresh: true };
+    const parsed = RiskStateSchema.safeParse(raw);
+    if (!parsed.success) {
+      const first = parsed.error.issues[0];
+      return this.#unreadable(now, `risk state invalid at '${first?.path.join('.') ?? ''}': ${first?.message ?? 'schema mismatch'}`, raw, copyAside);
+    }
+    return { state: parsed.data, fresh: false };
+  }
+
+  /** Reads the stored revision without failing (undefined when unreadable or absent). */
+  peekRevision(): number | undefined {
+    try {
+      const raw = this.kv.get<{ revision?: unknown }>(this.key);
+      return raw && typeof raw.revision === 'number' ? raw.revision : undefined;
+    } catch { return undefined; }
+  }
+
+  /** Persists the state (bumps revision). Throws StateError when the store fails. */
+  save(state: RiskStateData, now: number, force = false): void {
+    if (this.#blocked && !force) throw new StateError('risk state is unreadable in the store; only an explicit resume/halt may overwrite it', 'RISK_STATE_BLOCKED');
+    state.revision++;
+    state.updatedAt = now;
+    try {
+      this.kv.set(this.key, state);
+    } catch (err) {
+      state.revision--;
+      throw new StateError(`risk state could not be written: ${err instanceof Error ? err.message : String(err)}`, 'RISK_STATE_UNWRITABLE', { cause: err });
+    }
+    this.#blocked = false;
+  }
+
+  audit(entry: RiskAuditEntry): void {
+    const k = `${this.prefix}:audit:${String(entry.at).padStart(15, '0')}:${String(this.#auditSeq++).padStart(6, '0')}:${process.pid}`;
+    try { this.kv.set(k, entry); } catch (err) {
+      this.logger.error('risk: audit entry could not be written', { entry, error: err });
+      throw err;
+    }
+  }
+
+  /** Most recent audit entries, newest last. */
+  auditTrail(limit = 20): RiskAuditEntry[] {
+    const keys = this.kv.keys(`${this.prefix}:audit:`);
+    return keys.slice(-limit).map((k) => this.kv.get<RiskAuditEntry>(k)).filter((e): e is RiskAuditEntry => e !== undefined);
+  }
+
+  #unreadable(now: number, reason: string, raw: unknown, copyAside: boolean): LoadedRiskState {
+    const state = freshRiskState(now);
+    state.tradingState = 'HALTED';
+    state.killSwitch = { engaged: true, reason, by: 'risk-state', at: now };
+    state.trip = { breaker: 'state', code: 'RISK_STATE_UNREADABLE', reason, at: now, by: 'risk-state' };
+    this.#blocked = true;
+    if (raw !== undefined && copyAside) {
+      try { this.kv.set(`${this.key}:corrupt:${now}`, raw); } catch { /* best effort: the original stays in place */ }
+    }
+    this.logger.error('risk: stored risk state cannot be read; trading is HALTED until an operator resumes', { key: this.key, reason });
+    return { state, unreadable: reason, fresh: false };
+  }
+}

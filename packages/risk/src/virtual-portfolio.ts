@@ -1,0 +1,193 @@
+import { applyFillToPosition, markPosition, type Fill, type Order, type OrderIntent, type Position } from '@tradewire/core';
+
+/** The paper cost model: bps slippage against the taker, commission per share / % of notional with a minimum. @public */
+export interface PaperCostModel {
+  slippageBps: number;
+  commissionPerShare: number;
+  commissionPct: number;
+  minCommission: number;
+}
+
+/** What one virtual execution did. @public */
+export interface VirtualExecution {
+  order: Order;
+  fill: Fill;
+  realized: number;
+}
+
+/**
+ * Shadow mode's account: fills at the current price with the paper cost model, weighted-average
+ * cost, partial closes and flips (core's `applyFillToPosition`), realized and unrealized P&L,
+ * marked to market every bar. Limit and stop orders that are not marketable wait and fill when a
+ * later price reaches them. Nothing here talks to a venue.
+ * @public
+ */
+export class VirtualPortfolio {
+  #cash: number;
+  readonly #positions = new Map<string, Position>();
+  readonly #prices = new Map<string, number>();
+  readonly #orders = new Map<string, Order>();
+  readonly #pending = new Map<string, Order>();
+  readonly #fills: Fill[] = [];
+  #seq = 0;
+  #commission = 0;
+  constructor(readonly initialCash: number, readonly costs: PaperCostModel = { slippageBps: 0, commissionPerShare: 0, commissionPct: 0, minCommission: 0 }) {
+    this.#cash = initialCash;
+  }
+
+  get cash(): number { return this.#cash; }
+  get totalCommission(): number { return this.#commission; }
+  /** cash + Σ quantity × marked price */
+  get accountValue(): number {
+    let v = this.#cash;
+    for (const p of this.#positions.values()) if (p.quantity !== 0) v += p.quantity * p.currentPrice;
+    return v;
+  }
+  get grossExposure(): number {
+    let v = 0;
+    for (const p of this.#positions.values()) if (p.quantity !== 0) v += Math.abs(p.quantity * p.currentPrice);
+    return v;
+  }
+  /** Σ realized P&L (before commission) over all assets, open or closed */
+  get realizedPnl(): number {
+    let v = 0;
+    for (const p of this.#positions.values()) v += p.realizedPnl;
+    return v;
+  }
+  get unrealizedPnl(): number {
+    let v = 0;
+    for (const p of this.#positions.values()) v += p.unrealizedPnl;
+    return v;
+  }
+  lastPrice(asset: string): number | undefined { return this.#prices.get(asset); }
+
+  /** Non-flat positions (copies). */
+  positions(): Position[] {
+    const out: Position[] = [];
+    for (const p of this.#positions.values()) if (p.quantity !== 0) out.push({ ...p });
+    return out;
+  }
+  position(asset: string): Position | undefined {
+    const p = this.#positions.get(asset);
+    return p && p.quantity !== 0 ? { ...p } : undefined;
+  }
+  /** live view for hot paths (do not mutate) */
+  positionRef(asset: string): Position | undefined { return this.#positions.get(asset); }
+  positionsRef(): IterableIterator<Position> { return this.#positions.values(); }
+  pendingOrders(): Order[] { return [...this.#pending.values()].map((o) => ({ ...o })); }
+  order(clientOrderId: string): Order | undefined { const o = this.#orders.get(clientOrderId); return o ? { ...o } : undefined; }
+  orders(since = 0): Order[] { return [...this.#orders.values()].filter((o) => o.updatedAt >= since).map((o) => ({ ...o })); }
+  fills(since = 0): Fill[] { return this.#fills.filter((f) => f.timestamp >= since).map((f) => ({ ...f })); }
+
+  /** Price after slippage for a taker on `side`. */
+  fillPrice(side: 'BUY' | 'SELL', price: number): number {
+    const s = this.costs.slippageBps / 10_000;
+    return side === 'BUY' ? price * (1 + s) : price * (1 - s);
+  }
+  commissionFor(quantity: number, price: number): number {
+    const c = this.costs;
+    const raw = c.commissionPerShare * quantity + (c.commissionPct / 100) * quantity * price;
+    return quantity > 0 ? Math.max(c.minCommission, raw) : 0;
+  }
+
+  /** Re-marks an asset (every bar). */
+  mark(asset: string, price: number): void {
+    this.#prices.set(asset, price);
+    const p = this.#positions.get(asset);
+    if (p) markPosition(p, price);
+  }
+
+  /**
+   * Applies one execution of `quantity` (> 0) on `side` at market price `price` (slippage and
+   * commission applied here). Returns the realized P&L of the fill and the fill price.
+   */
+  execute(asset: string, side: 'BUY' | 'SELL', quantity: number, price: number): { price: number; commission: number; realized: number } {
+    const px = this.fillPrice(side, price);
+    const commission = this.commissionFor(quantity, px);
+    const signed = side === 'BUY' ? quantity : -quantity;
+    const { position, realized } = applyFillToPosition(this.#positions.get(asset), asset, signed, px);
+    markPosition(position, this.#prices.get(asset) ?? price);
+    this.#positions.set(asset, position);
+    this.#cash -= signed * px + commission;
+    this.#commission += commission;
+    return { price: px, commission, realized };
+  }
+
+  /**
+   * Takes an order. A market order (or a marketable limit/stop) fills now at `price`; others
+   * wait for `onPrice`. Returns the order and, when it filled, the execution.
+   */
+  submit(intent: OrderIntent, price: number | undefined, now: number): { order: Order; execution?: VirtualExecution } {
+    const order: Order = {
+      orderId: `virtual-${++this.#seq}`, clientOrderId: intent.clientOrderId, asset: intent.asset, side: intent.side,
+      quantity: intent.quantity, orderType: intent.orderType, timeInForce: intent.timeInForce, status: 'SUBMITTED',
+      filledQuantity: 0, avgFillPrice: 0, createdAt: intent.createdAt, updatedAt: now, submittedAt: now,
+    };
+    if (intent.limitPrice !== undefined) order.limitPrice = intent.limitPrice;
+    if (intent.stopPrice !== undefined) order.stopPrice = intent.stopPrice;
+    if (intent.tag !== undefined) order.tag = intent.tag;
+    if (intent.reduceOnly !== undefined) order.reduceOnly = intent.reduceOnly;
+    if (intent.expireAt !== undefined) order.expireAt = intent.expireAt;
+    this.#orders.set(order.clientOrderId, order);
+    if (price === undefined || !(price > 0)) {
+      order.status = 'REJECTED';
+      order.rejectionReason = 'shadow: no market price to fill against';
+      return { order: { ...order } };
+    }
+    const execution = this.#tryFill(order, price, now);
+    if (execution) return { order: { ...order }, execution };
+    if (intent.timeInForce === 'IOC' || intent.timeInForce === 'FOK') {
+      order.status = 'CANCELLED';
+      return { order: { ...order } };
+    }
+    this.#pending.set(order.clientOrderId, order);
+    return { order: { ...order } };
+  }
+
+  /** Marks the asset and fills waiting orders the price reaches. */
+  onPrice(asset: string, price: number, now: number): VirtualExecution[] {
+    this.mark(asset, price);
+    if (this.#pending.size === 0) return [];
+    const out: VirtualExecution[] = [];
+    for (const o of this.#pending.values()) {
+      if (o.asset !== asset) continue;
+      const ex = this.#tryFill(o, price, now);
+      if (ex) { this.#pending.delete(o.clientOrderId); out.push(ex); }
+    }
+    return out;
+  }
+
+  cancel(clientOrderId: string, now: number): Order | undefined {
+    const o = this.#pending.get(clientOrderId);
+    if (!o) return undefined;
+    this.#pending.delete(clientOrderId);
+    o.status = 'CANCELLED';
+    o.updatedAt = now;
+    return { ...o };
+  }
+
+  #tryFill(o: Order, price: number, now: number): VirtualExecution | undefined {
+    const buy = o.side === 'BUY';
+    if (o.orderType === 'STOP' || o.orderType === 'STOP_LIMIT') {
+      const stop = o.stopPrice ?? price;
+      const triggered = buy ? price >= stop : price <= stop;
+      if (!triggered) return undefined;
+    }
+    if (o.orderType === 'LIMIT' || o.orderType === 'STOP_LIMIT') {
+      const lim = o.limitPrice ?? price;
+      if (buy ? price > lim : price < lim) return undefined;
+    }
+    const ex = this.execute(o.asset, o.side, o.quantity, price);
+    o.status = 'FILLED';
+    o.filledQuantity = o.quantity;
+    o.avgFillPrice = ex.price;
+    o.updatedAt = now;
+    o.filledAt = now;
+    const fill: Fill = {
+      executionId: `virtual-exec-${++this.#seq}`, orderId: o.orderId, clientOrderId: o.clientOrderId, asset: o.asset,
+      side: o.side, quantity: o.quantity, price: ex.price, commission: ex.commission, timestamp: now, cumulativeQuantity: o.quantity,
+    };
+    this.#fills.push(fill);
+    return { order: { ...o }, fill: { ...fill }, realized: ex.realized };
+  }
+}
