@@ -37,6 +37,11 @@ export interface EngineHandle {
   accountSnapshot(): AccountSnapshot;
   /** replaces the account view with the broker's truth (after reconciliation) */
   resyncAccount(): Promise<void>;
+  /**
+   * after a restart: market events at or before `timestamp` are skipped (they were processed
+   * before the last checkpoint), so a replayed feed resumes where the previous run left off
+   */
+  skipUntil(timestamp: number): void;
   /** runs `fn` every `intervalMs` of engine time as a timer-priority event; returns a cancel fn */
   schedule(intervalMs: number, fn: () => void | Promise<void>): () => void;
 }

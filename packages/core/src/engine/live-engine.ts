@@ -58,6 +58,8 @@ export interface EngineStats {
   fills: number;
   duplicateFills: number;
   errors: number;
+  /** market events skipped because they precede the restored checkpoint */
+  skipped: number;
   queueDepth: number;
   queueHighWater: number;
   conflated: number;
@@ -99,9 +101,10 @@ export class LiveEngine implements EngineHandle {
   #runPromise: Promise<void> | undefined;
   #stopPromise: Promise<void> | undefined;
   #wake: (() => void) | undefined;
-  #counts = { events: 0, bars: 0, orders: 0, rejectedOrders: 0, fills: 0, duplicateFills: 0, errors: 0 };
+  #counts = { events: 0, bars: 0, orders: 0, rejectedOrders: 0, fills: 0, duplicateFills: 0, errors: 0, skipped: 0 };
   #lastBarTime: number | undefined;
   #signalHandler: (() => void) | undefined;
+  #skipUntil = Number.NEGATIVE_INFINITY;
 
   constructor(options: LiveEngineOptions) {
     this.#opts = options;
@@ -209,6 +212,10 @@ export class LiveEngine implements EngineHandle {
     for (const [sym, px] of this.account.lastPrices) this.account.onMarketData(this.account.lastPriceAt.get(sym) ?? 0, { [sym]: { price: px, size: 0 } });
   }
 
+  skipUntil(timestamp: number): void {
+    if (Number.isFinite(timestamp) && timestamp > this.#skipUntil) this.#skipUntil = timestamp;
+  }
+
   schedule(intervalMs: number, fn: () => void | Promise<void>): () => void {
     if (!(intervalMs > 0)) throw new RangeError('schedule interval must be > 0 ms');
     let cancelled = false;
@@ -308,6 +315,7 @@ export class LiveEngine implements EngineHandle {
 
   /** Hot path: no allocation unless the strategy or broker allocates. */
   #dispatchMarket(ts: number, data: MarketDataMap, ctx: FeedContext, enqueuedAt: number): void | Promise<void> {
+    if (ts <= this.#skipUntil) { this.#counts.skipped++; return undefined; }
     const clock = this.clock;
     if (clock instanceof SimulatedClock) clock.set(ts);
     const n = ++this.#counts.events;

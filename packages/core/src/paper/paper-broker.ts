@@ -171,6 +171,56 @@ export class PaperBroker implements BrokerProtocol {
     }
   }
 
+  /**
+   * Rebuilds the venue from a persisted history (see `PaperLedgerFile`): cash and positions are
+   * recomputed from the fills, each order takes its last known state with its filled quantity
+   * taken from the fills (a crash between a fill and its order update loses nothing), and
+   * orders still working are working again. Call before `connect()`.
+   */
+  restoreHistory(orders: readonly Order[], fills: readonly Fill[]): void {
+    this.#orders.clear();
+    this.#orderIds = [];
+    this.#orderIdsHead = 0;
+    this.#fills.length = 0;
+    this.#positions.clear();
+    this.#working.clear();
+    this.#cash = this.#cfg.initialCash;
+    const filledByOrder = new Map<string, { qty: number; notional: number; last: number }>();
+    const seenExec = new Set<string>();
+    for (const f of fills) {
+      if (seenExec.has(f.executionId)) continue;
+      seenExec.add(f.executionId);
+      this.#fills.push({ ...f });
+      const signed = f.side === 'BUY' ? f.quantity : -f.quantity;
+      const { position } = applyFillToPosition(this.#positions.get(f.asset), f.asset, signed, f.price);
+      if (position.quantity === 0) this.#positions.delete(f.asset);
+      else this.#positions.set(f.asset, position);
+      this.#cash -= signed * f.price + f.commission;
+      const agg = filledByOrder.get(f.clientOrderId) ?? { qty: 0, notional: 0, last: 0 };
+      agg.qty += f.quantity;
+      agg.notional += f.quantity * f.price;
+      agg.last = Math.max(agg.last, f.timestamp);
+      filledByOrder.set(f.clientOrderId, agg);
+      const n = Number(f.executionId.replace(/^PX/, ''));
+      if (Number.isInteger(n) && n > this.#execSeq) this.#execSeq = n;
+    }
+    for (const o0 of orders) {
+      const o: Order = { ...o0 };
+      const agg = filledByOrder.get(o.clientOrderId);
+      if (agg && agg.qty > o.filledQuantity) {
+        o.filledQuantity = agg.qty;
+        o.avgFillPrice = agg.notional / agg.qty;
+        o.status = agg.qty >= o.quantity - 1e-9 ? 'FILLED' : o.status === 'CANCELLED' || o.status === 'EXPIRED' ? o.status : 'PARTIALLY_FILLED';
+        o.updatedAt = Math.max(o.updatedAt, agg.last);
+      }
+      this.#orders.set(o.clientOrderId, o);
+      this.#orderIds.push(o.clientOrderId);
+      const n = Number(o.orderId.replace(/^P/, ''));
+      if (Number.isInteger(n) && n > this.#seq) this.#seq = n;
+      if (!isTerminal(o.status)) this.#workingFor(o.asset).set(o.clientOrderId, { order: o, eligibleAt: o.createdAt + this.#cfg.latencyMs, triggered: false, lastBarTs: o.createdAt });
+    }
+  }
+
   // ── internals ─────────────────────────────────────────────────────────
   #validate(i: OrderIntent): void {
     if (!this.capabilities.orderTypes.includes(i.orderType)) throw new UnsupportedError(`order type ${i.orderType} not supported`);

@@ -14,6 +14,8 @@ export class FakeEngine implements EngineHandle {
   resume(): void { this.tradingState = 'ACTIVE'; }
   accountSnapshot(): AccountSnapshot { return { cash: 1, accountValue: 1, positions: [], openOrders: [], lastPrices: { AAPL: 100 }, timestamp: this.clock.now() }; }
   async resyncAccount(): Promise<void> { this.resyncs++; }
+  skippedUntil = Number.NEGATIVE_INFINITY;
+  skipUntil(timestamp: number): void { this.skippedUntil = Math.max(this.skippedUntil, timestamp); }
   schedule(intervalMs: number, fn: () => void | Promise<void>): () => void {
     const e = { intervalMs, fn };
     this.scheduled.push(e);
