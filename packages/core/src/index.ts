@@ -54,6 +54,7 @@ export type { EngineExtension, EngineHandle, EngineTradingState, AccountSnapshot
 export { PaperBroker } from './paper/paper-broker.js';
 export { PaperBrokerConfig } from './paper/config.js';
 export { paperBroker } from './paper/plugin.js';
+export { PaperLedgerFile } from './paper/ledger-file.js';
 export { commissionFor, slip } from './paper/fill-model.js';
 
 export { ReplayFeed, paced } from './feeds/replay-feed.js';

@@ -152,6 +152,12 @@ export class SafeBroker implements BrokerProtocol {
   get inner(): BrokerProtocol { return this.#inner; }
   get tradingState(): TradingState { return this.#state.tradingState; }
   get killSwitchEngaged(): boolean { return this.#state.killSwitch.engaged; }
+  /** Why trading is halted (kill switch, breaker trip, unreadable state), or undefined: the engine halts with it at start. */
+  haltReason(): string | undefined {
+    const s = this.#state;
+    if (s.tradingState !== 'HALTED') return undefined;
+    return s.killSwitch.reason ?? s.trip?.reason ?? 'risk state is HALTED';
+  }
   /** The policies in the order they run (built-in policies whose limit is disabled are left out). */
   get policyNames(): string[] { return this.#policies.map((p) => p.name); }
 

@@ -1,24 +1,37 @@
 import 'reflect-metadata';
-import { benchBars, runEngineCase } from './engine-bench.js';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { benchBars, runEngineCase, type EngineCaseResult } from './engine-bench.js';
 
 /**
  * `npm run bench`: prints progress lines, then ONE JSON object as the last line.
  * Engine cases: 1,000,000 one-minute bars of one symbol through engine → strategy that reads
  * its position on every bar: (a) no orders, (b) an order every 10th bar, (c) an order every bar
- * (paper broker; market orders alternate ±1). Optional packages add their own figures.
+ * (paper broker; market orders alternate ±1). Each case runs in a fresh child process
+ * (`case.js`): JIT state and heap left by one case would distort the next. Optional packages
+ * add their own figures.
  */
 const N = Number(process.env['TRADEWIRE_BENCH_BARS'] ?? 1_000_000);
 const out: Record<string, unknown> = { node: process.version, bars: N };
-const events = benchBars(N);
+const caseScript = fileURLToPath(new URL('./case.js', import.meta.url));
 
-// warm-up so JIT state is comparable across cases
-await runEngineCase(benchBars(50_000), 1);
+function runCase(every: number): EngineCaseResult {
+  const r = spawnSync(process.execPath, [caseScript, String(every)], { env: process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+  if (r.error) throw r.error;
+  if (r.status !== 0) throw new Error(`bench case every=${every} exited with ${r.status ?? r.signal}`);
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as EngineCaseResult;
+}
 
 for (const [key, every] of [['a_noOrders', 0], ['b_orderEvery10', 10], ['c_orderEveryBar', 1]] as const) {
-  const r = await runEngineCase(events, every);
+  const r = runCase(every);
   out[key] = r;
   process.stderr.write(`engine ${key}: ${r.barsPerSec.toLocaleString()} bars/s, p50 ${r.p50Us} µs, p99 ${r.p99Us} µs\n`);
 }
+
+// plugin benches (in this process, after the engine cases), warmed up as before
+const events = benchBars(N);
+await runEngineCase(benchBars(50_000), 1);
 
 for (const [name, spec] of [['databento', '@tradewire/feed-databento/bench'], ['risk', '@tradewire/risk/bench'], ['state', '@tradewire/core/bench-state']] as const) {
   try {

@@ -1,8 +1,18 @@
 import type { Command } from 'commander';
-import { createLogger, createRegistry, LiveEngine, recordEquity, ReplayFeed, SimulatedClock } from '@tradewire/core';
+import { join, resolve } from 'node:path';
+import {
+  container, createLogger, createRegistry, createStateLayer, LiveEngine, PaperLedgerFile, recordEquity, ReplayFeed, SimulatedClock,
+  type BrokerProtocol, type EngineExtension, type KeyValueStore, type PaperBroker, type StateLayer,
+} from '@tradewire/core';
+import riskDefinitions from '@tradewire/risk';
 import { generateDemoBars } from '../demo/demo-data.js';
 import { MovingAverageCrossStrategy } from '../demo/ma-cross.js';
 import { runWithReport } from './run-report.js';
+
+interface DemoOptions {
+  json?: boolean; bars: number; seed: number; out: string; progress: boolean;
+  stateDir?: string; maxDailyLoss?: number; breakStaleLock?: boolean;
+}
 
 /** `tradewire demo`: the bundled strategy over bundled data through the paper broker. */
 export function register(program: Command): void {
@@ -14,23 +24,61 @@ export function register(program: Command): void {
     .option('--seed <n>', 'seed of the data generator', (v) => parsePositiveInt(v, '--seed'), 20240101)
     .option('--out <dir>', 'where to write equity.html', 'tradewire-demo')
     .option('--no-progress', 'no progress bar')
-    .action(async (opts: { json?: boolean; bars: number; seed: number; out: string; progress: boolean }) => {
-      const clock = new SimulatedClock(0);
-      const logger = createLogger({ level: 'warn' });
-      const registry = createRegistry();
-      const broker = await registry.create('broker', 'paper', { initialCash: 100_000, slippageBps: 1, commission: { perShare: 0.005, minimum: 1 } }, { clock, logger });
-      const events = generateDemoBars({ bars: opts.bars, seed: opts.seed });
-      const { strategy, curve } = recordEquity(new MovingAverageCrossStrategy({ symbol: 'DEMO', fast: 30, slow: 120, allocation: 0.9 }));
-      const engine = new LiveEngine({ strategy, broker, feed: new ReplayFeed(events, 'demo'), clock, logger, mode: 'replay' });
-      await runWithReport(engine, curve, {
-        json: opts.json === true, title: `Tradewire demo: MA(30/120) crossover on ${events.length} synthetic 1-minute bars (seed ${opts.seed})`,
-        outDir: opts.out, expectedBars: events.length, progress: opts.progress,
-      });
+    .option('--state-dir <dir>', 'durable state: order journal, checkpoints, risk state, and the paper venue\'s own ledger (restart with the same dir to resume)')
+    .option('--break-stale-lock', 'take over a state dir whose lock holder is dead')
+    .option('--max-daily-loss <usd>', 'install the risk layer with this daily loss limit (the kill switch trips past it)', (v) => parsePositiveNumber(v, '--max-daily-loss'))
+    .action(async (opts: DemoOptions) => { await runDemo(opts); });
+}
+
+async function runDemo(opts: DemoOptions): Promise<void> {
+  const clock = new SimulatedClock(0);
+  const logger = createLogger({ level: 'warn' });
+  const registry = createRegistry().register(...riskDefinitions);
+  const stateDir = opts.stateDir ? resolve(opts.stateDir) : undefined;
+  let state: StateLayer | undefined;
+  if (stateDir) {
+    state = createStateLayer({
+      stateDir, durability: 'process', breakStaleLock: opts.breakStaleLock === true, clock, logger,
+      reconcile: { policy: 'adopt-broker', intervalSeconds: 24 * 3600 }, checkpointIntervalSeconds: 3600,
     });
+  }
+  try {
+    const paper = (await registry.create('broker', 'paper', { initialCash: 100_000, slippageBps: 1, commission: { perShare: 0.005, minimum: 1 } }, { clock, logger })) as PaperBroker;
+    if (stateDir) new PaperLedgerFile(join(stateDir, 'venue', 'paper-ledger.jsonl')).attach(paper);
+    let broker: BrokerProtocol = state ? state.wrapBroker(paper) : paper;
+    if (opts.maxDailyLoss !== undefined) {
+      const kv: KeyValueStore | undefined = state?.kv;
+      const mw = await registry.create('middleware', 'risk', { maxDailyLoss: opts.maxDailyLoss }, { clock, logger, ...(kv ? { kv } : {}) });
+      broker = await mw.wrap(broker, { container: container.createChildContainer(), clock, logger, ...(kv ? { kv } : {}) });
+    }
+    const events = generateDemoBars({ bars: opts.bars, seed: opts.seed });
+    const { strategy, curve } = recordEquity(new MovingAverageCrossStrategy({ symbol: 'DEMO', fast: 30, slow: 120, allocation: 0.9 }));
+    const extensions: EngineExtension[] = state ? [...state.extensions] : [];
+    const engine = new LiveEngine({
+      strategy, broker, feed: new ReplayFeed(events, 'demo'), clock, logger, mode: 'replay', extensions,
+      ...(state ? { idGenerator: state.idGenerator } : {}),
+    });
+    const figures = await runWithReport(engine, curve, {
+      json: opts.json === true, title: `Tradewire demo: MA(30/120) crossover on ${events.length} synthetic 1-minute bars (seed ${opts.seed})`,
+      outDir: opts.out, expectedBars: events.length, progress: opts.progress,
+    });
+    if (figures.tradingState === 'HALTED') {
+      (opts.json ? process.stderr : process.stdout).write(`engine HALTED: ${engine.stats.haltReason ?? ''}\n${stateDir && opts.maxDailyLoss !== undefined ? `resume with: tradewire risk resume --state-dir ${opts.stateDir} --reason "…"\n` : ''}`);
+      process.exitCode = 3;
+    }
+  } finally {
+    state?.close();
+  }
 }
 
 export function parsePositiveInt(v: string, name: string): number {
   const n = Number(v);
   if (!Number.isInteger(n) || n <= 0) throw new Error(`${name} must be a positive integer, got '${v}'`);
+  return n;
+}
+
+function parsePositiveNumber(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`${name} must be a positive number, got '${v}'`);
   return n;
 }

@@ -57,3 +57,30 @@ export function markPosition(pos: Position, price: number): Position {
   pos.unrealizedPnl = pos.quantity * (price - pos.avgEntryPrice);
   return pos;
 }
+
+/**
+ * In-place form of {@link applyFillToPosition} for hot paths that own the position object
+ * (paper broker, account view): same arithmetic, no allocation. Returns the realized P&L of
+ * this fill (before commission). `currentPrice` becomes the fill price, as in the pure form.
+ */
+export function applyFillInPlace(pos: Position, signedQty: number, price: number): number {
+  const q0 = pos.quantity;
+  const q1 = q0 + signedQty;
+  let avg = pos.avgEntryPrice;
+  let realized = 0;
+  if (Math.abs(q0) < EPS || Math.sign(q0) === Math.sign(signedQty)) {
+    avg = Math.abs(q1) < EPS ? 0 : (Math.abs(q0) * avg + Math.abs(signedQty) * price) / Math.abs(q1);
+  } else {
+    const closed = Math.min(Math.abs(q0), Math.abs(signedQty));
+    realized = closed * (price - avg) * Math.sign(q0);
+    if (Math.abs(q1) < EPS) avg = 0;
+    else if (Math.sign(q1) !== Math.sign(q0)) avg = price;
+  }
+  const quantity = Math.abs(q1) < EPS ? 0 : q1;
+  pos.quantity = quantity;
+  pos.avgEntryPrice = avg;
+  pos.currentPrice = price;
+  pos.unrealizedPnl = quantity * (price - avg);
+  pos.realizedPnl += realized;
+  return realized;
+}

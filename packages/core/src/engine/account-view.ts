@@ -1,8 +1,18 @@
 import type { Fill } from '../domain/fill.js';
 import { isTerminal, type Order } from '../domain/order.js';
-import { applyFillToPosition, markPosition, type Position } from '../domain/position.js';
+import { applyFillInPlace, markPosition, type Position } from '../domain/position.js';
 import { isBar, isQuote, isTrade, type MarketDataMap } from '../domain/market-data.js';
 import type { AccountSnapshot } from './extension.js';
+
+/** The execution ids applied for one order: one id (the usual case, no allocation) or a Set. */
+type ExecIds = string | Set<string>;
+const hasExec = (x: ExecIds, e: string): boolean => (typeof x === 'string' ? x === e : x.has(e));
+const addExec = (x: ExecIds | undefined, e: string): ExecIds => {
+  if (x === undefined) return e;
+  if (typeof x === 'string') return new Set([x, e]);
+  x.add(e);
+  return x;
+};
 
 /**
  * The engine's in-memory mirror of the account: cash, positions, open orders and last prices,
@@ -18,18 +28,37 @@ export class AccountView {
   readonly openOrders = new Map<string, Order>();
   readonly lastPrices = new Map<string, number>();
   readonly lastPriceAt = new Map<string, number>();
-  #seenExec = new Set<string>();
-  #execRing: string[] = [];
-  #execHead = 0;
-  #terminal = new Set<string>();
+  // Dedupe memory is kept per order, because the per-order maps are tiny or touched anyway:
+  // the execution ids applied for an open order live next to it (#openExec, as small as the open
+  // set) and move with the order into the finished-order memory (#terminal) when it ends. Only
+  // fills for orders the view doesn't know go to a global execution-id Set (#orphanExec). A
+  // fill thus costs no lookup in a large Set, and a finished order one insert and one eviction.
+  /** execution ids applied for each open order that has fills */
+  readonly #openExec = new Map<string, ExecIds>();
+  /** recently finished orders (ignore late updates) → the execution ids applied for them */
+  #terminal = new Map<string, ExecIds | undefined>();
   #terminalRing: string[] = [];
   #terminalHead = 0;
+  readonly #terminalMemory: number;
+  /** execution ids of fills for orders neither open nor remembered as finished */
+  #orphanExec = new Set<string>();
+  #orphanRing: string[] = [];
+  #orphanHead = 0;
+  /**
+   * The terminal update applied last. A broker's submit result often is that very object (the
+   * paper broker returns the snapshot it just emitted); seeing it again is a no-op, answered
+   * without touching the Sets.
+   */
+  #lastTerminal: Order | undefined;
   /**
    * @param maxRememberedExecutions execution ids remembered for in-memory dedupe (the durable
    *   journal dedupes beyond that); also the number of recently finished orders remembered
    *   to ignore late, out-of-order updates
    */
-  constructor(private readonly maxRememberedExecutions = 20_000) {}
+  constructor(private readonly maxRememberedExecutions = 20_000) {
+    // finished orders carry their fills' ids: remember at least as many orders as executions
+    this.#terminalMemory = Math.max(AccountView.TERMINAL_MEMORY, maxRememberedExecutions);
+  }
 
   reset(cash: number, positions: readonly Position[], openOrders: readonly Order[]): void {
     this.cash = cash;
@@ -37,6 +66,13 @@ export class AccountView {
     for (const p of positions) if (p.quantity !== 0) this.positions.set(p.asset, { ...p });
     this.openOrders.clear();
     for (const o of openOrders) if (!isTerminal(o.status)) this.openOrders.set(o.clientOrderId, { ...o });
+    // fills of orders no longer open stay remembered, as fills of unknown orders
+    for (const [id, ex] of this.#openExec) {
+      if (this.openOrders.has(id)) continue;
+      this.#openExec.delete(id);
+      if (typeof ex === 'string') this.#rememberOrphan(ex);
+      else for (const e of ex) this.#rememberOrphan(e);
+    }
   }
 
   /** Updates last prices (bar close, trade price, quote mid) and marks held positions. */
@@ -63,8 +99,14 @@ export class AccountView {
     const id = order.clientOrderId;
     const open = this.openOrders;
     if (isTerminal(order.status)) {
-      if (!open.delete(id) && this.#terminal.has(id)) return false;
-      this.#rememberTerminal(id);
+      if (order === this.#lastTerminal) return false;
+      let ex: ExecIds | undefined;
+      if (open.delete(id)) {
+        ex = this.#openExec.get(id);
+        if (ex !== undefined) this.#openExec.delete(id);
+      } else if (this.#terminal.has(id)) return false;
+      this.#rememberTerminal(id, ex);
+      this.#lastTerminal = order;
       return true;
     }
     const cur = open.get(id);
@@ -75,36 +117,63 @@ export class AccountView {
     return true;
   }
 
-  #rememberTerminal(id: string): void {
-    this.#terminal.add(id);
-    if (this.#terminalRing.length < AccountView.TERMINAL_MEMORY) { this.#terminalRing.push(id); return; }
+  #rememberTerminal(id: string, ex: ExecIds | undefined): void {
+    this.#terminal.set(id, ex);
+    if (this.#terminalRing.length < this.#terminalMemory) { this.#terminalRing.push(id); return; }
     const old = this.#terminalRing[this.#terminalHead];
     if (old !== undefined) this.#terminal.delete(old);
     this.#terminalRing[this.#terminalHead] = id;
-    this.#terminalHead = (this.#terminalHead + 1) % AccountView.TERMINAL_MEMORY;
+    this.#terminalHead = (this.#terminalHead + 1) % this.#terminalMemory;
   }
 
   /** Applies a fill once. Returns false for a duplicate execution id. */
   onFill(fill: Fill): boolean {
-    if (this.#seenExec.has(fill.executionId)) return false;
-    this.#remember(fill.executionId);
+    if (!this.#isNewExecution(fill)) return false;
     const signed = fill.side === 'BUY' ? fill.quantity : -fill.quantity;
-    const { position } = applyFillToPosition(this.positions.get(fill.asset), fill.asset, signed, fill.price);
+    // in place: readers get copies (strategy broker, snapshot), and bars re-mark it in place anyway
+    let position = this.positions.get(fill.asset);
+    if (position === undefined) {
+      position = { asset: fill.asset, quantity: 0, avgEntryPrice: 0, currentPrice: fill.price, unrealizedPnl: 0, realizedPnl: 0 };
+      this.positions.set(fill.asset, position);
+    }
+    applyFillInPlace(position, signed, fill.price);
     const last = this.lastPrices.get(fill.asset);
     if (last !== undefined) markPosition(position, last);
     if (position.quantity === 0) this.positions.delete(fill.asset);
-    else this.positions.set(fill.asset, position);
     this.cash -= signed * fill.price + fill.commission;
     return true;
   }
 
-  #remember(id: string): void {
-    this.#seenExec.add(id);
-    if (this.#execRing.length < this.maxRememberedExecutions) { this.#execRing.push(id); return; }
-    const old = this.#execRing[this.#execHead];
-    if (old !== undefined) this.#seenExec.delete(old);
-    this.#execRing[this.#execHead] = id;
-    this.#execHead = (this.#execHead + 1) % this.maxRememberedExecutions;
+  /** Checks the execution id against the memory of its order (or of unknown orders) and records it. */
+  #isNewExecution(fill: Fill): boolean {
+    const e = fill.executionId;
+    // seen while its order was unknown (a fill can overtake the order's first update)
+    if (this.#orphanExec.size !== 0 && this.#orphanExec.has(e)) return false;
+    const id = fill.clientOrderId;
+    if (this.openOrders.has(id)) {
+      const prev = this.#openExec.get(id);
+      if (prev !== undefined && hasExec(prev, e)) return false;
+      this.#openExec.set(id, addExec(prev, e));
+      return true;
+    }
+    const terminal = this.#terminal;
+    if (terminal.has(id)) { // a fill reported after its order finished
+      const prev = terminal.get(id);
+      if (prev !== undefined && hasExec(prev, e)) return false;
+      terminal.set(id, addExec(prev, e));
+      return true;
+    }
+    this.#rememberOrphan(e);
+    return true;
+  }
+
+  #rememberOrphan(e: string): void {
+    this.#orphanExec.add(e);
+    if (this.#orphanRing.length < this.maxRememberedExecutions) { this.#orphanRing.push(e); return; }
+    const old = this.#orphanRing[this.#orphanHead];
+    if (old !== undefined) this.#orphanExec.delete(old);
+    this.#orphanRing[this.#orphanHead] = e;
+    this.#orphanHead = (this.#orphanHead + 1) % this.maxRememberedExecutions;
   }
 
   position(asset: string): number { return this.positions.get(asset)?.quantity ?? 0; }

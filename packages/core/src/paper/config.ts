@@ -23,6 +23,8 @@ export const PaperBrokerConfig = z.object({
   allowShort: z.boolean().default(true),
   /** finished orders and fills kept for getOrder/getOrders/getFills (oldest dropped first) */
   historyLimit: z.number().int().positive().default(100_000),
+  /** persist the venue's books to this JSON-lines file and rebuild them from it at start (a paper venue that survives restarts) */
+  ledgerFile: z.string().min(1).optional(),
   /** fractional quantities allowed */
   fractional: z.boolean().default(true),
 }).strict();

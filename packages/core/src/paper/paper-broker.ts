@@ -8,7 +8,7 @@ import {
 import type { Fill } from '../domain/fill.js';
 import type { FeedContext, MarketDataMap } from '../domain/market-data.js';
 import { isTerminal, type Order, type OrderIntent } from '../domain/order.js';
-import { applyFillToPosition, markPosition, type Position } from '../domain/position.js';
+import { applyFillInPlace, applyFillToPosition, markPosition, type Position } from '../domain/position.js';
 import type { BrokerCapabilities, BrokerProtocol, Unsubscribe } from '../protocols/broker.js';
 import { PaperBrokerConfig } from './config.js';
 import { commissionFor, executionPrice, rangeOf, slip, type PriceRange } from './fill-model.js';
@@ -16,6 +16,12 @@ import { commissionFor, executionPrice, rangeOf, slip, type PriceRange } from '.
 interface Working { order: Order; eligibleAt: number; triggered: boolean; lastBarTs: number }
 
 const DAY_MS = 86_400_000;
+
+/** `isTerminal` without the Set lookup: called several times per order on the hot path. */
+const terminal = (o: Order): boolean => {
+  const s = o.status;
+  return s === 'FILLED' || s === 'CANCELLED' || s === 'REJECTED' || s === 'EXPIRED';
+};
 
 /**
  * A simulated broker that fills against the prices the engine hands it (`onMarketData`):
@@ -39,8 +45,15 @@ export class PaperBroker implements BrokerProtocol {
   readonly #consumed = new Map<string, number>();
   readonly #orderListeners: ((o: Order) => void)[] = [];
   readonly #fillListeners: ((f: Fill) => void)[] = [];
-  #orderIds: string[] = [];
-  #orderIdsHead = 0;
+  /**
+   * Orders in insertion order, for trimming history oldest-first. Holds the Order objects
+   * (not ids) so a trim is one Map delete, not a get + delete on a 100k-entry Map.
+   */
+  #orderQueue: (Order | undefined)[] = [];
+  #orderQueueHead = 0;
+  /** the last snapshot handed to order listeners, and the order it was taken of */
+  #lastSnap: Order | undefined;
+  #lastSnapOf: Order | undefined;
   #seq = 0;
   #execSeq = 0;
   #lastTs = 0;
@@ -113,7 +126,7 @@ export class PaperBroker implements BrokerProtocol {
     if (intent.tag !== undefined) order.tag = intent.tag;
     if (intent.reduceOnly !== undefined) order.reduceOnly = intent.reduceOnly;
     this.#orders.set(order.clientOrderId, order);
-    this.#orderIds.push(order.clientOrderId);
+    this.#orderQueue.push(order);
     this.#trimHistory();
     const shortfall = this.#buyingPowerShortfall(order);
     if (shortfall !== undefined) {
@@ -124,10 +137,14 @@ export class PaperBroker implements BrokerProtocol {
     const w: Working = { order, eligibleAt: now + this.#cfg.latencyMs, triggered: false, lastBarTs: this.#lastTs };
     const range = this.#ranges.get(order.asset);
     if (this.#cfg.latencyMs === 0 && range) this.#tryFill(w, range, false, now);
-    if (!isTerminal(order.status)) {
+    if (!terminal(order)) {
       if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') this.#finish(order, order.timeInForce === 'FOK' ? 'EXPIRED' : 'CANCELLED', now);
       else this.#workingFor(order.asset).set(order.clientOrderId, w);
     }
+    // Every change to `order` above was followed by an emit, so the last snapshot listeners got
+    // is the order's current state: hand that out instead of copying once more.
+    const snap = this.#lastSnap;
+    if (snap !== undefined && this.#lastSnapOf === order && snap.status === order.status && snap.filledQuantity === order.filledQuantity) return snap;
     return { ...order };
   }
 
@@ -179,8 +196,10 @@ export class PaperBroker implements BrokerProtocol {
    */
   restoreHistory(orders: readonly Order[], fills: readonly Fill[]): void {
     this.#orders.clear();
-    this.#orderIds = [];
-    this.#orderIdsHead = 0;
+    this.#orderQueue = [];
+    this.#orderQueueHead = 0;
+    this.#lastSnap = undefined;
+    this.#lastSnapOf = undefined;
     this.#fills.length = 0;
     this.#positions.clear();
     this.#working.clear();
@@ -214,11 +233,12 @@ export class PaperBroker implements BrokerProtocol {
         o.updatedAt = Math.max(o.updatedAt, agg.last);
       }
       this.#orders.set(o.clientOrderId, o);
-      this.#orderIds.push(o.clientOrderId);
       const n = Number(o.orderId.replace(/^P/, ''));
       if (Number.isInteger(n) && n > this.#seq) this.#seq = n;
       if (!isTerminal(o.status)) this.#workingFor(o.asset).set(o.clientOrderId, { order: o, eligibleAt: o.createdAt + this.#cfg.latencyMs, triggered: false, lastBarTs: o.createdAt });
     }
+    // one queue entry per id, at the id's first position (a repeated id keeps its last state)
+    this.#orderQueue = [...this.#orders.values()];
   }
 
   // ── internals ─────────────────────────────────────────────────────────
@@ -272,11 +292,16 @@ export class PaperBroker implements BrokerProtocol {
   #execute(o: Order, qty: number, price: number, now: number): void {
     const commission = commissionFor(qty, price, this.#cfg.commission);
     const signed = o.side === 'BUY' ? qty : -qty;
-    const { position } = applyFillToPosition(this.#positions.get(o.asset), o.asset, signed, price);
+    // in place: positions are only handed out as copies, so no one else holds this object
+    let position = this.#positions.get(o.asset);
+    if (position === undefined) {
+      position = { asset: o.asset, quantity: 0, avgEntryPrice: 0, currentPrice: price, unrealizedPnl: 0, realizedPnl: 0 };
+      this.#positions.set(o.asset, position);
+    }
+    applyFillInPlace(position, signed, price);
     const last = this.#ranges.get(o.asset)?.last;
     if (last !== undefined) markPosition(position, last);
     if (position.quantity === 0) this.#positions.delete(o.asset);
-    else this.#positions.set(o.asset, position);
     this.#cash -= signed * price + commission;
     const filled = o.filledQuantity + qty;
     o.avgFillPrice = (o.avgFillPrice * o.filledQuantity + price * qty) / filled;
@@ -290,21 +315,27 @@ export class PaperBroker implements BrokerProtocol {
       side: o.side, quantity: qty, price, commission, timestamp: now, cumulativeQuantity: filled,
     };
     this.#fills.push(fill);
-    for (const l of this.#fillListeners) l({ ...fill });
+    const fl = this.#fillListeners;
+    if (fl.length !== 0) {
+      const copy = { ...fill }; // one copy for all listeners: the history keeps `fill` untouched
+      for (const l of fl) l(copy);
+    }
     this.#emitOrder(o);
   }
 
   /** Drops the oldest finished orders and fills past `historyLimit` (bounded memory in long runs). */
   #trimHistory(): void {
     const limit = this.#cfg.historyLimit;
-    while (this.#orders.size > limit && this.#orderIdsHead < this.#orderIds.length) {
-      const id = this.#orderIds[this.#orderIdsHead]!;
-      const o = this.#orders.get(id);
-      if (o && !isTerminal(o.status)) break; // the oldest is still working: keep it
-      this.#orders.delete(id);
-      this.#orderIdsHead++;
+    const q = this.#orderQueue;
+    while (this.#orders.size > limit && this.#orderQueueHead < q.length) {
+      const o = q[this.#orderQueueHead];
+      if (o !== undefined) {
+        if (!terminal(o)) break; // the oldest is still working: keep it
+        this.#orders.delete(o.clientOrderId);
+      }
+      q[this.#orderQueueHead++] = undefined; // let it be collected now, not at the next slice
     }
-    if (this.#orderIdsHead > 65_536) { this.#orderIds = this.#orderIds.slice(this.#orderIdsHead); this.#orderIdsHead = 0; }
+    if (this.#orderQueueHead > 65_536) { this.#orderQueue = q.slice(this.#orderQueueHead); this.#orderQueueHead = 0; }
     if (this.#fills.length > 2 * limit) this.#fills.splice(0, this.#fills.length - limit);
   }
 
@@ -333,9 +364,14 @@ export class PaperBroker implements BrokerProtocol {
     return m;
   }
 
+  /** One snapshot per update, shared by the listeners (and reused by `#submit` as its result). */
   #emitOrder(o: Order): void {
-    if (this.#orderListeners.length === 0) return;
-    for (const l of this.#orderListeners) l({ ...o });
+    const ls = this.#orderListeners;
+    if (ls.length === 0) return;
+    const snap = { ...o };
+    this.#lastSnap = snap;
+    this.#lastSnapOf = o;
+    for (const l of ls) l(snap);
   }
 
   #listen<T>(arr: ((v: T) => void)[], l: (v: T) => void): Unsubscribe {

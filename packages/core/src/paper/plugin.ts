@@ -3,6 +3,7 @@ import { provideValue } from '../di.js';
 import { TOKENS } from '../tokens.js';
 import { PaperBrokerConfig } from './config.js';
 import { PaperBroker } from './paper-broker.js';
+import { PaperLedgerFile } from './ledger-file.js';
 
 /** The `paper` broker definition (registered by default in every registry the CLI builds). @public */
 export const paperBroker = defineBroker({
@@ -11,6 +12,8 @@ export const paperBroker = defineBroker({
   configSchema: PaperBrokerConfig,
   create(config, ctx) {
     provideValue(ctx.container, TOKENS.AdapterConfig, config);
-    return ctx.container.resolve(PaperBroker);
+    const broker = ctx.container.resolve(PaperBroker);
+    if (config.ledgerFile) new PaperLedgerFile(config.ledgerFile).attach(broker);
+    return broker;
   },
 });

@@ -62,6 +62,11 @@ export interface BrokerProtocol {
    * (paper broker, virtual portfolio). Live venues leave it undefined.
    */
   onMarketData?(timestamp: number, data: MarketDataMap, context: FeedContext): void;
+  /**
+   * Optional: a middleware that refuses risk-increasing orders (the risk layer's kill switch)
+   * says why; the engine starts HALTED with that reason instead of finding out order by order.
+   */
+  haltReason?(): string | undefined;
   /** Optional: a connection-state stream (connected, disconnected, uncertain). */
   onConnectionState?(listener: (state: ConnectionState) => void): Unsubscribe;
 }

@@ -64,6 +64,10 @@ export function definitionFromClass<T>(target: Ctor<T>): AdapterDefinition {
     name: meta.name,
     configSchema: meta.configSchema,
     create(config, ctx) {
+      // the class may have been decorated by another installed copy of core (a plugin with its
+      // own node_modules): register its constructor with THIS copy's container too. The
+      // @inject tokens live in reflect-metadata's shared registry, so nothing is lost.
+      injectable()(target as unknown as Ctor<unknown>);
       provideValue(ctx.container, TOKENS.AdapterConfig, config);
       return ctx.container.resolve(target as unknown as InjectionToken<T>) as never;
     },

@@ -152,6 +152,8 @@ export class RecoveryExtension implements EngineExtension {
       strategy.restore(report.checkpoint.strategy);
       log.info('strategy restored from checkpoint', { checkpointId: report.checkpoint.id });
     }
+    // a replayed feed resumes after the checkpoint instead of trading the same bars again
+    if (report.checkpoint) engine.skipUntil(report.checkpoint.timestamp);
     const unresolved = report.settled.filter((s) => s.outcome === 'unresolved');
     if (unresolved.length > 0) {
       this.causes.halt(engine, `${unresolved.length} order(s) with unknown outcome could not be settled: ${unresolved.map((u) => u.clientOrderId).join(', ')}`, 'RECOVERY_UNRESOLVED');
