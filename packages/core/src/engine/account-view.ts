@@ -4,6 +4,7 @@ import { applyFillInPlace, markPosition, type Position } from '../domain/positio
 import { isBar, isQuote, isTrade, type MarketDataMap } from '../domain/market-data.js';
 import type { AccountSnapshot } from './extension.js';
 
+const KEEP = Symbol('keep');
 /** The execution ids applied for one order: one id (the usual case, no allocation) or a Set. */
 type ExecIds = string | Set<string>;
 const hasExec = (x: ExecIds, e: string): boolean => (typeof x === 'string' ? x === e : x.has(e));
@@ -30,16 +31,25 @@ export class AccountView {
   readonly lastPriceAt = new Map<string, number>();
   // Dedupe memory is kept per order, because the per-order maps are tiny or touched anyway:
   // the execution ids applied for an open order live next to it (#openExec, as small as the open
-  // set) and move with the order into the finished-order memory (#terminal) when it ends. Only
+  // set) and move with the order into the finished-order memory (#terminalYoung) when it ends. Only
   // fills for orders the view doesn't know go to a global execution-id Set (#orphanExec). A
-  // fill thus costs no lookup in a large Set, and a finished order one insert and one eviction.
-  /** execution ids applied for each open order that has fills */
-  readonly #openExec = new Map<string, ExecIds>();
-  /** recently finished orders (ignore late updates) → the execution ids applied for them */
-  #terminal = new Map<string, ExecIds | undefined>();
-  #terminalRing: string[] = [];
-  #terminalHead = 0;
+  // fill thus costs no lookup in a large Set, and a finished order one insert.
+  /**
+   * execution ids applied for each open order that has fills. KEEP stays in it for good:
+   * emptying a small Map makes V8 reallocate its table, and this one empties on every order.
+   */
+  readonly #openExec = new Map<string | typeof KEEP, ExecIds>([[KEEP, '']]);
+  /**
+   * Recently finished orders (to ignore late updates) → the execution ids applied for them, in
+   * two generations: a full young Map becomes the old one and the old one is dropped whole. That
+   * keeps between #terminalMemory and twice as many orders, and costs one insert per order (a
+   * ring would add one delete) and no lookup for orders the engine has just created (#freshId).
+   */
+  #terminalYoung = new Map<string, ExecIds | undefined>();
+  #terminalOld = new Map<string, ExecIds | undefined>();
   readonly #terminalMemory: number;
+  /** a clientOrderId this engine generated and is submitting now: it can't have finished before */
+  #freshId: string | undefined;
   /** execution ids of fills for orders neither open nor remembered as finished */
   #orphanExec = new Set<string>();
   #orphanRing: string[] = [];
@@ -68,7 +78,7 @@ export class AccountView {
     for (const o of openOrders) if (!isTerminal(o.status)) this.openOrders.set(o.clientOrderId, { ...o });
     // fills of orders no longer open stay remembered, as fills of unknown orders
     for (const [id, ex] of this.#openExec) {
-      if (this.openOrders.has(id)) continue;
+      if (id === KEEP || this.openOrders.has(id)) continue;
       this.#openExec.delete(id);
       if (typeof ex === 'string') this.#rememberOrphan(ex);
       else for (const e of ex) this.#rememberOrphan(e);
@@ -104,26 +114,35 @@ export class AccountView {
       if (open.delete(id)) {
         ex = this.#openExec.get(id);
         if (ex !== undefined) this.#openExec.delete(id);
-      } else if (this.#terminal.has(id)) return false;
+      } else if (id !== this.#freshId && this.#isFinished(id)) return false;
       this.#rememberTerminal(id, ex);
       this.#lastTerminal = order;
       return true;
     }
     const cur = open.get(id);
     if (cur === undefined) {
-      if (this.#terminal.has(id)) return false; // a late update for an order already finished
+      if (id !== this.#freshId && this.#isFinished(id)) return false; // a late update for an order already finished
     } else if (cur.filledQuantity > order.filledQuantity || (cur.status !== 'PENDING_SUBMIT' && order.status === 'PENDING_SUBMIT')) return false;
     open.set(id, order);
     return true;
   }
 
   #rememberTerminal(id: string, ex: ExecIds | undefined): void {
-    this.#terminal.set(id, ex);
-    if (this.#terminalRing.length < this.#terminalMemory) { this.#terminalRing.push(id); return; }
-    const old = this.#terminalRing[this.#terminalHead];
-    if (old !== undefined) this.#terminal.delete(old);
-    this.#terminalRing[this.#terminalHead] = id;
-    this.#terminalHead = (this.#terminalHead + 1) % this.#terminalMemory;
+    this.#terminalYoung.set(id, ex);
+    if (this.#terminalYoung.size >= this.#terminalMemory) {
+      this.#terminalOld = this.#terminalYoung;
+      this.#terminalYoung = new Map();
+    }
+  }
+
+  #isFinished(id: string): boolean { return this.#terminalYoung.has(id) || this.#terminalOld.has(id); }
+
+  /**
+   * The engine is submitting an order under an id it has just generated (until `undefined`):
+   * updates for it skip the finished-order lookup. Generated ids are unique, so it would miss.
+   */
+  expectNewOrder(clientOrderId: string | undefined): void {
+    this.#freshId = clientOrderId;
   }
 
   /** Applies a fill once. Returns false for a duplicate execution id. */
@@ -156,15 +175,26 @@ export class AccountView {
       this.#openExec.set(id, addExec(prev, e));
       return true;
     }
-    const terminal = this.#terminal;
+    const terminal = this.#terminalYoung.has(id) ? this.#terminalYoung : this.#terminalOld;
     if (terminal.has(id)) { // a fill reported after its order finished
       const prev = terminal.get(id);
       if (prev !== undefined && hasExec(prev, e)) return false;
       terminal.set(id, addExec(prev, e));
       return true;
     }
+    // An order we don't know: rare (external orders, fills after a resync), so it may be slow.
+    // Look through the per-order memories too: a venue may report one execution under two
+    // order ids (say, replayed after a reconnect before the order ref is mapped).
+    if (this.#inOrderMemory(e)) return false;
     this.#rememberOrphan(e);
     return true;
+  }
+
+  #inOrderMemory(e: string): boolean {
+    for (const [id, x] of this.#openExec) if (id !== KEEP && hasExec(x, e)) return true;
+    for (const x of this.#terminalYoung.values()) if (x !== undefined && hasExec(x, e)) return true;
+    for (const x of this.#terminalOld.values()) if (x !== undefined && hasExec(x, e)) return true;
+    return false;
   }
 
   #rememberOrphan(e: string): void {

@@ -504,12 +504,20 @@ export class LiveEngine implements EngineHandle {
   /** Checks, normalizes and hands an order to the broker; throws synchronously when refused. */
   #send(request: OrderRequest): Promise<Order> {
     if (this.#lifecycle === 'created' || this.#lifecycle === 'stopped') throw new EngineError(`cannot submit orders while the engine is ${this.#lifecycle}`, 'ENGINE_NOT_RUNNING');
+    const generated = request.clientOrderId === undefined;
     const intent = normalizeOrder(request, request.clientOrderId ?? this.#ids.next(), this.clock.now());
     if (this.#tradingState === 'HALTED' && !this.#reduces(intent.asset, intent.side === 'BUY' ? intent.quantity : -intent.quantity)) {
       throw new EngineError(`engine is HALTED (${this.#haltReason ?? 'no reason'}); only cancels and risk-reducing orders are accepted`, 'ENGINE_HALTED');
     }
     this.#counts.orders++;
-    const p = this.broker.submitOrder(intent);
+    // updates a broker reports while submitting (the paper broker does) are for a brand-new id
+    if (generated) this.account.expectNewOrder(intent.clientOrderId);
+    let p: Promise<Order>;
+    try {
+      p = this.broker.submitOrder(intent);
+    } finally {
+      if (generated) this.account.expectNewOrder(undefined);
+    }
     return p instanceof Promise ? p : Promise.resolve(p);
   }
 

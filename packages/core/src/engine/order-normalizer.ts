@@ -2,6 +2,11 @@ import { InvalidOrderError } from '../errors.js';
 import { ORDER_TYPES, TIME_IN_FORCES, type OrderIntent, type OrderRequest, type OrderSide, type OrderType } from '../domain/order.js';
 
 const ASSET_RE = /^[A-Za-z0-9][A-Za-z0-9._:/\- ]{0,63}$/;
+/**
+ * The last asset that passed ASSET_RE (strategies order the same few symbols again and again).
+ * Starts as a valid symbol, so only strings that pass the test ever skip it.
+ */
+let lastGoodAsset = 'A';
 
 function bad(message: string, field: string, value: unknown): InvalidOrderError {
   return new InvalidOrderError(message, 'INVALID_ORDER', { details: { field, value: typeof value === 'number' ? String(value) : value } });
@@ -21,7 +26,10 @@ function positivePrice(name: 'limitPrice' | 'stopPrice', v: number | undefined):
 export function normalizeOrder(req: OrderRequest, clientOrderId: string, now: number): OrderIntent {
   if (!req || typeof req !== 'object') throw bad('order request must be an object', 'request', req);
   const { asset, quantity } = req;
-  if (typeof asset !== 'string' || !ASSET_RE.test(asset)) throw bad(`asset must be a symbol string, got ${JSON.stringify(asset)}`, 'asset', asset);
+  if (asset !== lastGoodAsset) {
+    if (typeof asset !== 'string' || !ASSET_RE.test(asset)) throw bad(`asset must be a symbol string, got ${JSON.stringify(asset)}`, 'asset', asset);
+    lastGoodAsset = asset;
+  }
   if (typeof quantity !== 'number' || !Number.isFinite(quantity) || quantity === 0) {
     throw bad(`quantity must be a finite non-zero number, got ${String(quantity)}`, 'quantity', quantity);
   }

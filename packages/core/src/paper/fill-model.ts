@@ -24,6 +24,20 @@ export function rangeOf(d: MarketData | undefined): PriceRange | undefined {
 }
 
 /**
+ * `rangeOf` for a bar, written into an existing range without bid/ask (no allocation: the paper
+ * broker does this for every bar of every symbol). False, and `r` untouched, when it doesn't apply.
+ */
+export function barRangeInto(r: PriceRange, d: MarketData | undefined): boolean {
+  if (r.ask !== undefined || r.bid !== undefined || !isBar(d) || !(d.close > 0)) return false;
+  r.open = d.open;
+  r.high = d.high;
+  r.low = d.low;
+  r.last = d.close;
+  r.volume = d.volume;
+  return true;
+}
+
+/**
  * Decides whether an order executes against a range and at what raw price (before slippage).
  * `fresh` is true for a new bar that arrived after the order (open prices and high/low
  * triggers apply); false when the order meets the current price at submission. Quotes always

@@ -10,8 +10,9 @@ import type { FeedContext, MarketDataMap } from '../domain/market-data.js';
 import { isTerminal, type Order, type OrderIntent } from '../domain/order.js';
 import { applyFillInPlace, applyFillToPosition, markPosition, type Position } from '../domain/position.js';
 import type { BrokerCapabilities, BrokerProtocol, Unsubscribe } from '../protocols/broker.js';
+import { idHash } from '../engine/client-order-id.js';
 import { PaperBrokerConfig } from './config.js';
-import { commissionFor, executionPrice, rangeOf, slip, type PriceRange } from './fill-model.js';
+import { barRangeInto, commissionFor, executionPrice, rangeOf, slip, type PriceRange } from './fill-model.js';
 
 interface Working { order: Order; eligibleAt: number; triggered: boolean; lastBarTs: number }
 
@@ -37,8 +38,14 @@ export class PaperBroker implements BrokerProtocol {
   readonly #cfg: PaperBrokerConfig;
   #connected = false;
   #cash: number;
+  /**
+   * Open positions by asset. A position that goes flat stays as a placeholder (quantity 0, never
+   * handed out): deleting the only entry of a small Map makes V8 reallocate its table, and the
+   * next fill would allocate a new entry again. Readers skip flat entries.
+   */
   readonly #positions = new Map<string, Position>();
-  readonly #orders = new Map<string, Order>();
+  /** every order still in history, by clientOrderId (see OrderIndex) */
+  readonly #orders = new OrderIndex();
   readonly #fills: Fill[] = [];
   readonly #working = new Map<string, Map<string, Working>>();
   readonly #ranges = new Map<string, PriceRange>();
@@ -46,8 +53,8 @@ export class PaperBroker implements BrokerProtocol {
   readonly #orderListeners: ((o: Order) => void)[] = [];
   readonly #fillListeners: ((f: Fill) => void)[] = [];
   /**
-   * Orders in insertion order, for trimming history oldest-first. Holds the Order objects
-   * (not ids) so a trim is one Map delete, not a get + delete on a 100k-entry Map.
+   * The history in insertion order (`getOrders`, trimming oldest-first). Holds the Order objects,
+   * not ids, so a trim is one index delete, not a lookup and a delete; trimmed slots are cleared.
    */
   #orderQueue: (Order | undefined)[] = [];
   #orderQueueHead = 0;
@@ -79,10 +86,14 @@ export class PaperBroker implements BrokerProtocol {
   async disconnect(): Promise<void> { this.#connected = false; }
   isConnected(): boolean { return this.#connected; }
 
-  async getPositions(): Promise<Position[]> { return [...this.#positions.values()].map((p) => ({ ...p })); }
+  async getPositions(): Promise<Position[]> {
+    const out: Position[] = [];
+    for (const p of this.#positions.values()) if (p.quantity !== 0) out.push({ ...p });
+    return out;
+  }
   async getPosition(asset: string): Promise<Position | undefined> {
     const p = this.#positions.get(asset);
-    return p ? { ...p } : undefined;
+    return p && p.quantity !== 0 ? { ...p } : undefined;
   }
   async getPendingOrders(): Promise<Order[]> {
     const out: Order[] = [];
@@ -96,7 +107,13 @@ export class PaperBroker implements BrokerProtocol {
     return o ? { ...o } : undefined;
   }
   async getOrders(since = 0): Promise<Order[]> {
-    return [...this.#orders.values()].filter((o) => o.updatedAt >= since).map((o) => ({ ...o }));
+    const out: Order[] = [];
+    const q = this.#orderQueue; // the history in insertion order
+    for (let k = this.#orderQueueHead; k < q.length; k++) {
+      const o = q[k];
+      if (o !== undefined && o.updatedAt >= since) out.push({ ...o });
+    }
+    return out;
   }
   async getFills(since = 0): Promise<Fill[]> { return this.#fills.filter((f) => f.timestamp >= since).map((f) => ({ ...f })); }
 
@@ -116,7 +133,7 @@ export class PaperBroker implements BrokerProtocol {
     this.#validate(intent);
     const now = this.clock.now();
     const order: Order = {
-      orderId: `P${++this.#seq}`, clientOrderId: intent.clientOrderId, asset: intent.asset, side: intent.side,
+      orderId: '', clientOrderId: intent.clientOrderId, asset: intent.asset, side: intent.side,
       quantity: intent.quantity, orderType: intent.orderType, timeInForce: intent.timeInForce, status: 'SUBMITTED',
       filledQuantity: 0, avgFillPrice: 0, createdAt: now, updatedAt: now, submittedAt: now,
     };
@@ -125,7 +142,10 @@ export class PaperBroker implements BrokerProtocol {
     if (intent.expireAt !== undefined) order.expireAt = intent.expireAt;
     if (intent.tag !== undefined) order.tag = intent.tag;
     if (intent.reduceOnly !== undefined) order.reduceOnly = intent.reduceOnly;
-    this.#orders.set(order.clientOrderId, order);
+    this.#claimId(order);
+    const short = this.#shortSaleError(intent);
+    if (short !== undefined) { this.#orders.delete(order.clientOrderId); throw short; }
+    order.orderId = `P${++this.#seq}`; // only now: a refused order uses no venue id
     this.#orderQueue.push(order);
     this.#trimHistory();
     const shortfall = this.#buyingPowerShortfall(order);
@@ -170,9 +190,13 @@ export class PaperBroker implements BrokerProtocol {
   onMarketData(timestamp: number, data: MarketDataMap, _context?: FeedContext): void {
     this.#lastTs = timestamp;
     for (const asset in data) {
-      const r = rangeOf(data[asset]);
-      if (!r) continue;
-      this.#ranges.set(asset, r);
+      const d = data[asset];
+      let r = this.#ranges.get(asset);
+      if (r === undefined || !barRangeInto(r, d)) {
+        r = rangeOf(d);
+        if (!r) continue;
+        this.#ranges.set(asset, r);
+      }
       this.#consumed.set(asset, 0);
       const pos = this.#positions.get(asset);
       if (pos) markPosition(pos, r.last);
@@ -223,6 +247,7 @@ export class PaperBroker implements BrokerProtocol {
       const n = Number(f.executionId.replace(/^PX/, ''));
       if (Number.isInteger(n) && n > this.#execSeq) this.#execSeq = n;
     }
+    const queueIndex = new Map<string, number>(); // clientOrderId → queue index, for repeated ids
     for (const o0 of orders) {
       const o: Order = { ...o0 };
       const agg = filledByOrder.get(o.clientOrderId);
@@ -232,13 +257,18 @@ export class PaperBroker implements BrokerProtocol {
         o.status = agg.qty >= o.quantity - 1e-9 ? 'FILLED' : o.status === 'CANCELLED' || o.status === 'EXPIRED' ? o.status : 'PARTIALLY_FILLED';
         o.updatedAt = Math.max(o.updatedAt, agg.last);
       }
-      this.#orders.set(o.clientOrderId, o);
+      // a repeated id keeps its first place and takes the last state (as a Map.set would)
+      if (this.#orders.add(o) === undefined) {
+        queueIndex.set(o.clientOrderId, this.#orderQueue.length);
+        this.#orderQueue.push(o);
+      } else {
+        this.#orders.replace(o);
+        this.#orderQueue[queueIndex.get(o.clientOrderId)!] = o;
+      }
       const n = Number(o.orderId.replace(/^P/, ''));
       if (Number.isInteger(n) && n > this.#seq) this.#seq = n;
       if (!isTerminal(o.status)) this.#workingFor(o.asset).set(o.clientOrderId, { order: o, eligibleAt: o.createdAt + this.#cfg.latencyMs, triggered: false, lastBarTs: o.createdAt });
     }
-    // one queue entry per id, at the id's first position (a repeated id keeps its last state)
-    this.#orderQueue = [...this.#orders.values()];
   }
 
   // ── internals ─────────────────────────────────────────────────────────
@@ -247,11 +277,21 @@ export class PaperBroker implements BrokerProtocol {
     if (!this.capabilities.timeInForce.includes(i.timeInForce)) throw new UnsupportedError(`time in force ${i.timeInForce} not supported`);
     if (!(i.quantity > 0) || !Number.isFinite(i.quantity)) throw new InvalidOrderError(`quantity must be > 0, got ${i.quantity}`);
     if (!this.#cfg.fractional && !Number.isInteger(i.quantity)) throw new InvalidOrderError(`fractional quantity ${i.quantity} not allowed`);
-    if (this.#orders.has(i.clientOrderId)) throw new DuplicateClientOrderIdError(`clientOrderId ${i.clientOrderId} already used`, { details: { clientOrderId: i.clientOrderId } });
-    if (!this.#cfg.allowShort && i.side === 'SELL') {
-      const held = this.#positions.get(i.asset)?.quantity ?? 0;
-      if (i.quantity > held + 1e-9) throw new UnsupportedError(`short selling disabled: sell ${i.quantity} ${i.asset} with ${held} held`);
-    }
+    // then, in this order: a duplicate clientOrderId (`#claimId`), short selling (`#shortSaleError`)
+  }
+
+  /** Inserts the order under its clientOrderId, or throws if the id is taken. */
+  #claimId(order: Order): void {
+    if (this.#orders.add(order) === undefined) return;
+    const id = order.clientOrderId;
+    throw new DuplicateClientOrderIdError(`clientOrderId ${id} already used`, { details: { clientOrderId: id } });
+  }
+
+  #shortSaleError(i: OrderIntent): UnsupportedError | undefined {
+    if (this.#cfg.allowShort || i.side !== 'SELL') return undefined;
+    const held = this.#positions.get(i.asset)?.quantity ?? 0;
+    if (i.quantity > held + 1e-9) return new UnsupportedError(`short selling disabled: sell ${i.quantity} ${i.asset} with ${held} held`);
+    return undefined;
   }
 
   /** Returns a reason when the order would take gross exposure past what equity allows. */
@@ -297,11 +337,16 @@ export class PaperBroker implements BrokerProtocol {
     if (position === undefined) {
       position = { asset: o.asset, quantity: 0, avgEntryPrice: 0, currentPrice: price, unrealizedPnl: 0, realizedPnl: 0 };
       this.#positions.set(o.asset, position);
+    } else if (position.quantity === 0) {
+      // a flat placeholder: start afresh, exactly as a new position would
+      position.avgEntryPrice = 0;
+      position.currentPrice = price;
+      position.unrealizedPnl = 0;
+      position.realizedPnl = 0;
     }
     applyFillInPlace(position, signed, price);
     const last = this.#ranges.get(o.asset)?.last;
     if (last !== undefined) markPosition(position, last);
-    if (position.quantity === 0) this.#positions.delete(o.asset);
     this.#cash -= signed * price + commission;
     const filled = o.filledQuantity + qty;
     o.avgFillPrice = (o.avgFillPrice * o.filledQuantity + price * qty) / filled;
@@ -378,4 +423,72 @@ export class PaperBroker implements BrokerProtocol {
     arr.push(l);
     return () => { const i = arr.indexOf(l); if (i >= 0) arr.splice(i, 1); };
   }
+}
+
+/**
+ * Orders by clientOrderId, for a history of up to `historyLimit` (100k) orders. A Map keyed by
+ * the id strings costs several cache misses per operation at that size (the table's key strings
+ * are compared in place, and the ids are fresh, long cons strings); keyed by a small-integer hash
+ * of the id it is several times cheaper. The rare ids sharing a hash share an array.
+ */
+class OrderIndex {
+  readonly #m = new Map<number, Order | Order[]>();
+  #size = 0;
+
+  get size(): number { return this.#size; }
+
+  get(id: string): Order | undefined {
+    const v = this.#m.get(idHash(id));
+    if (v === undefined) return undefined;
+    if (!Array.isArray(v)) return v.clientOrderId === id ? v : undefined;
+    for (const o of v) if (o.clientOrderId === id) return o;
+    return undefined;
+  }
+
+  /** Adds `o` unless its id is taken: then returns the order holding it, and changes nothing. */
+  add(o: Order): Order | undefined {
+    const id = o.clientOrderId;
+    const h = idHash(id);
+    const v = this.#m.get(h);
+    if (v === undefined) this.#m.set(h, o);
+    else if (!Array.isArray(v)) {
+      if (v.clientOrderId === id) return v;
+      this.#m.set(h, [v, o]);
+    } else {
+      for (const x of v) if (x.clientOrderId === id) return x;
+      v.push(o);
+    }
+    this.#size++;
+    return undefined;
+  }
+
+  /** Puts `o` in place of the order holding its id (which must exist). */
+  replace(o: Order): void {
+    const id = o.clientOrderId;
+    const h = idHash(id);
+    const v = this.#m.get(h);
+    if (v === undefined) return;
+    if (!Array.isArray(v)) { if (v.clientOrderId === id) this.#m.set(h, o); return; }
+    const k = v.findIndex((x) => x.clientOrderId === id);
+    if (k >= 0) v[k] = o;
+  }
+
+  delete(id: string): boolean {
+    const h = idHash(id);
+    const v = this.#m.get(h);
+    if (v === undefined) return false;
+    if (!Array.isArray(v)) {
+      if (v.clientOrderId !== id) return false;
+      this.#m.delete(h);
+    } else {
+      const k = v.findIndex((x) => x.clientOrderId === id);
+      if (k < 0) return false;
+      v.splice(k, 1);
+      if (v.length === 1) this.#m.set(h, v[0]!);
+    }
+    this.#size--;
+    return true;
+  }
+
+  clear(): void { this.#m.clear(); this.#size = 0; }
 }

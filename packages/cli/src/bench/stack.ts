@@ -1,0 +1,41 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { container, createStateLayer, silentLogger, type BrokerProtocol, type SimulatedClock } from '@tradewire/core';
+import { createRiskMiddleware } from '@tradewire/risk';
+
+/** What sits between the engine and the paper broker in a bench case. */
+export type BenchStack = 'journal' | 'journal+risk';
+
+/** Risk limits far from the bench's orders, so every policy runs and none refuses. */
+export const ALL_POLICIES_ON = {
+  maxPositionValue: 1e12, maxPositionShares: 1e9, maxTotalExposure: 1e13, maxPositions: 1000, maxOrderValue: 1e9,
+  maxOrderShares: 1e6, maxOrdersPerMinute: 1e9, maxDailyLoss: 1e12, maxDrawdownPct: 99, maxPriceDeviationPct: 50,
+  maxDataStalenessSeconds: 1e9, dedupWindowSeconds: 0, blockedAssets: ['NOPE'], allowedAssets: ['BENCH'],
+};
+
+/**
+ * Builds the wrapper for `runEngineCase`: the durable journal (a fresh state dir, durability
+ * `process`: every write committed before the adapter is called) and optionally the risk layer
+ * with every policy on, its state in the same store. Returns a cleanup that removes the dir.
+ */
+export function stackWrapper(stack: BenchStack): { wrap: (b: BrokerProtocol, clock: SimulatedClock) => Promise<BrokerProtocol>; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'tw-bench-'));
+  let close: (() => void) | undefined;
+  return {
+    async wrap(paper, clock) {
+      const layer = createStateLayer({ stateDir: join(dir, 'state'), durability: 'process', clock, logger: silentLogger });
+      close = () => layer.close();
+      const journaled = layer.wrapBroker(paper);
+      if (stack === 'journal') return journaled;
+      const def = createRiskMiddleware();
+      const config = def.configSchema.parse(ALL_POLICIES_ON);
+      const ctx = { container: container.createChildContainer(), clock, logger: silentLogger, kv: layer.kv };
+      const mw = await def.create(config, ctx);
+      return mw.wrap(journaled, ctx);
+    },
+    cleanup() {
+      try { close?.(); } finally { rmSync(dir, { recursive: true, force: true }); }
+    },
+  };
+}
