@@ -30,7 +30,7 @@ export const policyDefinitions: readonly AnyAdapterDefinition[] = Object.freeze(
 
 /** Options of `createRiskMiddleware`. @public */
 export interface RiskMiddlewareOptions {
-  /** where user policies named in `policies` are looked up; default: core's defaultRegistry */
+  /** where user policies named in `policies` are looked up; default: the registry creating the middleware, else core's defaultRegistry */
   registry?: AdapterRegistry;
 }
 
@@ -46,7 +46,7 @@ export function createRiskMiddleware(options: RiskMiddlewareOptions = {}) {
     description: 'SafeBroker: risk policies, circuit breakers, persistent kill switch, shadow mode',
     configSchema: LiveRiskConfig,
     async create(config, ctx): Promise<BrokerMiddleware> {
-      const registry = options.registry ?? defaultRegistry;
+      const registry = options.registry ?? ctx.registry ?? defaultRegistry;
       const custom: Record<string, RiskPolicy> = {};
       for (const ref of config.policies) {
         const name = typeof ref === 'string' ? ref : ref.use;

@@ -7,6 +7,7 @@ import type { DataFeedProtocol } from '../protocols/feed.js';
 import type { Strategy } from '../protocols/strategy.js';
 import type { RiskPolicy } from '../protocols/risk.js';
 import type { KeyValueStore } from '../protocols/kv.js';
+import type { AdapterRegistry } from './registry.js';
 
 /** The kinds of plugin the registry holds. @public */
 export type AdapterKind = 'broker' | 'feed' | 'risk' | 'strategy' | 'middleware';
@@ -23,6 +24,8 @@ export interface AdapterContext {
   stateDir?: string;
   /** the engine's durable key/value area (risk state, id high-water marks), when a state store is open */
   kv?: KeyValueStore;
+  /** the registry creating this adapter (a middleware uses it to create user plugins it names) */
+  registry?: AdapterRegistry;
 }
 
 /** Maps each kind to what its definitions create. @public */

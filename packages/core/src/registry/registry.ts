@@ -85,6 +85,7 @@ export class AdapterRegistry {
     const def = this.get(kind, name);
     const config = deepFreeze(parseAdapterConfig(def as unknown as AnyAdapterDefinition, rawConfig));
     const ctx = makeContext(options);
+    ctx.registry = this;
     return await def.create(config as never, ctx);
   }
 }
