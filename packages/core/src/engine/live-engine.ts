@@ -570,8 +570,10 @@ export class LiveEngine implements EngineHandle {
         this.logger.error('extension failed on stop', { extension: ext.name, error: err });
       }
     }
-    for (const u of this.#unsubs.splice(0)) u();
+    // disconnect before unsubscribing: an adapter flushes what it still holds (a fill waiting for
+    // its commission report) on disconnect, and the account view and stats must see it
     if (this.#lifecycle !== 'created') await this.broker.disconnect().catch((e: unknown) => this.logger.warn('broker disconnect failed', { error: e }));
+    for (const u of this.#unsubs.splice(0)) u();
     this.#lifecycle = 'stopped';
   }
 

@@ -11,6 +11,10 @@ export const CRASH_POINTS = [
   'before-fill-record',
   'after-fill-record',
   'mid-checkpoint-write',
+  // journal log (`process` durability)
+  'after-log-append',
+  'mid-journal-flush',
+  'before-log-truncate',
 ] as const;
 
 /** @public */

@@ -1,9 +1,9 @@
-// Worker thread of the write-behind journal (`batch` durability): applies batches of order,
+// Worker thread of the write-behind journal (`process` and `batch` durability): applies batches of order,
 // fill, position and journal rows in one transaction each, on its own SQLite connection, and
 // signals completion through a shared counter so the main thread can wait synchronously.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { STRIDE, WRITE_BEHIND_SQL, runFlat, type WriterBatch, type WriterInit } from './write-behind-sql.js';
+import { WRITE_BEHIND_SQL, applyBatchRows, type WriterBatch, type WriterInit } from './write-behind-sql.js';
 
 const init = workerData as WriterInit;
 const done = new Int32Array(init.signal);
@@ -17,14 +17,11 @@ const st = {
   fill: db.prepare(WRITE_BEHIND_SQL.insertFill),
   pos: db.prepare(WRITE_BEHIND_SQL.upsertPosition),
   journal: db.prepare(WRITE_BEHIND_SQL.insertJournal),
+  logSeq: db.prepare(WRITE_BEHIND_SQL.setLogSeq),
 };
-const apply = db.transaction((b: WriterBatch) => {
-  runFlat(st.upsert, b.orders, STRIDE.orders);
-  runFlat(st.fill, b.fills, STRIDE.fills);
-  runFlat(st.pos, b.positions, STRIDE.positions);
-  runFlat(st.journal, b.rows, STRIDE.rows);
-});
+const apply = db.transaction((b: WriterBatch) => applyBatchRows(st, b));
 
+let failedOnce = false;
 parentPort?.on('message', (b: WriterBatch | { close: true }) => {
   if ('close' in b) {
     db.close();
@@ -34,9 +31,13 @@ parentPort?.on('message', (b: WriterBatch | { close: true }) => {
     return;
   }
   try {
+    // after a failed batch, later ones must not commit: their journal_log_seq would cover the
+    // failed batch's records too, and a restart would then skip them instead of replaying them
+    if (failedOnce) throw new Error(`an earlier batch failed; batch ${b.id} not written`);
     apply.immediate(b);
     Atomics.store(done, 0, b.id);
   } catch (err) {
+    failedOnce = true;
     Atomics.store(done, 1, b.id);
     parentPort?.postMessage({ error: (err as Error).message, id: b.id });
     Atomics.store(done, 0, b.id);

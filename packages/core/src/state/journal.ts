@@ -72,10 +72,11 @@ function rowToFill(r: FillRow): Fill & { source: FillSource } {
 }
 
 /**
- * The write-ahead order journal: order intents, acks, status updates and fills, each in one
- * SQLite transaction with prepared statements (the hot path writes no JSON). Fills are applied
- * exactly once (primary key on the execution id) and update the order and the position in the
- * same transaction.
+ * The write-ahead order journal: order intents, acks, status updates and fills. In `power` (or
+ * with `direct`) each is one SQLite transaction; in `process` each is one line of the journal log
+ * (durable against a process crash on return) and SQLite follows in batches (`write-behind.ts`).
+ * Fills are applied exactly once (dedup on the execution id) and update the order and the
+ * position together.
  * @public
  */
 export class OrderJournal {
@@ -84,13 +85,26 @@ export class OrderJournal {
   readonly #s: Record<string, BetterSqlite3.Statement>;
   readonly #recordIntentTx: (intent: OrderIntent, now: number) => void;
   readonly #applyFillTx: (fill: Fill, source: FillSource, now: number) => FillOutcome;
-  /** batch durability only */
+  /** `process` (with its log) and `batch` durability; `power` and read-only handles commit each write directly */
   readonly #wb: WriteBehindJournal | undefined;
 
-  constructor(store: StateStore, options: { batchOps?: number; batchMs?: number; worker?: boolean } = {}) {
+  /**
+   * `direct`: commit every write as its own transaction even in `process` durability (the
+   * reference behaviour, used by equivalence tests; `power` always does this).
+   */
+  constructor(store: StateStore, options: { batchOps?: number; batchMs?: number; worker?: boolean; direct?: boolean } = {}) {
     this.#store = store;
     const db = (this.#db = store.db);
-    this.#wb = store.batched ? new WriteBehindJournal(store, db, options.worker === undefined ? {} : { worker: options.worker }) : undefined;
+    const logged = store.logged && options.direct !== true;
+    if (logged) store.claimJournalLog();
+    try {
+      this.#wb = store.batched || logged
+        ? new WriteBehindJournal(store, db, { log: logged, ...(options.worker === undefined ? {} : { worker: options.worker }) })
+        : undefined;
+    } catch (err) {
+      if (logged) store.releaseJournalLog();
+      throw err;
+    }
     if (this.#wb && options.batchOps !== undefined) this.#wb.batchOps = options.batchOps;
     if (this.#wb && options.batchMs !== undefined) this.#wb.batchMs = options.batchMs;
     this.#s = {
@@ -147,7 +161,7 @@ export class OrderJournal {
 
   #now(): number { return this.#store.clock.now(); }
 
-  /** batch durability: move buffered writes into SQLite before a read */
+  /** write-behind: move buffered writes into SQLite before a read (off the hot path) */
   #sync(): void { if (this.#wb) this.#store.flush(); }
 
   /** Persists an intent as PENDING_SUBMIT (committed on return). A known clientOrderId is refused. */

@@ -5,7 +5,8 @@ import { StateError, isTradingError } from '../errors.js';
 import { migrate } from './migrations.js';
 
 /**
- * `process`: every write commits with synchronous=NORMAL (survives a process crash);
+ * `process`: every journal record is one write(2) to the append-only journal log before the call
+ * returns (survives a process crash); SQLite (synchronous=NORMAL) follows in batches;
  * `power`: synchronous=FULL (also survives power loss or an OS crash);
  * `batch`: writes are grouped and committed every few ms or thousand writes (replay, backtests
  * and benchmarks only, where the venue lives in the same process and dies with it).

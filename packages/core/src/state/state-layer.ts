@@ -11,6 +11,7 @@ import { CheckpointExtension } from './checkpointer.js';
 import { HaltCauses } from './halt-causes.js';
 import { PersistentClientOrderIdGenerator } from './id-generator.js';
 import { OrderJournal } from './journal.js';
+import { moveLogAside } from './journal-log.js';
 import { JournalBroker } from './journal-broker.js';
 import { SqliteKeyValueStore } from './kv-store.js';
 import { RECONCILE_POLICIES, type ReconcilePolicy } from './reconciler.js';
@@ -90,7 +91,7 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
     store.setHalt({ reason: err.message, code: 'STATE_CORRUPT', details: err.details });
   }
   if (o.durability === 'batch') logger.warn("state durability 'batch': journal writes are asynchronous; for replay/backtests only, never with a real venue");
-  const journal = new OrderJournal(store);
+  const journal = openJournal(store, logger, (err) => { startupError ??= err; });
   const idGenerator = new PersistentClientOrderIdGenerator(store);
   const kv = new SqliteKeyValueStore(store);
   const wrapped: JournalBroker[] = [];
@@ -114,4 +115,22 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
       store.close();
     },
   };
+}
+
+/**
+ * Builds the journal (replaying its log in `process` durability). A corrupt log is handled like a
+ * corrupt database: its segments are moved aside (never deleted), a HALT marker is persisted and
+ * the engine starts HALTED on the state SQLite had, until an operator reconciles and clears it.
+ */
+function openJournal(store: StateStore, logger: Logger, onCorrupt: (err: StateError) => void): OrderJournal {
+  try {
+    return new OrderJournal(store);
+  } catch (err) {
+    if (!isTradingError(err) || err.code !== 'STATE_CORRUPT') throw err;
+    const movedTo = moveLogAside(store.stateDir, Date.now()); // wall time for file names, like the db
+    logger.error('journal log corrupt: moved aside; starting HALTED', { ...err.details, movedTo });
+    store.setHalt({ reason: err.message, code: 'STATE_CORRUPT', details: { ...err.details, movedTo } });
+    onCorrupt(err as StateError);
+    return new OrderJournal(store);
+  }
 }

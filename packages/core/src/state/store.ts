@@ -87,6 +87,7 @@ export class StateStore {
   readonly #batch: boolean;
   readonly #flushHooks: ((closing: boolean) => void)[] = [];
   readonly #stmts: Stmts | undefined;
+  #logClaimed = false;
 
   private constructor(opts: { stateDir: string; file: string; db: BetterSqlite3.Database; clock: Clock; logger: Logger; durability: Durability; lock: StateDirLock | undefined; readonly: boolean }) {
     this.stateDir = opts.stateDir;
@@ -178,10 +179,24 @@ export class StateStore {
   /** true in `batch` durability */
   get batched(): boolean { return this.#batch; }
 
+  /**
+   * true in `process` durability on a store that holds the state-dir lock: the journal writes
+   * through its append-only log (`journal-log.ts`). Read-only and operator handles never touch the log.
+   */
+  get logged(): boolean { return this.durability === 'process' && this.#lock !== undefined && !this.readonly; }
+
+  /** The journal that owns the log (one per store: two would interleave their segments). */
+  claimJournalLog(): void {
+    if (this.#logClaimed) throw new StateError(`state store ${this.file} already has a journal writing its log; share that OrderJournal`, 'STATE_ERROR', { details: { file: this.file } });
+    this.#logClaimed = true;
+  }
+  /** Undoes `claimJournalLog` when the journal could not be built (a corrupt log moved aside, then retried). */
+  releaseJournalLog(): void { this.#logClaimed = false; }
+
   /** Batch mode: a write-behind buffer (the journal's) registers how to persist and wait for its data. */
   addFlushHook(fn: (closing: boolean) => void): void { this.#flushHooks.push(fn); }
 
-  /** Persists everything held in write-behind buffers and waits until it is written. A no-op in `process`/`power`. */
+  /** Brings SQLite up to date with the journal's buffers (and, in `process`, its log) and waits until written. A no-op in `power`. */
   flush(): void {
     if (this.#closed) return;
     for (const h of this.#flushHooks) h(false);

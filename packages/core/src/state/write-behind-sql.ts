@@ -1,3 +1,8 @@
+import { crashPoint } from './crash-point.js';
+
+/** `counters` row holding the last journal-log sequence number committed to SQLite (`process` durability). */
+export const LOG_SEQ_COUNTER = 'journal_log_seq';
+
 /** SQL shared by the write-behind journal and its worker. */
 export const WRITE_BEHIND_SQL = {
   upsertOrder: `INSERT INTO orders (client_order_id, order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only,
@@ -11,14 +16,34 @@ export const WRITE_BEHIND_SQL = {
   upsertPosition: `INSERT INTO positions (asset, quantity, avg_entry_price, realized_pnl, last_price, updated_at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT(asset) DO UPDATE SET quantity = excluded.quantity, avg_entry_price = excluded.avg_entry_price, realized_pnl = excluded.realized_pnl, last_price = excluded.last_price, updated_at = excluded.updated_at`,
   insertJournal: 'INSERT INTO journal (ts, client_order_id, kind, status, detail) VALUES (?, ?, ?, ?, ?)',
+  setLogSeq: `INSERT INTO counters (name, value) VALUES ('${LOG_SEQ_COUNTER}', ?) ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)`,
 } as const;
 
 /** A row's bound values. */
 export type Row = (string | number | null)[];
 /** Values per row of each table (batches carry flat arrays: cheaper to clone than arrays of rows). */
 export const STRIDE = { orders: 22, fills: 12, positions: 6, rows: 5 } as const;
-/** One batch for the writer: flat arrays of row values, `STRIDE` values per row. */
-export interface WriterBatch { id: number; orders: Row; fills: Row; positions: Row; rows: Row }
+/**
+ * One batch for the writer: flat arrays of row values, `STRIDE` values per row, and the last
+ * journal-log sequence number it covers (0: no log), committed in the same transaction.
+ */
+export interface WriterBatch { id: number; orders: Row; fills: Row; positions: Row; rows: Row; logSeq: number }
+
+/** The statements a batch needs (prepared on the connection that writes it). */
+export interface BatchStatements { upsert: Stmt; fill: Stmt; pos: Stmt; journal: Stmt; logSeq: Stmt }
+type Stmt = { run(...args: unknown[]): unknown };
+
+/** Writes one batch; call inside a transaction. The log sequence number commits with the rows. */
+export function applyBatchRows(st: BatchStatements, b: WriterBatch): void {
+  runFlat(st.upsert, b.orders, STRIDE.orders);
+  runFlat(st.fill, b.fills, STRIDE.fills);
+  runFlat(st.pos, b.positions, STRIDE.positions);
+  runFlat(st.journal, b.rows, STRIDE.rows);
+  if (b.logSeq > 0) {
+    st.logSeq.run(b.logSeq);
+    crashPoint('mid-journal-flush'); // rows written, transaction not committed
+  }
+}
 
 /** Runs `stmt` once per row of a flat array. */
 export function runFlat(stmt: { run(...args: unknown[]): unknown }, flat: Row, stride: number): void {

@@ -1,10 +1,13 @@
+import { readFileSync, unlinkSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Fill } from '../domain/fill.js';
 import { isTerminal, type Order, type OrderIntent, type OrderSide, type OrderStatus, type OrderType, type TimeInForce } from '../domain/order.js';
 import { applyFillToPosition } from '../domain/position.js';
-import { DuplicateClientOrderIdError, StateError } from '../errors.js';
-import { STRIDE, WRITE_BEHIND_SQL, runFlat, type Row, type WriterBatch } from './write-behind-sql.js';
+import { DuplicateClientOrderIdError, StateError, isTradingError } from '../errors.js';
+import { JournalLog, readLog, type LogRecord } from './journal-log.js';
+import { decodeFill, decodeIntent, decodeStatus, encodeAdopt, encodeFill, encodeIntent, encodeNote, encodeStatus, type StatusOptions } from './log-codec.js';
+import { LOG_SEQ_COUNTER, WRITE_BEHIND_SQL, applyBatchRows, type Row, type WriterBatch } from './write-behind-sql.js';
 import type { FillOutcome, FillSource } from './journal.js';
 import type { StateStore } from './store.js';
 
@@ -22,13 +25,20 @@ interface Core {
 }
 interface PosCore { quantity: number; avg: number; realized: number; last: number; updatedAt: number }
 
+
 /**
- * Write-behind buffer of the journal for `batch` durability (replay, backtests, benchmarks): the
+ * Write-behind buffer of the journal. With `log` (`process` durability) every operation is first
+ * appended to the journal log (one write(2), see `journal-log.ts`) and so survives a process
+ * crash before it returns; the batches below then only bring SQLite up to date, each with the
+ * last log sequence number it covers, and sealed log segments are deleted once committed. On
+ * construction, log records newer than that number are replayed through the same operations and
+ * committed before anything else reads the journal. Without `log` (`batch` durability: replay,
+ * backtests, benchmarks) the buffer alone holds the last writes. The
  * hot path updates in-memory rows and queues fills; every `batchOps` writes (or `batchMs`) the
  * touched orders, new fills and touched positions are handed, once each, to a worker thread
  * that writes them on its own SQLite connection (at most two batches in flight). `store.flush()`
- * (reads, checkpoints, close) waits until everything is written. Ack and stream-update rows of
- * the journal table are coalesced away; intents, unknown outcomes, rejections and recovery
+ * (reads, checkpoints, close) waits until everything is written. In `batch`, ack and stream-update
+ * rows of the journal table are coalesced away; intents, unknown outcomes, rejections and recovery
  * entries are kept. Same dedup and status rules as the synchronous journal.
  */
 export class WriteBehindJournal {
@@ -50,7 +60,14 @@ export class WriteBehindJournal {
   readonly #idPrefix: string;
   readonly #idFloor: number;
   readonly #dbHadFills: boolean;
-  readonly #s: Record<'upsert' | 'fill' | 'hasFill' | 'getOrder' | 'getPos' | 'setPos' | 'journal', BetterSqlite3.Statement>;
+  readonly #s: Record<'upsert' | 'fill' | 'hasFill' | 'getOrder' | 'getPos' | 'setPos' | 'journal' | 'logSeq', BetterSqlite3.Statement>;
+  /** `process` durability: the append-only log written before each operation returns */
+  #log: JournalLog | undefined;
+  /** the last log sequence number replayed at open (covered by the replay batch) */
+  #replayedSeq = 0;
+  #replaying = false;
+  /** `process`: keep every journal-table row (ack and stream updates too), like a direct commit would */
+  readonly #keepAllRows: boolean;
   readonly #db: BetterSqlite3.Database;
   #worker: Worker | undefined;
   readonly #signal: Int32Array;
@@ -60,17 +77,12 @@ export class WriteBehindJournal {
   batchOps = 4096;
   batchMs = 50;
 
-  constructor(store: StateStore, db: BetterSqlite3.Database, options: { worker?: boolean } = {}) {
+  constructor(store: StateStore, db: BetterSqlite3.Database, options: { worker?: boolean; log?: boolean } = {}) {
     this.#db = db;
     const sab = new SharedArrayBuffer(12); // [written batch id, failed batch id, writer closed]
     this.#signal = new Int32Array(sab);
-    if (options.worker ?? true) {
-      this.#worker = new Worker(new URL('./journal-writer.js', import.meta.url), { workerData: { file: store.file, signal: sab } });
-      this.#worker.unref();
-      this.#worker.on('error', (err) => { store.logger.error('journal writer failed', { error: err.message }); Atomics.store(this.#signal, 1, -1); });
-      this.#worker.on('message', (m: { error?: string; id?: number }) => { if (m.error) store.logger.error('journal writer batch failed', { batch: m.id, error: m.error }); });
-    }
     this.#store = store;
+    this.#keepAllRows = options.log === true;
     this.#dbHadOrders = db.prepare('SELECT 1 FROM orders LIMIT 1').get() !== undefined;
     this.#dbHadOrdersAtStart = this.#dbHadOrders;
     this.#idPrefix = `tw${store.namespace}`;
@@ -84,8 +96,63 @@ export class WriteBehindJournal {
       getPos: db.prepare('SELECT quantity, avg_entry_price, realized_pnl, last_price, updated_at FROM positions WHERE asset = ?'),
       setPos: db.prepare(WRITE_BEHIND_SQL.upsertPosition),
       journal: db.prepare(WRITE_BEHIND_SQL.insertJournal),
+      logSeq: db.prepare(WRITE_BEHIND_SQL.setLogSeq),
     };
-    store.addFlushHook((closing) => { this.drain(); this.#waitFor(this.#sent); if (closing) this.#stop(); });
+    if (options.log === true) this.#startLog(); // before the worker starts: the replay commits on this connection
+    store.addFlushHook((closing) => {
+      this.drain();
+      this.#waitFor(this.#sent);
+      this.#discardLog();
+      if (closing) { this.#log?.close(!this.pending); this.#log = undefined; this.#stop(); }
+    });
+    if (options.worker ?? true) {
+      this.#worker = new Worker(new URL('./journal-writer.js', import.meta.url), { workerData: { file: store.file, signal: sab } });
+      this.#worker.unref();
+      this.#worker.on('error', (err) => { store.logger.error('journal writer failed', { error: err.message }); Atomics.store(this.#signal, 1, -1); });
+      this.#worker.on('message', (m: { error?: string; id?: number }) => { if (m.error) store.logger.error('journal writer batch failed', { batch: m.id, error: m.error }); });
+    }
+  }
+
+  /** Replays the log tail into SQLite (one transaction), removes the old segments, opens a new one. */
+  #startLog(): void {
+    const store = this.#store;
+    const applied = (this.#db.prepare(`SELECT value FROM counters WHERE name = '${LOG_SEQ_COUNTER}'`).get() as { value: number } | undefined)?.value ?? 0;
+    const { records, files, lastSeq } = readLog(store.stateDir, applied, (f) => readFileSync(f, 'utf8'));
+    this.#replaying = true; // no drain until every record is in: the batch must commit with the last seq
+    try {
+      for (const rec of records) {
+        try { this.#replay(rec); } catch (err) {
+          if (isTradingError(err) && err.code === 'STATE_WRITE_FAILED') throw err;
+          throw new StateError(`journal log record ${rec[0]} in ${store.stateDir} cannot be replayed (${(err as Error).message})`, 'STATE_CORRUPT', { cause: err, details: { file: store.file, seq: rec[0] } });
+        }
+      }
+    } finally {
+      this.#replaying = false;
+    }
+    if (records.length > 0) store.logger.warn('journal log replayed after an unclean stop', { records: records.length, fromSeq: applied + 1, toSeq: lastSeq });
+    this.#replayedSeq = lastSeq;
+    const rowsChanged = this.pending;
+    this.drain(); // no worker yet: commits the replayed rows here, with journal_log_seq = lastSeq in the same transaction
+    if (!rowsChanged && lastSeq > applied) this.#s.logSeq.run(lastSeq); // records that changed nothing: only the number moves
+    for (const f of files) unlinkSync(f); // everything in them is now in SQLite
+    this.#log = new JournalLog(store.stateDir, lastSeq); // only now: a crash above must not leave a newer segment behind a torn tail
+  }
+
+  /** Applies one log record through the same operation that wrote it (its original `now`). */
+  #replay(rec: LogRecord): void {
+    const [, kind, now, a, b, c] = rec;
+    // the log is not open yet during replay, so these do not append again
+    if (kind === 'I') this.recordIntent(decodeIntent(rec), now);
+    else if (kind === 'S') { const d = decodeStatus(rec); this.recordStatus(d.cid, d.status, d.options, now); }
+    else if (kind === 'F') { const d = decodeFill(rec); this.applyFill(d.fill, d.source, now); }
+    else if (kind === 'A') this.adopt(a as Order, now);
+    else if (kind === 'N') this.note(a as string, b as string, c as string | null, now);
+    else throw new Error(`unknown record kind ${kind}`);
+  }
+
+  /** Deletes the log segments whose batches are committed (never after a failed batch). */
+  #discardLog(): void {
+    if (this.#log && Atomics.load(this.#signal, 1) === 0) this.#log.discard(Atomics.load(this.#signal, 0));
   }
 
   get pending(): boolean { return this.#dirty.size > 0 || this.#fills.length > 0 || this.#rows.length > 0 || this.#dirtyPos.size > 0; }
@@ -116,9 +183,14 @@ export class WriteBehindJournal {
   }
 
   #note(): void {
+    if (this.#replaying) return;
     if (++this.#ops >= this.batchOps) this.drain();
     else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => { this.#timer = undefined; this.drain(); }, this.batchMs);
+      this.#timer = setTimeout(() => {
+        this.#timer = undefined;
+        // nothing to throw to here: a failure is logged, and the next synchronous flush (a read, a checkpoint, close) reports it
+        try { this.drain(); } catch (err) { this.#store.logger.error('journal flush failed', { error: (err as Error).message }); }
+      }, this.batchMs);
       this.#timer.unref();
     }
   }
@@ -138,6 +210,7 @@ export class WriteBehindJournal {
     if (!this.#isNew(i.clientOrderId)) {
       throw new DuplicateClientOrderIdError(`clientOrderId ${i.clientOrderId} is already in the journal; an intent is never sent twice`, { details: { clientOrderId: i.clientOrderId } });
     }
+    this.#log?.append(encodeIntent(i, now)); // durable before the caller sends the order
     const c: Core = {
       cid: i.clientOrderId, orderId: '', asset: i.asset, side: i.side, quantity: i.quantity, orderType: i.orderType, limitPrice: i.limitPrice ?? null,
       stopPrice: i.stopPrice ?? null, tif: i.timeInForce, expireAt: i.expireAt ?? null, tag: i.tag ?? null, reduceOnly: i.reduceOnly ? 1 : 0,
@@ -149,24 +222,33 @@ export class WriteBehindJournal {
     this.#touch(c);
   }
 
-  recordStatus(cid: string, status: OrderStatus, o: { orderId?: string; reason?: string; kind?: string; authoritative?: boolean; submittedAt?: number }, now: number): boolean {
+  recordStatus(cid: string, status: OrderStatus, o: StatusOptions, now: number): boolean {
     const c = this.#load(cid);
     if (!c) return false;
     const forward = o.authoritative === true || (!isTerminal(c.status) && RANK[status] >= RANK[c.status]);
-    if (o.orderId && (forward || c.orderId === '')) c.orderId = o.orderId;
+    const kind = o.kind ?? 'STATUS';
+    const submitted = status !== 'PENDING_SUBMIT' && status !== 'UNKNOWN' && c.submittedAt === null;
+    const newOrderId = o.orderId !== undefined && o.orderId !== '' && o.orderId !== c.orderId && (forward || c.orderId === '');
+    if ((kind === 'ACK' || kind === 'UPDATE') && !submitted && !newOrderId && (!forward || (status === c.status && (o.reason === undefined || o.reason === c.reason)))) {
+      // a stream echo that changes nothing (the venue's FILLED update and the ack after the fill
+      // already made the order FILLED): no log line, no row, the order is untouched
+      return true;
+    }
+    this.#log?.append(encodeStatus(cid, status, o, now)); // before any change: a failed write changes nothing
+    if (newOrderId) c.orderId = o.orderId!;
     if (forward) {
       c.status = status;
       if (o.reason !== undefined) c.reason = o.reason;
     }
-    if (status !== 'PENDING_SUBMIT' && status !== 'UNKNOWN' && c.submittedAt === null) c.submittedAt = o.submittedAt ?? now;
+    if (submitted) c.submittedAt = o.submittedAt ?? now;
     c.updatedAt = now;
-    const kind = o.kind ?? 'STATUS';
-    if (kind !== 'ACK' && kind !== 'UPDATE') this.#rows.push(now, cid, kind, forward ? status : `${status}(ignored)`, o.reason ?? null);
+    if (this.#keepAllRows || (kind !== 'ACK' && kind !== 'UPDATE')) this.#rows.push(now, cid, kind, forward ? status : `${status}(ignored)`, o.reason ?? null);
     this.#touch(c);
     return true;
   }
 
   adopt(o: Order, now: number): void {
+    this.#log?.append(encodeAdopt(o, now));
     const core: Core = {
       cid: o.clientOrderId, orderId: o.orderId, asset: o.asset, side: o.side, quantity: o.quantity, orderType: o.orderType, limitPrice: o.limitPrice ?? null,
       stopPrice: o.stopPrice ?? null, tif: o.timeInForce, expireAt: o.expireAt ?? null, tag: o.tag ?? 'EXTERNAL', reduceOnly: o.reduceOnly ? 1 : 0,
@@ -180,6 +262,7 @@ export class WriteBehindJournal {
   }
 
   note(cid: string, kind: string, detail: string | null, now: number): void {
+    this.#log?.append(encodeNote(cid, kind, detail, now));
     this.#rows.push(now, cid, kind, null, detail);
     this.#note();
   }
@@ -190,6 +273,7 @@ export class WriteBehindJournal {
 
   applyFill(f: Fill, source: FillSource, now: number): FillOutcome {
     if (this.hasFill(f.executionId)) return { kind: 'duplicate', overfill: false, cumulativeMismatch: false, orderKnown: true };
+    this.#log?.append(encodeFill(f, source, now));
     this.#exec.add(f.executionId);
     this.#fills.push(f.executionId, f.clientOrderId, f.orderId, f.asset, f.side, f.quantity, f.price, f.commission, f.timestamp, f.cumulativeQuantity ?? null, source, now);
     let overfill = false;
@@ -231,7 +315,11 @@ export class WriteBehindJournal {
     if (this.#timer !== undefined) { clearTimeout(this.#timer); this.#timer = undefined; }
     this.#ops = 0;
     if (!this.pending) return;
-    const b: WriterBatch = { id: this.#sent + 1, orders: [], fills: this.#fills, positions: [], rows: this.#rows };
+    if (Atomics.load(this.#signal, 1) !== 0) {
+      // keep the rows (and, in `process`, the log segments): nothing commits after a failed batch
+      throw new StateError(`journal writer failed earlier; nothing more is written to ${this.#store.file} (the log keeps every record for the next start)`, 'STATE_WRITE_FAILED', { details: { file: this.#store.file } });
+    }
+    const b: WriterBatch = { id: this.#sent + 1, orders: [], fills: this.#fills, positions: [], rows: this.#rows, logSeq: this.#log?.seq ?? this.#replayedSeq };
     this.#fills = [];
     this.#rows = [];
     for (const c of this.#evictNext) if (!this.#dirty.has(c) && this.#orders.get(c.cid) === c) this.#orders.delete(c.cid); // reloaded from disk on demand
@@ -254,14 +342,16 @@ export class WriteBehindJournal {
       this.#worker.postMessage(b);
     } else {
       const s = this.#s;
-      this.#db.transaction(() => {
-        runFlat(s.upsert, b.orders, STRIDE.orders);
-        runFlat(s.fill, b.fills, STRIDE.fills);
-        runFlat(s.setPos, b.positions, STRIDE.positions);
-        runFlat(s.journal, b.rows, STRIDE.rows);
-      })();
+      try {
+        this.#db.transaction(() => applyBatchRows({ upsert: s.upsert, fill: s.fill, pos: s.setPos, journal: s.journal, logSeq: s.logSeq }, b))();
+      } catch (err) {
+        Atomics.store(this.#signal, 1, b.id); // its log segment must never be discarded
+        throw new StateError(`cannot write journal batch to ${this.#store.file}: ${(err as Error).message}`, 'STATE_WRITE_FAILED', { cause: err, details: { file: this.#store.file } });
+      }
       Atomics.store(this.#signal, 0, b.id);
     }
+    this.#log?.seal(b.id); // later records go to a new segment; this one is deleted once batch b is committed
+    this.#discardLog();
   }
 
   /** Blocks until batch `id` is written; a failed batch throws STATE_WRITE_FAILED. */

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import fs from 'node:fs';
+import { syncBuiltinESMExports } from 'node:module';
 import {
   StateStore, OrderJournal, JournalBroker, PersistentClientOrderIdGenerator, isVenueSafeClientOrderId, SimulatedClock, silentLogger,
   isTradingError, type Fill, type JournalAnomaly,
@@ -77,7 +79,7 @@ for (const mode of ['process', 'batch'] as const) describe(`JournalBroker (write
     const j = t.journal.getOrder(cid);
     expect(j?.status).to.equal('SUBMITTED');
     expect(j?.orderId).to.equal(order.orderId);
-    // batch durability coalesces ack rows into the order row (the status is the same)
+    // batch durability coalesces ack rows into the order row (the status is the same); process keeps them
     expect(t.journal.entriesAfter(0).map((e) => e.kind)).to.deep.equal(mode === 'batch' ? ['INTENT'] : ['INTENT', 'ACK']);
     t.store.close();
   });
@@ -118,12 +120,33 @@ for (const mode of ['process', 'batch'] as const) describe(`JournalBroker (write
   it('F05: when the intent cannot be persisted, nothing is sent', async function () {
     if (mode === 'batch') this.skip(); // batch mode holds intents in memory by design (replay only)
     const t = setup();
-    t.store.db.pragma('query_only = 1'); // every write now fails, like a full disk
-    const e = await rejects(t.broker.submitOrder(intent('twF5')));
-    expect(e.code).to.equal('STATE_WRITE_FAILED');
-    expect(t.venue.submitCalls).to.have.length(0);
-    t.store.db.pragma('query_only = 0');
+    // process durability writes the intent to the journal log: make write(2) fail like a full disk
+    const write = fs.writeSync;
+    fs.writeSync = () => { throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }); };
+    syncBuiltinESMExports();
+    try {
+      const e = await rejects(t.broker.submitOrder(intent('twF5')));
+      expect(e.code).to.equal('STATE_WRITE_FAILED');
+      expect(t.venue.submitCalls).to.have.length(0);
+    } finally {
+      fs.writeSync = write;
+      syncBuiltinESMExports();
+    }
     t.store.close();
+  });
+
+  it('F05 (direct commits, as in power durability): when the intent cannot be committed, nothing is sent', async function () {
+    if (mode === 'batch') this.skip();
+    const clock = new SimulatedClock(1_000);
+    const store = StateStore.open({ stateDir: tempDir(), clock });
+    const venue = new FakeVenue();
+    const broker = new JournalBroker(venue, { journal: new OrderJournal(store, { direct: true }), clock, logger: silentLogger });
+    store.db.pragma('query_only = 1'); // every write now fails, like a full disk
+    const e = await rejects(broker.submitOrder(intent('twF5')));
+    expect(e.code).to.equal('STATE_WRITE_FAILED');
+    expect(venue.submitCalls).to.have.length(0);
+    store.db.pragma('query_only = 0');
+    store.close();
   });
 
   it('F19: a duplicate fill (same execution id) is applied once and listeners see it once', async () => {

@@ -16,15 +16,15 @@ function rng(seed: number): () => number {
 
 const STATUSES: OrderStatus[] = ['SUBMITTED', 'PARTIALLY_FILLED', 'FILLED', 'CANCELLED', 'REJECTED', 'UNKNOWN'];
 
-describe("write-behind journal (durability 'batch') behaves like the synchronous journal", () => {
+describe("write-behind journal (durability 'batch', and 'process' with its log) behaves like the synchronous journal", () => {
   afterEach(cleanupTempDirs);
 
-  for (const seed of [1, 7, 42]) {
-    it(`random op sequence (seed ${seed}): orders, fills, positions and dedup outcomes are identical`, () => {
+  for (const [seed, mode] of [[1, 'batch'], [7, 'batch'], [42, 'batch'], [3, 'process'], [42, 'process']] as const) {
+    it(`random op sequence (seed ${seed}, ${mode}): orders, fills, positions and dedup outcomes are identical to direct commits`, () => {
       const clock = new SimulatedClock(1_000);
       const a = StateStore.open({ stateDir: tempDir(), clock });
-      const b = StateStore.open({ stateDir: tempDir(), clock, durability: 'batch' });
-      const ja = new OrderJournal(a);
+      const b = StateStore.open({ stateDir: tempDir(), clock, durability: mode });
+      const ja = new OrderJournal(a, { direct: true }); // the reference: one commit per write
       const jb = new OrderJournal(b, { batchOps: 5 }); // many drains and evictions
       const r = rng(seed);
       const fills: Fill[] = [];
