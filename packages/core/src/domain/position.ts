@@ -24,30 +24,8 @@ const EPS = 1e-9;
  * @public
  */
 export function applyFillToPosition(pos: Position | undefined, asset: string, signedQty: number, price: number): PositionChange {
-  const cur: Position = pos ?? { asset, quantity: 0, avgEntryPrice: 0, currentPrice: price, unrealizedPnl: 0, realizedPnl: 0 };
-  const q0 = cur.quantity;
-  const q1 = q0 + signedQty;
-  let avg = cur.avgEntryPrice;
-  let realized = 0;
-  if (Math.abs(q0) < EPS || Math.sign(q0) === Math.sign(signedQty)) {
-    // opening or adding
-    avg = Math.abs(q1) < EPS ? 0 : (Math.abs(q0) * avg + Math.abs(signedQty) * price) / Math.abs(q1);
-  } else {
-    // reducing, closing or flipping
-    const closed = Math.min(Math.abs(q0), Math.abs(signedQty));
-    realized = closed * (price - avg) * Math.sign(q0);
-    if (Math.abs(q1) < EPS) avg = 0;
-    else if (Math.sign(q1) !== Math.sign(q0)) avg = price;
-  }
-  const quantity = Math.abs(q1) < EPS ? 0 : q1;
-  const position: Position = {
-    asset,
-    quantity,
-    avgEntryPrice: avg,
-    currentPrice: price,
-    unrealizedPnl: quantity * (price - avg),
-    realizedPnl: cur.realizedPnl + realized,
-  };
+  const position: Position = pos ? { ...pos, asset } : { asset, quantity: 0, avgEntryPrice: 0, currentPrice: price, unrealizedPnl: 0, realizedPnl: 0 };
+  const realized = applyFillInPlace(position, signedQty, price);
   return { position, realized };
 }
 
