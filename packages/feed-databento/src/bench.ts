@@ -100,7 +100,7 @@ function timeBest(runs: number, fn: () => number): { perSec: number; count: numb
  * decoder's non-allocating callback API (every field read into a reused sink), and times a raw header walk of
  * the same buffers in the same run. Returns records/s (best of several runs) and the decode/raw ratio in %.
  */
-export async function runBenchmark(): Promise<Record<string, number>> {
+export async function runBenchmark(options: { only?: 'ohlcv' | 'mbo' } = {}): Promise<Record<string, number>> {
   const { ohlcv, mbo } = buildBenchStreams();
   const ohlcvStart = ohlcv.length - BENCH_RECORDS * 56;
   const mboStart = mbo.length - BENCH_RECORDS * 56;
@@ -109,27 +109,39 @@ export async function runBenchmark(): Promise<Record<string, number>> {
   const oh: FastHandlers = { ohlcv: (b: OhlcvValues) => { acc.sum += b.close; acc.n += b.volume; } };
   const mh: FastHandlers = { mbo: (o: MboValues) => { acc.sum += o.price; acc.n += o.size; } };
   // warm up JIT
-  for (let i = 0; i < 3; i++) { decodeOhlcv(ohlcv, oh); decodeMbo(mbo, mh); rawWalk(ohlcv, ohlcvStart, acc); rawWalk(mbo, mboStart, acc); }
+  const doO = options.only !== 'mbo';
+  const doM = options.only !== 'ohlcv';
+  for (let i = 0; i < 3; i++) {
+    if (doO) { decodeOhlcv(ohlcv, oh); rawWalk(ohlcv, ohlcvStart, acc); }
+    if (doM) { decodeMbo(mbo, mh); rawWalk(mbo, mboStart, acc); }
+  }
   const runs = 9;
   // interleave decode and raw runs so machine load affects both alike
   let o = { perSec: 0, count: 0 }, ro = o, m = o, rm = o;
   for (let r = 0; r < runs; r++) {
-    const a = timeBest(1, () => decodeOhlcv(ohlcv, oh)); if (a.perSec > o.perSec) o = a;
-    const b = timeBest(1, () => rawWalk(ohlcv, ohlcvStart, acc)); if (b.perSec > ro.perSec) ro = b;
-    const c = timeBest(1, () => decodeMbo(mbo, mh)); if (c.perSec > m.perSec) m = c;
-    const d = timeBest(1, () => rawWalk(mbo, mboStart, acc)); if (d.perSec > rm.perSec) rm = d;
+    if (doO) {
+      const a = timeBest(1, () => decodeOhlcv(ohlcv, oh)); if (a.perSec > o.perSec) o = a;
+      const b = timeBest(1, () => rawWalk(ohlcv, ohlcvStart, acc)); if (b.perSec > ro.perSec) ro = b;
+    }
+    if (doM) {
+      const c = timeBest(1, () => decodeMbo(mbo, mh)); if (c.perSec > m.perSec) m = c;
+      const d = timeBest(1, () => rawWalk(mbo, mboStart, acc)); if (d.perSec > rm.perSec) rm = d;
+    }
   }
   if (!Number.isFinite(acc.sum)) throw new Error('benchmark checksum is not finite');
-  if (o.count !== BENCH_RECORDS || m.count !== BENCH_RECORDS || ro.count !== BENCH_RECORDS || rm.count !== BENCH_RECORDS) {
+  if ((doO && (o.count !== BENCH_RECORDS || ro.count !== BENCH_RECORDS)) || (doM && (m.count !== BENCH_RECORDS || rm.count !== BENCH_RECORDS))) {
     throw new Error('benchmark record count mismatch');
   }
-  return {
-    dbnRecords: BENCH_RECORDS,
-    dbnOhlcvRecordsPerSec: Math.round(o.perSec),
-    dbnMboRecordsPerSec: Math.round(m.perSec),
-    dbnRawWalkOhlcvRecordsPerSec: Math.round(ro.perSec),
-    dbnRawWalkMboRecordsPerSec: Math.round(rm.perSec),
-    dbnOhlcvVsRawPct: Math.round((o.perSec / ro.perSec) * 1000) / 10,
-    dbnMboVsRawPct: Math.round((m.perSec / rm.perSec) * 1000) / 10,
-  };
+  const out: Record<string, number> = { dbnRecords: BENCH_RECORDS };
+  if (doO) {
+    out['dbnOhlcvRecordsPerSec'] = Math.round(o.perSec);
+    out['dbnRawWalkOhlcvRecordsPerSec'] = Math.round(ro.perSec);
+    out['dbnOhlcvVsRawPct'] = Math.round((o.perSec / ro.perSec) * 1000) / 10;
+  }
+  if (doM) {
+    out['dbnMboRecordsPerSec'] = Math.round(m.perSec);
+    out['dbnRawWalkMboRecordsPerSec'] = Math.round(rm.perSec);
+    out['dbnMboVsRawPct'] = Math.round((m.perSec / rm.perSec) * 1000) / 10;
+  }
+  return out;
 }

@@ -41,12 +41,17 @@ for (const [key, stack] of [['c_orderEveryBar_journal', 'journal'], ['c_orderEve
 
 // plugin benches, each in its own process too
 const pluginScript = fileURLToPath(new URL('./plugin-case.js', import.meta.url));
-for (const [name, spec] of [['databento', '@tradewire/feed-databento/bench']] as const) {
-  const r = spawnSync(process.execPath, [pluginScript, spec], { env: process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
+// each DBN schema decoded in a process of its own (sharing one process makes the decoder's hot loop polymorphic)
+const plugins: [string, string, Record<string, unknown> | undefined][] = [
+  ['databento', '@tradewire/feed-databento/bench', { only: 'ohlcv' }],
+  ['databento', '@tradewire/feed-databento/bench', { only: 'mbo' }],
+];
+for (const [name, spec, options] of plugins) {
+  const r = spawnSync(process.execPath, [pluginScript, spec, ...(options ? [JSON.stringify(options)] : [])], { env: process.env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 20 });
   const line = r.stdout.trim().split('\n').pop() ?? '';
   if (r.status !== 0) out[`${name}Error`] = `exited with ${r.status ?? r.signal}`;
   else if (line) {
-    out[name] = JSON.parse(line) as unknown;
+    out[name] = { ...(out[name] as Record<string, unknown> | undefined), ...(JSON.parse(line) as Record<string, unknown>) };
     process.stderr.write(`${name}: ${line}\n`);
   }
 }
