@@ -1,7 +1,7 @@
 export { createProgram, main } from './program.js';
 export { MovingAverageCrossStrategy } from './demo/ma-cross.js';
 export type { MovingAverageCrossParams } from './demo/ma-cross.js';
-export { generateDemoBars, mulberry32 } from './demo/demo-data.js';
+export { generateDemoBars } from './demo/demo-data.js';
 export type { DemoDataOptions } from './demo/demo-data.js';
 export { equityHtml } from './demo/equity-html.js';
 export { scaffoldFiles } from './scaffold.js';

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { buildEngine, loadConfigFile, recordEquity, type EquityPoint } from '@tradewire/core';
-import { openStateHook } from '../state-hook.js';
+import { openStateFromConfig } from './state.js';
 import { runWithReport } from './run-report.js';
 
 /** `tradewire run --config FILE`: runs what the config wires. */
@@ -17,7 +17,7 @@ export function register(program: Command): void {
       const built = await buildEngine(config, {
         baseDir,
         wrapStrategy: (s) => { const r = recordEquity(s); curve = r.curve; return r.strategy; },
-        ...(openStateHook ? { openState: openStateHook } : {}),
+        openState: openStateFromConfig,
       });
       try {
         const figures = await runWithReport(built.engine, curve, { json: opts.json === true, title: `tradewire run ${opts.config} (${config.mode})`, ...(opts.out ? { outDir: opts.out } : {}), progress: false });

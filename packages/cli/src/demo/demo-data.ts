@@ -1,4 +1,4 @@
-import type { FeedEvent } from '@tradewire/core';
+import { seededRandom, type FeedEvent } from '@tradewire/core';
 
 /**
  * How the demo data is made (the README repeats this): a seeded geometric Brownian motion,
@@ -10,21 +10,10 @@ import type { FeedEvent } from '@tradewire/core';
  */
 export interface DemoDataOptions { bars?: number; seed?: number; symbol?: string; start?: number; startPrice?: number; annualVol?: number }
 
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Generates the demo's one-minute bars. @public */
 export function generateDemoBars(options: DemoDataOptions = {}): FeedEvent[] {
   const n = options.bars ?? 30 * 1440;
-  const rand = mulberry32(options.seed ?? 20240101);
+  const rand = seededRandom(options.seed ?? 20240101);
   const normal = (): number => {
     const u = Math.max(rand(), 1e-12);
     const v = rand();

@@ -73,7 +73,13 @@ export class AccountView {
   reset(cash: number, positions: readonly Position[], openOrders: readonly Order[]): void {
     this.cash = cash;
     this.positions.clear();
-    for (const p of positions) if (p.quantity !== 0) this.positions.set(p.asset, { ...p });
+    for (const p of positions) {
+      if (p.quantity === 0) continue;
+      const pos = { ...p };
+      // the broker's report may carry a stale mark (IB reports average cost): use our last price
+      const last = this.lastPrices.get(p.asset);
+      this.positions.set(p.asset, last === undefined ? pos : markPosition(pos, last));
+    }
     this.openOrders.clear();
     for (const o of openOrders) if (!isTerminal(o.status)) this.openOrders.set(o.clientOrderId, { ...o });
     // fills of orders no longer open stay remembered, as fills of unknown orders

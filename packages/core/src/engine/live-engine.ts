@@ -68,9 +68,6 @@ export interface EngineStats {
   dispatchLatencyUs: { p50: number; p99: number; max: number; samples: number };
 }
 
-/** Error codes from the broker chain that mean "trading is halted": the engine halts with them. */
-const HALTING_CODES: ReadonlySet<string> = new Set(['RISK_KILL_SWITCH', 'RISK_HALTED', 'ENGINE_HALTED_BY_BROKER']);
-
 type Thenable = { then: (a: unknown, b: (e: unknown) => void) => unknown };
 const isThenable = (v: unknown): v is Thenable => typeof v === 'object' && v !== null && typeof (v as Thenable).then === 'function';
 
@@ -173,8 +170,7 @@ export class LiveEngine implements EngineHandle {
         this.logger.error('extension failed on connect; engine HALTED', { extension: ext.name, code, error: err });
       }
     }
-    const brokerHalt = this.broker.haltReason?.();
-    if (brokerHalt !== undefined) this.halt(brokerHalt, 'RISK_HALTED');
+    this.#haltFromBroker();
   }
 
   /** Runs until the feed ends or `stop()` is called. */
@@ -219,7 +215,6 @@ export class LiveEngine implements EngineHandle {
   async resyncAccount(): Promise<void> {
     const [cash, positions, orders] = await Promise.all([this.broker.getCash(), this.broker.getPositions(), this.broker.getPendingOrders()]);
     this.account.reset(cash, positions, orders);
-    for (const [sym, px] of this.account.lastPrices) this.account.onMarketData(this.account.lastPriceAt.get(sym) ?? 0, { [sym]: { price: px, size: 0 } });
   }
 
   skipUntil(timestamp: number): void {
@@ -449,22 +444,26 @@ export class LiveEngine implements EngineHandle {
   }
 
   // ── order gateway ───────────────────────────────────────────────────────
-  /** Reports an order-call failure even if the strategy never awaits the promise. */
   /**
-   * An order call failed. A refusal that says trading is halted (the risk layer's kill switch,
-   * a halted trading state) halts the engine too, so a strategy that keeps retrying is refused
-   * here, cheaply, instead of hammering the risk layer; other failures are logged and counted.
+   * An order call failed. When the broker chain now reports itself halted (`haltReason()`: the
+   * risk layer's kill switch), the engine halts too, so a strategy that keeps retrying is refused
+   * here, cheaply; other failures are logged. Same mechanism as the check at connect.
    */
   #onOrderError(err: unknown): void {
-    const code = isTradingError(err) ? err.code : undefined;
-    if (code !== undefined && HALTING_CODES.has(code)) {
-      if (this.#tradingState !== 'HALTED') this.halt(err instanceof Error ? err.message : String(err), code);
-      return;
-    }
-    if (code === 'ENGINE_HALTED') return; // already reported when the engine halted
+    if (isTradingError(err) && err.code === 'ENGINE_HALTED') return; // reported when the engine halted
+    if (this.#haltFromBroker()) return;
     this.logger.warn('order call failed', { error: err });
   }
 
+  /** Halts when the broker chain says trading is halted; true when it does. */
+  #haltFromBroker(): boolean {
+    const reason = this.broker.haltReason?.();
+    if (reason === undefined) return false;
+    this.halt(reason, 'RISK_HALTED');
+    return true;
+  }
+
+  /** Reports an order-call failure even if the strategy never awaits the promise. */
   #guard<T>(p: Promise<T>): Promise<T> {
     p.catch((err: unknown) => {
       this.#counts.rejectedOrders++;

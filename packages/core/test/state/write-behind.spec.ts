@@ -1,18 +1,9 @@
 import { expect } from 'chai';
-import { OrderJournal, StateStore, SimulatedClock, type Fill, type OrderStatus } from '@tradewire/core';
+import { OrderJournal, StateStore, SimulatedClock, seededRandom, type Fill, type OrderStatus } from '@tradewire/core';
 import { cleanupTempDirs, intent, tempDir } from './helpers.js';
 
-/** A seeded PRNG (mulberry32) so a failing sequence replays from its seed. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded PRNG so a failing sequence replays from its seed. */
+const rng = seededRandom;
 
 const STATUSES: OrderStatus[] = ['SUBMITTED', 'PARTIALLY_FILLED', 'FILLED', 'CANCELLED', 'REJECTED', 'UNKNOWN'];
 
