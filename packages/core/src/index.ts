@@ -78,6 +78,7 @@ export { buildEngine, loadStrategy } from './config/build-engine.js';
 export type { BuildOptions, BuiltEngine, StateLayerHooks } from './config/build-engine.js';
 export { summarize, recordEquity } from './metrics/performance.js';
 export { seededRandom } from './util/seeded-random.js';
+export { IdIndex, idHash } from './util/id-index.js';
 export type { EquityPoint, PerformanceSummary } from './metrics/performance.js';
 
 // ── state (durable state layer) ──

@@ -4,16 +4,9 @@ import { applyFillInPlace, markPosition, type Position } from '../domain/positio
 import { isBar, isQuote, isTrade, type MarketDataMap } from '../domain/market-data.js';
 import type { AccountSnapshot } from './extension.js';
 
+import { FinishedOrders, addExec, hasExec, type ExecIds } from './finished-orders.js';
+
 const KEEP = Symbol('keep');
-/** The execution ids applied for one order: one id (the usual case, no allocation) or a Set. */
-type ExecIds = string | Set<string>;
-const hasExec = (x: ExecIds, e: string): boolean => (typeof x === 'string' ? x === e : x.has(e));
-const addExec = (x: ExecIds | undefined, e: string): ExecIds => {
-  if (x === undefined) return e;
-  if (typeof x === 'string') return new Set([x, e]);
-  x.add(e);
-  return x;
-};
 
 /**
  * The engine's in-memory mirror of the account: cash, positions, open orders and last prices,
@@ -25,8 +18,14 @@ export class AccountView {
   /** recently finished orders remembered to ignore late, out-of-order updates */
   static readonly TERMINAL_MEMORY = 4096;
   cash = 0;
-  readonly positions = new Map<string, Position>();
-  readonly openOrders = new Map<string, Order>();
+  /**
+   * Positions by asset. A position that goes flat stays as a placeholder (quantity 0; readers
+   * skip it): emptying a small Map makes V8 reallocate its table, and an order-every-bar
+   * strategy that flips between flat and one lot would do so on every other fill.
+   */
+  readonly #positions = new Map<string, Position>();
+  /** open orders by clientOrderId; KEEP stays in it for good (same reason as above) */
+  readonly #open = new Map<string | typeof KEEP, Order | undefined>([[KEEP, undefined]]);
   readonly lastPrices = new Map<string, number>();
   readonly lastPriceAt = new Map<string, number>();
   // Dedupe memory is kept per order, because the per-order maps are tiny or touched anyway:
@@ -40,16 +39,19 @@ export class AccountView {
    */
   readonly #openExec = new Map<string | typeof KEEP, ExecIds>([[KEEP, '']]);
   /**
-   * Recently finished orders (to ignore late updates) → the execution ids applied for them, in
-   * two generations: a full young Map becomes the old one and the old one is dropped whole. That
-   * keeps between #terminalMemory and twice as many orders, and costs one insert per order (a
-   * ring would add one delete) and no lookup for orders the engine has just created (#freshId).
+   * Recently finished orders (to ignore late updates) → the execution ids applied for them;
+   * one insert per order and no lookup for orders the engine has just created (#freshId).
    */
-  #terminalYoung = new Map<string, ExecIds | undefined>();
-  #terminalOld = new Map<string, ExecIds | undefined>();
-  readonly #terminalMemory: number;
+  readonly #finished: FinishedOrders;
   /** a clientOrderId this engine generated and is submitting now: it can't have finished before */
   #freshId: string | undefined;
+  // The fresh order's state while its submit call runs (a broker may report the ack, fills and
+  // the final update before the call returns: the paper broker does). It enters the open-order
+  // maps only if it is still open when the call returns, so an order filled at once costs no
+  // Map insert and delete at all.
+  #freshOpen: Order | undefined;
+  #freshExec: ExecIds | undefined;
+  #freshDone = false;
   /** execution ids of fills for orders neither open nor remembered as finished */
   #orphanExec = new Set<string>();
   #orphanRing: string[] = [];
@@ -67,24 +69,24 @@ export class AccountView {
    */
   constructor(private readonly maxRememberedExecutions = 20_000) {
     // finished orders carry their fills' ids: remember at least as many orders as executions
-    this.#terminalMemory = Math.max(AccountView.TERMINAL_MEMORY, maxRememberedExecutions);
+    this.#finished = new FinishedOrders(Math.max(AccountView.TERMINAL_MEMORY, maxRememberedExecutions));
   }
 
   reset(cash: number, positions: readonly Position[], openOrders: readonly Order[]): void {
     this.cash = cash;
-    this.positions.clear();
+    this.#positions.clear();
     for (const p of positions) {
       if (p.quantity === 0) continue;
       const pos = { ...p };
       // the broker's report may carry a stale mark (IB reports average cost): use our last price
       const last = this.lastPrices.get(p.asset);
-      this.positions.set(p.asset, last === undefined ? pos : markPosition(pos, last));
+      this.#positions.set(p.asset, last === undefined ? pos : markPosition(pos, last));
     }
-    this.openOrders.clear();
-    for (const o of openOrders) if (!isTerminal(o.status)) this.openOrders.set(o.clientOrderId, { ...o });
+    for (const id of this.#open.keys()) if (id !== KEEP) this.#open.delete(id);
+    for (const o of openOrders) if (!isTerminal(o.status)) this.#open.set(o.clientOrderId, { ...o });
     // fills of orders no longer open stay remembered, as fills of unknown orders
     for (const [id, ex] of this.#openExec) {
-      if (id === KEEP || this.openOrders.has(id)) continue;
+      if (id === KEEP || this.#open.has(id)) continue;
       this.#openExec.delete(id);
       if (typeof ex === 'string') this.#rememberOrphan(ex);
       else for (const e of ex) this.#rememberOrphan(e);
@@ -102,8 +104,8 @@ export class AccountView {
       if (px === undefined || !Number.isFinite(px)) continue;
       this.lastPrices.set(sym, px);
       this.lastPriceAt.set(sym, timestamp);
-      const pos = this.positions.get(sym);
-      if (pos) markPosition(pos, px);
+      const pos = this.#positions.get(sym);
+      if (pos !== undefined && pos.quantity !== 0) markPosition(pos, px);
     }
   }
 
@@ -113,42 +115,67 @@ export class AccountView {
    */
   onOrderUpdate(order: Order): boolean {
     const id = order.clientOrderId;
-    const open = this.openOrders;
+    if (id === this.#freshId) return this.#onFreshUpdate(id, order);
+    const open = this.#open;
     if (isTerminal(order.status)) {
       if (order === this.#lastTerminal) return false;
       let ex: ExecIds | undefined;
       if (open.delete(id)) {
         ex = this.#openExec.get(id);
         if (ex !== undefined) this.#openExec.delete(id);
-      } else if (id !== this.#freshId && this.#isFinished(id)) return false;
-      this.#rememberTerminal(id, ex);
+      } else if (this.#finished.has(id)) return false;
+      this.#finished.add(id, ex);
       this.#lastTerminal = order;
       return true;
     }
     const cur = open.get(id);
     if (cur === undefined) {
-      if (id !== this.#freshId && this.#isFinished(id)) return false; // a late update for an order already finished
+      if (this.#finished.has(id)) return false; // a late update for an order already finished
     } else if (cur.filledQuantity > order.filledQuantity || (cur.status !== 'PENDING_SUBMIT' && order.status === 'PENDING_SUBMIT')) return false;
     open.set(id, order);
     return true;
   }
 
-  #rememberTerminal(id: string, ex: ExecIds | undefined): void {
-    this.#terminalYoung.set(id, ex);
-    if (this.#terminalYoung.size >= this.#terminalMemory) {
-      this.#terminalOld = this.#terminalYoung;
-      this.#terminalYoung = new Map();
+  /** `onOrderUpdate` for the order being submitted (same rules, kept in the #fresh fields). */
+  #onFreshUpdate(id: string, order: Order): boolean {
+    if (this.#freshDone) return false; // it has finished already
+    if (isTerminal(order.status)) {
+      this.#finished.add(id, this.#freshExec);
+      this.#freshDone = true;
+      this.#freshOpen = undefined;
+      this.#freshExec = undefined;
+      this.#lastTerminal = order;
+      return true;
     }
+    const cur = this.#freshOpen;
+    if (cur !== undefined && (cur.filledQuantity > order.filledQuantity || (cur.status !== 'PENDING_SUBMIT' && order.status === 'PENDING_SUBMIT'))) return false;
+    this.#freshOpen = order;
+    return true;
   }
-
-  #isFinished(id: string): boolean { return this.#terminalYoung.has(id) || this.#terminalOld.has(id); }
 
   /**
    * The engine is submitting an order under an id it has just generated (until `undefined`):
-   * updates for it skip the finished-order lookup. Generated ids are unique, so it would miss.
+   * updates for it skip the finished-order lookup (generated ids are unique, so it would miss)
+   * and stay out of the open-order maps until the call returns.
    */
   expectNewOrder(clientOrderId: string | undefined): void {
+    const id = this.#freshId;
+    if (id !== undefined && !this.#freshDone) {
+      // still open when its submit returned: from now on it is an open order like any other
+      if (this.#freshOpen !== undefined) {
+        this.#open.set(id, this.#freshOpen);
+        if (this.#freshExec !== undefined) this.#openExec.set(id, this.#freshExec);
+      } else if (this.#freshExec !== undefined) {
+        // fills without any order update: remembered as fills of an unknown order
+        const ex = this.#freshExec;
+        if (typeof ex === 'string') this.#rememberOrphan(ex);
+        else for (const e of ex) this.#rememberOrphan(e);
+      }
+    }
     this.#freshId = clientOrderId;
+    this.#freshOpen = undefined;
+    this.#freshExec = undefined;
+    this.#freshDone = false;
   }
 
   /** Applies a fill once. Returns false for a duplicate execution id. */
@@ -156,15 +183,20 @@ export class AccountView {
     if (!this.#isNewExecution(fill)) return false;
     const signed = fill.side === 'BUY' ? fill.quantity : -fill.quantity;
     // in place: readers get copies (strategy broker, snapshot), and bars re-mark it in place anyway
-    let position = this.positions.get(fill.asset);
+    let position = this.#positions.get(fill.asset);
     if (position === undefined) {
       position = { asset: fill.asset, quantity: 0, avgEntryPrice: 0, currentPrice: fill.price, unrealizedPnl: 0, realizedPnl: 0 };
-      this.positions.set(fill.asset, position);
+      this.#positions.set(fill.asset, position);
+    } else if (position.quantity === 0) {
+      // a flat placeholder: start afresh, exactly as a new position would
+      position.avgEntryPrice = 0;
+      position.currentPrice = fill.price;
+      position.unrealizedPnl = 0;
+      position.realizedPnl = 0;
     }
     applyFillInPlace(position, signed, fill.price);
     const last = this.lastPrices.get(fill.asset);
     if (last !== undefined) markPosition(position, last);
-    if (position.quantity === 0) this.positions.delete(fill.asset);
     this.cash -= signed * fill.price + fill.commission;
     return true;
   }
@@ -175,19 +207,20 @@ export class AccountView {
     // seen while its order was unknown (a fill can overtake the order's first update)
     if (this.#orphanExec.size !== 0 && this.#orphanExec.has(e)) return false;
     const id = fill.clientOrderId;
-    if (this.openOrders.has(id)) {
+    if (id === this.#freshId && !this.#freshDone) {
+      const prev = this.#freshExec;
+      if (prev !== undefined && hasExec(prev, e)) return false;
+      this.#freshExec = addExec(prev, e);
+      return true;
+    }
+    if (this.#open.has(id)) {
       const prev = this.#openExec.get(id);
       if (prev !== undefined && hasExec(prev, e)) return false;
       this.#openExec.set(id, addExec(prev, e));
       return true;
     }
-    const terminal = this.#terminalYoung.has(id) ? this.#terminalYoung : this.#terminalOld;
-    if (terminal.has(id)) { // a fill reported after its order finished
-      const prev = terminal.get(id);
-      if (prev !== undefined && hasExec(prev, e)) return false;
-      terminal.set(id, addExec(prev, e));
-      return true;
-    }
+    const late = this.#finished.recordExec(id, e); // a fill reported after its order finished
+    if (late !== undefined) return late;
     // An order we don't know: rare (external orders, fills after a resync), so it may be slow.
     // Look through the per-order memories too: a venue may report one execution under two
     // order ids (say, replayed after a reconnect before the order ref is mapped).
@@ -197,10 +230,9 @@ export class AccountView {
   }
 
   #inOrderMemory(e: string): boolean {
+    if (this.#freshExec !== undefined && hasExec(this.#freshExec, e)) return true;
     for (const [id, x] of this.#openExec) if (id !== KEEP && hasExec(x, e)) return true;
-    for (const x of this.#terminalYoung.values()) if (x !== undefined && hasExec(x, e)) return true;
-    for (const x of this.#terminalOld.values()) if (x !== undefined && hasExec(x, e)) return true;
-    return false;
+    return this.#finished.anyHasExec(e);
   }
 
   #rememberOrphan(e: string): void {
@@ -212,12 +244,37 @@ export class AccountView {
     this.#orphanHead = (this.#orphanHead + 1) % this.maxRememberedExecutions;
   }
 
-  position(asset: string): number { return this.positions.get(asset)?.quantity ?? 0; }
+  position(asset: string): number { return this.#positions.get(asset)?.quantity ?? 0; }
+
+  /** The position in `asset` (the view's own object: copy before handing it out), undefined when flat. */
+  positionDetail(asset: string): Position | undefined {
+    const p = this.#positions.get(asset);
+    return p !== undefined && p.quantity !== 0 ? p : undefined;
+  }
+
+  /** Copies of the non-flat positions. */
+  positionList(): Position[] {
+    const out: Position[] = [];
+    for (const p of this.#positions.values()) if (p.quantity !== 0) out.push({ ...p });
+    return out;
+  }
+
+  /** Copies of the open orders (of one asset when given), oldest first. */
+  openOrderList(asset?: string): Order[] {
+    const out: Order[] = [];
+    for (const o of this.#open.values()) if (o !== undefined && (asset === undefined || o.asset === asset)) out.push({ ...o });
+    return out;
+  }
+
+  /** Is this order open in the view? */
+  isOpen(clientOrderId: string): boolean { return this.#open.has(clientOrderId); }
+
+  get openOrderCount(): number { return this.#open.size - 1; }
 
   /** cash + marked value of positions */
   accountValue(): number {
     let v = this.cash;
-    for (const p of this.positions.values()) v += p.quantity * p.currentPrice;
+    for (const p of this.#positions.values()) v += p.quantity * p.currentPrice;
     return v;
   }
 
@@ -225,8 +282,8 @@ export class AccountView {
     return {
       cash: this.cash,
       accountValue: this.accountValue(),
-      positions: [...this.positions.values()].map((p) => ({ ...p })),
-      openOrders: [...this.openOrders.values()].map((o) => ({ ...o })),
+      positions: this.positionList(),
+      openOrders: this.openOrderList(),
       lastPrices: Object.fromEntries(this.lastPrices),
       timestamp,
     };

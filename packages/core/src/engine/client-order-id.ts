@@ -22,13 +22,4 @@ export class SessionClientOrderIdGenerator implements ClientOrderIdGenerator {
   }
 }
 
-/**
- * FNV-1a over an id's UTF-16 code units, cut to 30 bits so it is always a small integer (Smi).
- * Large id-keyed tables key their Maps by it: V8 compares string keys of equal length through a
- * slow path, and fresh ids are cons strings; small-integer keys are compared in place.
- */
-export function idHash(id: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h & 0x3fffffff;
-}
+export { idHash } from '../util/id-index.js';

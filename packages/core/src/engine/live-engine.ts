@@ -102,7 +102,8 @@ export class LiveEngine implements EngineHandle {
   #stopPromise: Promise<void> | undefined;
   #wake: (() => void) | undefined;
   #counts = { events: 0, bars: 0, orders: 0, rejectedOrders: 0, fills: 0, duplicateFills: 0, errors: 0, skipped: 0 };
-  #lastBarTime: number | undefined;
+  /** NaN until the first bar (a number-only field: storing a timestamp allocates nothing) */
+  #lastBarTime = NaN;
   #signalHandler: (() => void) | undefined;
   #skipUntil = Number.NEGATIVE_INFINITY;
   /** the event whose `onData` promise is being awaited (see `#dispatchRaw`) */
@@ -147,7 +148,7 @@ export class LiveEngine implements EngineHandle {
       queueHighWater: this.#queue.highWater,
       conflated: this.#queue.conflated,
       dropped: this.#queue.dropped,
-      lastBarTime: this.#lastBarTime,
+      lastBarTime: Number.isNaN(this.#lastBarTime) ? undefined : this.#lastBarTime,
       dispatchLatencyUs: { p50: this.#latency.quantile(0.5), p99: this.#latency.quantile(0.99), max: this.#latency.max, samples: this.#latency.count },
     };
   }

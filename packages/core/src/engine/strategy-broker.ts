@@ -20,17 +20,13 @@ export class EngineStrategyBroker implements StrategyBroker {
   constructor(private readonly account: AccountView, private readonly gateway: OrderGateway) {}
   getPosition(asset: string): number { return this.account.position(asset); }
   getPositionDetail(asset: string): Position | undefined {
-    const p = this.account.positions.get(asset);
+    const p = this.account.positionDetail(asset);
     return p ? { ...p } : undefined;
   }
-  getPositions(): Position[] { return [...this.account.positions.values()].map((p) => ({ ...p })); }
+  getPositions(): Position[] { return this.account.positionList(); }
   getCash(): number { return this.account.cash; }
   getAccountValue(): number { return this.account.accountValue(); }
-  getPendingOrders(asset?: string): Order[] {
-    const out: Order[] = [];
-    for (const o of this.account.openOrders.values()) if (!asset || o.asset === asset) out.push({ ...o });
-    return out;
-  }
+  getPendingOrders(asset?: string): Order[] { return this.account.openOrderList(asset || undefined); }
   getLastPrice(asset: string): number | undefined { return this.account.lastPrices.get(asset); }
   now(): number { return this.gateway.now(); }
   submitOrder(request: OrderRequest): Promise<Order> { return this.gateway.submit(request); }

@@ -21,8 +21,12 @@ export const PaperBrokerConfig = z.object({
   /** equity needed per unit of gross exposure (1 = cash account, 0.5 = 2x, 0.25 = 4x) */
   marginRequirement: z.number().gt(0).lte(1).default(1),
   allowShort: z.boolean().default(true),
-  /** finished orders and fills kept for getOrder/getOrders/getFills (oldest dropped first) */
-  historyLimit: z.number().int().positive().default(100_000),
+  /**
+   * finished orders and fills kept for getOrder/getOrders/getFills (oldest dropped first; working
+   * orders are always kept). Recovery looks up the orders since the last checkpoint, so this only
+   * needs to cover a checkpoint interval's worth of orders; a bigger history costs memory and cache.
+   */
+  historyLimit: z.number().int().positive().default(10_000),
   /** persist the venue's books to this JSON-lines file and rebuild them from it at start (a paper venue that survives restarts) */
   ledgerFile: z.string().min(1).optional(),
   /** fractional quantities allowed */

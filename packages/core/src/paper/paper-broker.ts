@@ -10,7 +10,8 @@ import type { FeedContext, MarketDataMap } from '../domain/market-data.js';
 import { isTerminal, type Order, type OrderIntent } from '../domain/order.js';
 import { applyFillInPlace, applyFillToPosition, markPosition, type Position } from '../domain/position.js';
 import type { BrokerCapabilities, BrokerProtocol, Unsubscribe } from '../protocols/broker.js';
-import { idHash } from '../engine/client-order-id.js';
+import { FillHistory } from './fill-history.js';
+import { OrderHistory } from './order-history.js';
 import { PaperBrokerConfig } from './config.js';
 import { barRangeInto, commissionFor, executionPrice, rangeOf, slip, type PriceRange } from './fill-model.js';
 
@@ -44,20 +45,14 @@ export class PaperBroker implements BrokerProtocol {
    * next fill would allocate a new entry again. Readers skip flat entries.
    */
   readonly #positions = new Map<string, Position>();
-  /** every order still in history, by clientOrderId (see OrderIndex) */
-  readonly #orders = new OrderIndex();
-  readonly #fills: Fill[] = [];
+  /** every order still in history, by clientOrderId and in insertion order (finished ones as compact rows) */
+  readonly #orders: OrderHistory;
+  readonly #fills: FillHistory;
   readonly #working = new Map<string, Map<string, Working>>();
   readonly #ranges = new Map<string, PriceRange>();
   readonly #consumed = new Map<string, number>();
   readonly #orderListeners: ((o: Order) => void)[] = [];
   readonly #fillListeners: ((f: Fill) => void)[] = [];
-  /**
-   * The history in insertion order (`getOrders`, trimming oldest-first). Holds the Order objects,
-   * not ids, so a trim is one index delete, not a lookup and a delete; trimmed slots are cleared.
-   */
-  #orderQueue: (Order | undefined)[] = [];
-  #orderQueueHead = 0;
   /** the last snapshot handed to order listeners, and the order it was taken of */
   #lastSnap: Order | undefined;
   #lastSnapOf: Order | undefined;
@@ -72,6 +67,8 @@ export class PaperBroker implements BrokerProtocol {
   ) {
     this.#cfg = PaperBrokerConfig.parse(config ?? {});
     this.#cash = this.#cfg.initialCash;
+    this.#orders = new OrderHistory(this.#cfg.historyLimit);
+    this.#fills = new FillHistory(this.#cfg.historyLimit);
     this.capabilities = Object.freeze({
       orderTypes: ['MARKET', 'LIMIT', 'STOP', 'STOP_LIMIT'],
       timeInForce: ['DAY', 'GTC', 'IOC', 'FOK', 'GTD'],
@@ -106,16 +103,8 @@ export class PaperBroker implements BrokerProtocol {
     const o = this.#orders.get(clientOrderId);
     return o ? { ...o } : undefined;
   }
-  async getOrders(since = 0): Promise<Order[]> {
-    const out: Order[] = [];
-    const q = this.#orderQueue; // the history in insertion order
-    for (let k = this.#orderQueueHead; k < q.length; k++) {
-      const o = q[k];
-      if (o !== undefined && o.updatedAt >= since) out.push({ ...o });
-    }
-    return out;
-  }
-  async getFills(since = 0): Promise<Fill[]> { return this.#fills.filter((f) => f.timestamp >= since).map((f) => ({ ...f })); }
+  async getOrders(since = 0): Promise<Order[]> { return this.#orders.updatedSince(since); }
+  async getFills(since = 0): Promise<Fill[]> { return this.#fills.since(since); }
 
   onOrderUpdate(listener: (order: Order) => void): Unsubscribe { return this.#listen(this.#orderListeners, listener); }
   onFill(listener: (fill: Fill) => void): Unsubscribe { return this.#listen(this.#fillListeners, listener); }
@@ -144,10 +133,8 @@ export class PaperBroker implements BrokerProtocol {
     if (intent.reduceOnly !== undefined) order.reduceOnly = intent.reduceOnly;
     this.#claimId(order);
     const short = this.#shortSaleError(intent);
-    if (short !== undefined) { this.#orders.delete(order.clientOrderId); throw short; }
+    if (short !== undefined) { this.#orders.dropNewest(order.clientOrderId); throw short; }
     order.orderId = `P${++this.#seq}`; // only now: a refused order uses no venue id
-    this.#orderQueue.push(order);
-    this.#trimHistory();
     const shortfall = this.#buyingPowerShortfall(order);
     if (shortfall !== undefined) {
       this.#finish(order, 'REJECTED', now, shortfall);
@@ -169,7 +156,7 @@ export class PaperBroker implements BrokerProtocol {
   }
 
   async cancelOrder(clientOrderId: string): Promise<boolean> {
-    const o = this.#orders.get(clientOrderId);
+    const o = this.#orders.live(clientOrderId);
     if (!o || isTerminal(o.status)) return false;
     this.#working.get(o.asset)?.delete(clientOrderId);
     this.#finish(o, 'CANCELLED', this.clock.now());
@@ -220,11 +207,9 @@ export class PaperBroker implements BrokerProtocol {
    */
   restoreHistory(orders: readonly Order[], fills: readonly Fill[]): void {
     this.#orders.clear();
-    this.#orderQueue = [];
-    this.#orderQueueHead = 0;
     this.#lastSnap = undefined;
     this.#lastSnapOf = undefined;
-    this.#fills.length = 0;
+    this.#fills.clear();
     this.#positions.clear();
     this.#working.clear();
     this.#cash = this.#cfg.initialCash;
@@ -233,7 +218,7 @@ export class PaperBroker implements BrokerProtocol {
     for (const f of fills) {
       if (seenExec.has(f.executionId)) continue;
       seenExec.add(f.executionId);
-      this.#fills.push({ ...f });
+      this.#fills.push(f);
       const signed = f.side === 'BUY' ? f.quantity : -f.quantity;
       const { position } = applyFillToPosition(this.#positions.get(f.asset), f.asset, signed, f.price);
       if (position.quantity === 0) this.#positions.delete(f.asset);
@@ -247,7 +232,6 @@ export class PaperBroker implements BrokerProtocol {
       const n = Number(f.executionId.replace(/^PX/, ''));
       if (Number.isInteger(n) && n > this.#execSeq) this.#execSeq = n;
     }
-    const queueIndex = new Map<string, number>(); // clientOrderId → queue index, for repeated ids
     for (const o0 of orders) {
       const o: Order = { ...o0 };
       const agg = filledByOrder.get(o.clientOrderId);
@@ -258,13 +242,8 @@ export class PaperBroker implements BrokerProtocol {
         o.updatedAt = Math.max(o.updatedAt, agg.last);
       }
       // a repeated id keeps its first place and takes the last state (as a Map.set would)
-      if (this.#orders.add(o) === undefined) {
-        queueIndex.set(o.clientOrderId, this.#orderQueue.length);
-        this.#orderQueue.push(o);
-      } else {
-        this.#orders.replace(o);
-        this.#orderQueue[queueIndex.get(o.clientOrderId)!] = o;
-      }
+      if (this.#orders.has(o.clientOrderId)) this.#orders.replace(o);
+      else { this.#orders.claim(o); if (isTerminal(o.status)) this.#orders.settle(o); }
       const n = Number(o.orderId.replace(/^P/, ''));
       if (Number.isInteger(n) && n > this.#seq) this.#seq = n;
       if (!isTerminal(o.status)) this.#workingFor(o.asset).set(o.clientOrderId, { order: o, eligibleAt: o.createdAt + this.#cfg.latencyMs, triggered: false, lastBarTs: o.createdAt });
@@ -282,7 +261,7 @@ export class PaperBroker implements BrokerProtocol {
 
   /** Inserts the order under its clientOrderId, or throws if the id is taken. */
   #claimId(order: Order): void {
-    if (this.#orders.add(order) === undefined) return;
+    if (this.#orders.claim(order)) return;
     const id = order.clientOrderId;
     throw new DuplicateClientOrderIdError(`clientOrderId ${id} already used`, { details: { clientOrderId: id } });
   }
@@ -361,27 +340,8 @@ export class PaperBroker implements BrokerProtocol {
     };
     this.#fills.push(fill);
     const fl = this.#fillListeners;
-    if (fl.length !== 0) {
-      const copy = { ...fill }; // one copy for all listeners: the history keeps `fill` untouched
-      for (const l of fl) l(copy);
-    }
+    for (const l of fl) l(fill); // the history keeps its own copy (columns), not this object
     this.#emitOrder(o);
-  }
-
-  /** Drops the oldest finished orders and fills past `historyLimit` (bounded memory in long runs). */
-  #trimHistory(): void {
-    const limit = this.#cfg.historyLimit;
-    const q = this.#orderQueue;
-    while (this.#orders.size > limit && this.#orderQueueHead < q.length) {
-      const o = q[this.#orderQueueHead];
-      if (o !== undefined) {
-        if (!terminal(o)) break; // the oldest is still working: keep it
-        this.#orders.delete(o.clientOrderId);
-      }
-      q[this.#orderQueueHead++] = undefined; // let it be collected now, not at the next slice
-    }
-    if (this.#orderQueueHead > 65_536) { this.#orderQueue = q.slice(this.#orderQueueHead); this.#orderQueueHead = 0; }
-    if (this.#fills.length > 2 * limit) this.#fills.splice(0, this.#fills.length - limit);
   }
 
   #expired(o: Order, ts: number): boolean {
@@ -409,11 +369,17 @@ export class PaperBroker implements BrokerProtocol {
     return m;
   }
 
-  /** One snapshot per update, shared by the listeners (and reused by `#submit` as its result). */
+  /**
+   * One snapshot per update, shared by the listeners (and reused by `#submit` as its result). A
+   * finished order is kept as a history row, not as this object, so its final update hands out
+   * the object itself: nothing here touches it again.
+   */
   #emitOrder(o: Order): void {
+    const done = terminal(o);
+    if (done) this.#orders.settle(o);
     const ls = this.#orderListeners;
     if (ls.length === 0) return;
-    const snap = { ...o };
+    const snap = done ? o : { ...o };
     this.#lastSnap = snap;
     this.#lastSnapOf = o;
     for (const l of ls) l(snap);
@@ -423,72 +389,4 @@ export class PaperBroker implements BrokerProtocol {
     arr.push(l);
     return () => { const i = arr.indexOf(l); if (i >= 0) arr.splice(i, 1); };
   }
-}
-
-/**
- * Orders by clientOrderId, for a history of up to `historyLimit` (100k) orders. A Map keyed by
- * the id strings costs several cache misses per operation at that size (the table's key strings
- * are compared in place, and the ids are fresh, long cons strings); keyed by a small-integer hash
- * of the id it is several times cheaper. The rare ids sharing a hash share an array.
- */
-class OrderIndex {
-  readonly #m = new Map<number, Order | Order[]>();
-  #size = 0;
-
-  get size(): number { return this.#size; }
-
-  get(id: string): Order | undefined {
-    const v = this.#m.get(idHash(id));
-    if (v === undefined) return undefined;
-    if (!Array.isArray(v)) return v.clientOrderId === id ? v : undefined;
-    for (const o of v) if (o.clientOrderId === id) return o;
-    return undefined;
-  }
-
-  /** Adds `o` unless its id is taken: then returns the order holding it, and changes nothing. */
-  add(o: Order): Order | undefined {
-    const id = o.clientOrderId;
-    const h = idHash(id);
-    const v = this.#m.get(h);
-    if (v === undefined) this.#m.set(h, o);
-    else if (!Array.isArray(v)) {
-      if (v.clientOrderId === id) return v;
-      this.#m.set(h, [v, o]);
-    } else {
-      for (const x of v) if (x.clientOrderId === id) return x;
-      v.push(o);
-    }
-    this.#size++;
-    return undefined;
-  }
-
-  /** Puts `o` in place of the order holding its id (which must exist). */
-  replace(o: Order): void {
-    const id = o.clientOrderId;
-    const h = idHash(id);
-    const v = this.#m.get(h);
-    if (v === undefined) return;
-    if (!Array.isArray(v)) { if (v.clientOrderId === id) this.#m.set(h, o); return; }
-    const k = v.findIndex((x) => x.clientOrderId === id);
-    if (k >= 0) v[k] = o;
-  }
-
-  delete(id: string): boolean {
-    const h = idHash(id);
-    const v = this.#m.get(h);
-    if (v === undefined) return false;
-    if (!Array.isArray(v)) {
-      if (v.clientOrderId !== id) return false;
-      this.#m.delete(h);
-    } else {
-      const k = v.findIndex((x) => x.clientOrderId === id);
-      if (k < 0) return false;
-      v.splice(k, 1);
-      if (v.length === 1) this.#m.set(h, v[0]!);
-    }
-    this.#size--;
-    return true;
-  }
-
-  clear(): void { this.#m.clear(); this.#size = 0; }
 }
