@@ -76,6 +76,22 @@ describe('PaperBroker history (historyLimit)', () => {
     expect((await b.getOrder(resting.clientOrderId))!.status).to.equal('CANCELLED');
   });
 
+  it('with more working orders than the limit: keeps every working order, still drops finished ones', async () => {
+    const { b, bar } = await broker(3);
+    bar(100);
+    const resting: string[] = [];
+    for (let k = 0; k < 20; k++) resting.push((await b.submitOrder(intent({ side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPrice: 50 - k }))).clientOrderId);
+    const filled: string[] = [];
+    for (let k = 0; k < 30; k++) filled.push((await b.submitOrder(intent({ side: 'BUY', quantity: 1 }))).clientOrderId);
+    const kept = new Set((await b.getOrders()).map((o) => o.clientOrderId));
+    for (const id of resting) expect(kept.has(id), id).to.equal(true);
+    expect(filled.filter((id) => kept.has(id)).length).to.be.at.most(3);
+    expect(kept.has(filled.at(-1)!)).to.equal(true);
+    expect(await b.getPendingOrders()).to.have.length(20);
+    for (const id of resting) expect(await b.cancelOrder(id)).to.equal(true);
+    expect(await b.getPendingOrders()).to.have.length(0);
+  });
+
   it('restores from its own getOrders/getFills to the same books', async () => {
     const a = await broker(100);
     a.bar(100);

@@ -78,8 +78,10 @@ export class OrderHistory {
   #append(o: Order, h: number): void {
     // past the limit the oldest finished orders go; a working order in the way moves to the
     // newest end (it is never dropped, and must not pin every finished order behind it)
-    for (let moved = 0; this.size >= this.#limit && moved < this.size;) {
+    // (at most a few per call: with many working orders the history grows past the limit instead)
+    for (let moved = 0; this.size >= this.#limit;) {
       if (this.#live[this.#head & this.#mask] === undefined) { this.#dropOldest(); continue; }
+      if (moved === 8) break;
       if (this.size >= this.#cap) this.#alloc(this.#cap * 2);
       this.#moveOldestToNewest();
       moved++;
