@@ -34,8 +34,23 @@ export class ReplayFeed implements DataFeedProtocol {
 
   syncIterator(): Iterator<FeedEvent> | undefined {
     if (this.#speed !== 0) return undefined;
-    const it = this.#source()[Symbol.iterator]();
-    return { next: () => (this.#stopped ? { done: true, value: undefined } : it.next()) };
+    const ev = this.events;
+    if (!Array.isArray(ev)) {
+      const it = this.#source()[Symbol.iterator]();
+      return { next: () => (this.#stopped ? { done: true, value: undefined } : it.next()) };
+    }
+    // over an array: one result object reused for every event (the engine reads it at once)
+    const arr = ev as readonly FeedEvent[];
+    const r: { done: boolean; value: FeedEvent } = { done: false, value: undefined as unknown as FeedEvent };
+    const end: IteratorResult<FeedEvent> = { done: true, value: undefined };
+    let i = 0;
+    return {
+      next: (): IteratorResult<FeedEvent> => {
+        if (this.#stopped || i >= arr.length) return end;
+        r.value = arr[i++]!;
+        return r as IteratorResult<FeedEvent>;
+      },
+    };
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<FeedEvent> {

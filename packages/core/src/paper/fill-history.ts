@@ -29,7 +29,8 @@ export class FillHistory {
 
   get size(): number { return this.#tail - this.#head; }
 
-  push(f: Fill): void {
+  /** `execSeq`: n when the execution id is `PX<n>` (the caller knows it: saves parsing the id), else -1 */
+  push(f: Fill, execSeq = seqOf('PX', f.executionId)): void {
     if (this.size === this.#cap) {
       if (this.#cap < this.#limit) this.#grow(Math.min(this.#cap * 2, this.#limit));
       else this.#head++; // full: the oldest is overwritten
@@ -38,7 +39,7 @@ export class FillHistory {
     this.#tail++;
     const n = this.#num;
     const b = s * NCOLS;
-    const es = seqOf('PX', f.executionId);
+    const es = execSeq;
     const os = seqOf('P', f.orderId);
     n[b + EXEC_SEQ] = es; n[b + ORDER_SEQ] = os;
     this.#execIds[s] = es < 0 ? f.executionId : undefined; this.#orderIds[s] = os < 0 ? f.orderId : undefined; this.#cids[s] = f.clientOrderId; this.#assets[s] = f.asset;

@@ -334,11 +334,12 @@ export class PaperBroker implements BrokerProtocol {
     const done = filled >= o.quantity - 1e-9;
     o.status = done ? 'FILLED' : 'PARTIALLY_FILLED';
     if (done) o.filledAt = now;
+    const execSeq = ++this.#execSeq;
     const fill: Fill = {
-      executionId: `PX${++this.#execSeq}`, orderId: o.orderId, clientOrderId: o.clientOrderId, asset: o.asset,
+      executionId: `PX${execSeq}`, orderId: o.orderId, clientOrderId: o.clientOrderId, asset: o.asset,
       side: o.side, quantity: qty, price, commission, timestamp: now, cumulativeQuantity: filled,
     };
-    this.#fills.push(fill);
+    this.#fills.push(fill, execSeq);
     const fl = this.#fillListeners;
     for (const l of fl) l(fill); // the history keeps its own copy (columns), not this object
     this.#emitOrder(o);

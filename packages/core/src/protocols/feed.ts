@@ -15,7 +15,11 @@ export interface DataFeedProtocol extends AsyncIterable<FeedEvent> {
   readonly kind: 'pull' | 'push';
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** Optional fast path for pull feeds whose events are already in memory or decoded synchronously. */
+  /**
+   * Optional fast path for pull feeds whose events are already in memory or decoded
+   * synchronously. The consumer reads each result before asking for the next one, so an
+   * implementation may hand out the same result object every time.
+   */
   syncIterator?(): Iterator<FeedEvent> | undefined;
   /** Optional: how many events to expect (for progress bars); undefined when unknown. */
   expectedCount?(): number | undefined;
