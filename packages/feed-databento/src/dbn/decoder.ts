@@ -1,6 +1,7 @@
 import { DBN_VERSION, PRELUDE_LEN, RECORD_HEADER_LEN, ZSTD_MAGIC, ZSTD_SKIPPABLE_MAX, ZSTD_SKIPPABLE_MIN } from './constants.js';
 import { rtypeName } from './enums.js';
 import { DbnErrorCode, dbnError } from './errors.js';
+import { MAX_WORD, runMbo, runMboWords, runOhlcv, runOhlcvWords } from './fastruns.js';
 import { layoutFor } from './layouts.js';
 import { parseMetadata, type DbnMetadata } from './metadata.js';
 import { MboValues, OhlcvValues, RecordView, TopValues, fillMbo, fillOhlcv, fillTop } from './view.js';
@@ -234,43 +235,73 @@ export class DbnDecoder {
   readonly #ohlcv = new OhlcvValues();
   readonly #mbo = new MboValues();
   readonly #top = new TopValues();
+  /** 32-bit view of the last chunk's ArrayBuffer (see `wordViewFor`) */
+  private u32: Uint32Array = new Uint32Array(0);
+  private viewedBuffer: ArrayBufferLike | undefined;
+  /** handlers of the current `writeFast` call, for a record completed from the carry buffer */
+  private fastHandlers: FastHandlers = {};
+  /** created once: dispatches a carried (chunk-straddling) record to `fastHandlers` */
+  private readonly fastCarried: RecordCallback = (v) => this.dispatchFast(v, this.fastHandlers);
 
   /**
    * Like `write`, but OHLCV / MBO / top-of-book records are decoded straight into reused numeric value
    * objects inside the decoder's loop (the fastest path: no per-record allocation, no getters).
    */
   writeFast(chunk: Uint8Array, h: FastHandlers): void {
-    const ohlcv = h.ohlcv, mbo = h.mbo, top = h.top, other = h.other;
-    const ov = this.#ohlcv, mv = this.#mbo, tv = this.#top;
-    const slow: RecordCallback = (v) => {
-      const rt = v.rtype;
-      if ((rt >= 0x20 && rt <= 0x24) || rt === 0x11) { if (ohlcv) ohlcv(fillOhlcv(v.dv, v.u8, v.off, ov)); else other?.(v); }
-      else if (rt === 0xa0) { if (mbo) mbo(fillMbo(v.dv, v.u8, v.off, mv)); else other?.(v); }
-      else if (isTopRtype(rt)) { if (top) top(fillTop(v.dv, v.u8, v.off, tv)); else other?.(v); }
-      else other?.(v);
-    };
     let p = 0;
     if (this.state === 'header') {
       p = this.consumeHeader(chunk);
       if (this.state === 'header') return;
     }
     if (this.carryLen > 0) {
-      p = this.completeCarried(chunk, p, slow);
+      this.fastHandlers = h;
+      p = this.completeCarried(chunk, p, this.fastCarried);
       if (this.carryLen > 0) return;
     }
     const n = chunk.length;
     if (p >= n) return;
-    const dv = new DataView(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-    const end = this.fastLoop(chunk, dv, p, ohlcv, mbo, top, other);
+    const end = this.fastLoop(chunk, p, h);
     if (end < n) this.appendCarry(chunk.subarray(end));
   }
 
-  /** The hot loop of writeFast: returns where an incomplete trailing record starts (or chunk.length). */
-  private fastLoop(chunk: Uint8Array, dv: DataView, p: number, ohlcv: FastHandlers['ohlcv'], mbo: FastHandlers['mbo'], top: FastHandlers['top'], other: RecordCallback | undefined): number {
+  /**
+   * Points `u32` at `chunk`'s ArrayBuffer (kept while chunks share a buffer, e.g. subarrays of
+   * one file read). False if the buffer cannot be viewed in 32-bit words up to the chunk's end.
+   */
+  private wordViewFor(chunk: Uint8Array): boolean {
+    const need = Math.floor((chunk.byteOffset + chunk.length) / 4);
+    if (need > MAX_WORD || !LITTLE_ENDIAN) return false;
+    if (chunk.buffer !== this.viewedBuffer || this.u32.length < need) {
+      const buf = chunk.buffer;
+      const words = Math.floor(buf.byteLength / 4);
+      if (words < need) return false;
+      this.u32 = new Uint32Array(buf, 0, words);
+      this.viewedBuffer = buf;
+    }
+    return true;
+  }
+
+  /** A record straddling two chunks (rare): same dispatch as `fastLoop`, from the carry buffer's view. */
+  private dispatchFast(v: RecordView, h: FastHandlers): void {
+    const rt = v.rtype;
+    if (isOhlcvRtype(rt)) { if (h.ohlcv) h.ohlcv(fillOhlcv(v.dv, v.u8, v.off, this.#ohlcv)); else h.other?.(v); }
+    else if (rt === 0xa0) { if (h.mbo) h.mbo(fillMbo(v.dv, v.u8, v.off, this.#mbo)); else h.other?.(v); }
+    else if (isTopRtype(rt)) { if (h.top) h.top(fillTop(v.dv, v.u8, v.off, this.#top)); else h.other?.(v); }
+    else h.other?.(v);
+  }
+
+  /**
+   * The hot loop of writeFast: validates each record header (length, rtype, bounds) and hands runs of
+   * same-header OHLCV / MBO records to the tight loops of fastruns.ts. Returns where an incomplete
+   * trailing record starts (or chunk.length).
+   */
+  private fastLoop(chunk: Uint8Array, p: number, h: FastHandlers): number {
     const n = chunk.length;
+    let dv: DataView | undefined; // created only if a record needs it (not on the aligned OHLCV / MBO path)
     const sizes = this.sizes;
-    const ov = this.#ohlcv, mv = this.#mbo, tv = this.#top;
+    const ohlcv = h.ohlcv, mbo = h.mbo, top = h.top, other = h.other;
     const base = this.pos - p;
+    const abs = chunk.byteOffset;
     let count = 0;
     while (p < n) {
       const size = chunk[p]! * 4;
@@ -278,50 +309,28 @@ export class DbnDecoder {
       const rt = chunk[p + 1]!;
       if (sizes[rt] !== size) { this.recordCount += count; count = 0; this.pos = base + p; this.checkSize(size, rt, base + p); }
       if (p + size > n) { this.recordCount += count; this.pos = base + p; return p; }
-      if (ohlcv !== undefined && ((rt >= 0x20 && rt <= 0x24) || rt === 0x11)) {
-        // inlined fillOhlcv (keep in sync with view.ts)
-        ov.rtype = rt;
-        ov.publisherId = dv.getUint16(p + 2, true);
-        ov.instrumentId = dv.getUint32(p + 4, true);
-        let lo = dv.getUint32(p + 8, true);
-        let hi = dv.getUint32(p + 12, true);
-        ov.tsEventMs = hi === 0xffffffff && lo === 0xffffffff ? NaN : (hi * TWO32 + lo) / 1e6;
-        lo = dv.getUint32(p + 16, true); hi = dv.getInt32(p + 20, true);
-        ov.open = hi === 0x7fffffff && lo === 0xffffffff ? NaN : (hi * TWO32 + lo) / 1e9;
-        lo = dv.getUint32(p + 24, true); hi = dv.getInt32(p + 28, true);
-        ov.high = hi === 0x7fffffff && lo === 0xffffffff ? NaN : (hi * TWO32 + lo) / 1e9;
-        lo = dv.getUint32(p + 32, true); hi = dv.getInt32(p + 36, true);
-        ov.low = hi === 0x7fffffff && lo === 0xffffffff ? NaN : (hi * TWO32 + lo) / 1e9;
-        lo = dv.getUint32(p + 40, true); hi = dv.getInt32(p + 44, true);
-        ov.close = hi === 0x7fffffff && lo === 0xffffffff ? NaN : (hi * TWO32 + lo) / 1e9;
-        ov.volume = dv.getUint32(p + 52, true) * TWO32 + dv.getUint32(p + 48, true);
+      if ((ohlcv !== undefined && isOhlcvRtype(rt)) || (mbo !== undefined && rt === 0xa0)) {
+        // header validated above: the run continues while the next records carry the same (length, rtype)
+        const word = (size >>> 2) | (rt << 8);
+        const at = abs + p;
+        let q: number;
+        if ((at & 3) === 0 && this.wordViewFor(chunk)) {
+          // aligned (the usual case): 32-bit views of the whole ArrayBuffer, positions in words
+          const u = this.u32, w = at / 4, last = Math.floor((abs + n - size) / 4), stride = size >>> 2;
+          q = (rt === 0xa0 ? runMboWords(u, w, last, stride, word, this.#mbo, mbo!) : runOhlcvWords(u, w, last, stride, word, this.#ohlcv, ohlcv!)) * 4 - abs;
+        } else {
+          dv ??= new DataView(chunk.buffer, abs, n);
+          q = rt === 0xa0 ? runMbo(dv, p, n - size, size, word, this.#mbo, mbo!) : runOhlcv(dv, p, n - size, size, word, this.#ohlcv, ohlcv!);
+        }
+        count += (q - p) / size;
+        p = q;
+        continue;
+      }
+      dv ??= new DataView(chunk.buffer, abs, n);
+      if (top !== undefined && isTopRtype(rt)) {
+        fillTop(dv, chunk, p, this.#top);
         count++;
-        ohlcv(ov);
-      } else if (mbo !== undefined && rt === 0xa0) {
-        // inlined fillMbo (keep in sync with view.ts)
-        mv.publisherId = dv.getUint16(p + 2, true);
-        mv.instrumentId = dv.getUint32(p + 4, true);
-        let lo = dv.getUint32(p + 8, true);
-        let hi = dv.getUint32(p + 12, true);
-        mv.tsEventMs = hi === 0xffffffff && lo === 0xffffffff ? NaN : (hi * TWO32 + lo) / 1e6;
-        mv.orderId = dv.getUint32(p + 20, true) * TWO32 + dv.getUint32(p + 16, true);
-        lo = dv.getUint32(p + 24, true); hi = dv.getInt32(p + 28, true);
-        mv.price = hi === 0x7fffffff && lo === 0xffffffff ? NaN : (hi * TWO32 + lo) / 1e9;
-        mv.size = dv.getUint32(p + 32, true);
-        mv.flags = chunk[p + 36]!;
-        mv.channelId = chunk[p + 37]!;
-        mv.action = chunk[p + 38]!;
-        mv.side = chunk[p + 39]!;
-        lo = dv.getUint32(p + 40, true); hi = dv.getUint32(p + 44, true);
-        mv.tsRecvMs = hi === 0xffffffff && lo === 0xffffffff ? NaN : (hi * TWO32 + lo) / 1e6;
-        mv.tsInDelta = dv.getInt32(p + 48, true);
-        mv.sequence = dv.getUint32(p + 52, true);
-        count++;
-        mbo(mv);
-      } else if (top !== undefined && isTopRtype(rt)) {
-        fillTop(dv, chunk, p, tv);
-        count++;
-        top(tv);
+        top(this.#top);
       } else if (sizes[rt] !== 0) {
         count++;
         if (other !== undefined) this.emitOther(chunk, dv, p, base + p, other);
@@ -341,6 +350,8 @@ export class DbnDecoder {
 
   /** Signals the end of input; throws if it ended inside the metadata or a record. */
   end(): void {
+    this.u32 = new Uint32Array(0); // let the last chunk's buffer go
+    this.viewedBuffer = undefined;
     if (this.state === 'header') {
       if (this.carryLen === 0) throw dbnError(DbnErrorCode.TRUNCATED_METADATA, 'empty input: no DBN prelude', 0);
       throw dbnError(DbnErrorCode.TRUNCATED_METADATA, 'input ends inside the DBN prelude/metadata', this.carryLen);
@@ -356,7 +367,13 @@ export class DbnDecoder {
   get offset(): number { return this.pos + this.carryLen; }
 }
 
-const TWO32 = 4294967296;
+/** Whether Uint32Array reads little-endian words here (DBN is little-endian). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+
+/** OHLCV rtypes (1s, 1m, 1h, 1d, eod and the deprecated 0x11). */
+function isOhlcvRtype(rt: number): boolean {
+  return (rt >= 0x20 && rt <= 0x24) || rt === 0x11;
+}
 
 /** rtypes `fillTop` understands. */
 export function isTopRtype(rt: number): boolean {
