@@ -21,6 +21,8 @@ export type { OperatorOptions, RiskStatus } from './operator.js';
 export { CircuitBreakers, RollingPeak, BREAKER_CODES } from './circuit-breakers.js';
 export type { BreakerTrip } from './circuit-breakers.js';
 export { VirtualPortfolio } from './virtual-portfolio.js';
+export { PositionBook } from './position-book.js';
+export type { RiskAccount } from './account-view.js';
 export type { PaperCostModel, VirtualExecution } from './virtual-portfolio.js';
 export { PriceGuard } from './price-guard.js';
 export type { PriceRecord } from './price-guard.js';

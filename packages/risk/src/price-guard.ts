@@ -20,14 +20,22 @@ export interface PriceRecord {
  */
 export class PriceGuard {
   readonly #records = new Map<string, PriceRecord>();
+  // one-entry cache (records are never replaced): the bar's symbol is usually the order's
+  #lastAsset: string | undefined = undefined;
+  #lastRec: PriceRecord | undefined = undefined;
   quarantinedCount = 0;
   constructor(readonly bandPct: number, readonly acceptAfter: number, private readonly logger: Logger) {}
 
-  get(asset: string): PriceRecord | undefined { return this.#records.get(asset); }
+  get(asset: string): PriceRecord | undefined {
+    if (asset === this.#lastAsset) return this.#lastRec;
+    const rec = this.#records.get(asset);
+    if (rec !== undefined) { this.#lastAsset = asset; this.#lastRec = rec; }
+    return rec;
+  }
 
   /** Returns true when `price` is accepted as the asset's new good price. */
   observe(asset: string, price: number | undefined, ts: number): boolean {
-    const rec = this.#records.get(asset);
+    const rec = this.get(asset);
     if (price === undefined || !Number.isFinite(price) || price <= 0) {
       this.#quarantine(asset, rec, price, ts, 'not a finite positive price');
       return false;

@@ -2,19 +2,18 @@
  * Trading-session labels: a session starts at `boundary` (HH:MM local) in `timeZone` and is
  * labelled with the local date on which it started. Daily counters reset when the label
  * changes, never because of a restart, and never backwards (a clock stepping back keeps the
- * later label). Results are cached so the per-bar cost is a comparison.
+ * later label). Results are cached so the per-bar cost is a comparison; a new session costs
+ * a few `Intl` calls in a zone with DST, plain arithmetic in UTC.
  * @public
  */
 export class SessionCalendar {
-  readonly #fmt: Intl.DateTimeFormat;
+  readonly #fmt: Intl.DateTimeFormat | undefined;
   readonly #boundaryMin: number;
   #from = Infinity;
   #until = -Infinity;
   #label = '';
   constructor(readonly timeZone = 'UTC', readonly boundary = '00:00') {
-    this.#fmt = new Intl.DateTimeFormat('en-CA', {
-      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
-    });
+    this.#fmt = UTC_ZONES.has(timeZone) ? undefined : formatterFor(timeZone);
     const [h, m] = boundary.split(':').map(Number);
     this.#boundaryMin = (h ?? 0) * 60 + (m ?? 0);
   }
@@ -22,6 +21,7 @@ export class SessionCalendar {
   /** The session label (YYYY-MM-DD) of time `ts` (ms). */
   label(ts: number): string {
     if (ts >= this.#from && ts < this.#until) return this.#label;
+    if (this.#fmt === undefined) return this.#labelUtc(ts);
     const [y, mo, d, minOfDay] = this.#parts(ts);
     const start = new Date(Date.UTC(y, mo - 1, minOfDay < this.#boundaryMin ? d - 1 : d));
     this.#label = start.toISOString().slice(0, 10);
@@ -43,9 +43,20 @@ export class SessionCalendar {
     return this.#label;
   }
 
+  /** UTC: the session is [day + boundary, next day + boundary), labelled with its start date. */
+  #labelUtc(ts: number): string {
+    const b = this.#boundaryMin * 60_000;
+    const day = Math.floor((ts - b) / DAY_MS);
+    this.#label = new Date(day * DAY_MS).toISOString().slice(0, 10);
+    this.#from = day * DAY_MS + b;
+    this.#until = this.#from + DAY_MS;
+    return this.#label;
+  }
+
   #parts(ts: number): [number, number, number, number] {
+    const fmt = this.#fmt as Intl.DateTimeFormat;
     let y = 0, mo = 0, d = 0, hh = 0, mm = 0;
-    for (const p of this.#fmt.formatToParts(new Date(ts))) {
+    for (const p of fmt.formatToParts(new Date(ts))) {
       if (p.type === 'year') y = Number(p.value);
       else if (p.type === 'month') mo = Number(p.value);
       else if (p.type === 'day') d = Number(p.value);
@@ -54,6 +65,23 @@ export class SessionCalendar {
     }
     return [y, mo, d, hh * 60 + mm];
   }
+}
+
+const DAY_MS = 86_400_000;
+/** zones without DST or offset: sessions are computed without Intl */
+const UTC_ZONES: ReadonlySet<string> = new Set(['UTC', 'Etc/UTC', 'GMT', 'Etc/GMT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu']);
+const FORMATTERS = new Map<string, Intl.DateTimeFormat>();
+
+/** One formatter per time zone for the process (building one costs milliseconds). */
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let f = FORMATTERS.get(timeZone);
+  if (f === undefined) {
+    f = new Intl.DateTimeFormat('en-CA', {
+      timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit',
+    });
+    FORMATTERS.set(timeZone, f);
+  }
+  return f;
 }
 
 /** Is session label `a` later than `b`? (labels are ISO dates, so string order is time order) @public */

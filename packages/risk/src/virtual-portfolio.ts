@@ -1,4 +1,6 @@
-import { applyFillToPosition, markPosition, type Fill, type Order, type OrderIntent, type Position } from '@tradewire/core';
+import { applyFillInPlace, markPosition, type Fill, type Order, type OrderIntent, type Position } from '@tradewire/core';
+import type { RiskAccount } from './account-view.js';
+import { PositionBook, newPosition } from './position-book.js';
 
 /** The paper cost model: bps slippage against the taker, commission per share / % of notional with a minimum. @public */
 export interface PaperCostModel {
@@ -15,16 +17,19 @@ export interface VirtualExecution {
   realized: number;
 }
 
+const NO_EXECUTIONS: readonly VirtualExecution[] = Object.freeze([]);
+
 /**
  * Shadow mode's account: fills at the current price with the paper cost model, weighted-average
- * cost, partial closes and flips (core's `applyFillToPosition`), realized and unrealized P&L,
+ * cost, partial closes and flips (core's `applyFillToPosition` arithmetic, applied in place), realized and unrealized P&L,
  * marked to market every bar. Limit and stop orders that are not marketable wait and fill when a
  * later price reaches them. Nothing here talks to a venue.
  * @public
  */
-export class VirtualPortfolio {
+export class VirtualPortfolio implements RiskAccount {
   #cash: number;
-  readonly #positions = new Map<string, Position>();
+  /** positions by asset (live objects; read-only outside this class) */
+  readonly book = new PositionBook();
   readonly #prices = new Map<string, number>();
   readonly #orders = new Map<string, Order>();
   readonly #pending = new Map<string, Order>();
@@ -38,25 +43,20 @@ export class VirtualPortfolio {
   get cash(): number { return this.#cash; }
   get totalCommission(): number { return this.#commission; }
   /** cash + Σ quantity × marked price */
-  get accountValue(): number {
-    let v = this.#cash;
-    for (const p of this.#positions.values()) if (p.quantity !== 0) v += p.quantity * p.currentPrice;
-    return v;
-  }
+  get accountValue(): number { return this.book.marketValue(this.#cash); }
   get grossExposure(): number {
-    let v = 0;
-    for (const p of this.#positions.values()) if (p.quantity !== 0) v += Math.abs(p.quantity * p.currentPrice);
-    return v;
+    this.book.measure();
+    return this.book.gross;
   }
   /** Σ realized P&L (before commission) over all assets, open or closed */
   get realizedPnl(): number {
     let v = 0;
-    for (const p of this.#positions.values()) v += p.realizedPnl;
+    for (const p of this.book.list) v += p.realizedPnl;
     return v;
   }
   get unrealizedPnl(): number {
     let v = 0;
-    for (const p of this.#positions.values()) v += p.unrealizedPnl;
+    for (const p of this.book.list) v += p.unrealizedPnl;
     return v;
   }
   lastPrice(asset: string): number | undefined { return this.#prices.get(asset); }
@@ -64,16 +64,16 @@ export class VirtualPortfolio {
   /** Non-flat positions (copies). */
   positions(): Position[] {
     const out: Position[] = [];
-    for (const p of this.#positions.values()) if (p.quantity !== 0) out.push({ ...p });
+    for (const p of this.book.list) if (p.quantity !== 0) out.push({ ...p });
     return out;
   }
   position(asset: string): Position | undefined {
-    const p = this.#positions.get(asset);
+    const p = this.book.get(asset);
     return p && p.quantity !== 0 ? { ...p } : undefined;
   }
   /** live view for hot paths (do not mutate) */
-  positionRef(asset: string): Position | undefined { return this.#positions.get(asset); }
-  positionsRef(): IterableIterator<Position> { return this.#positions.values(); }
+  positionRef(asset: string): Position | undefined { return this.book.get(asset); }
+  positionsRef(): IterableIterator<Position> { return this.book.list.values(); }
   pendingOrders(): Order[] { return [...this.#pending.values()].map((o) => ({ ...o })); }
   order(clientOrderId: string): Order | undefined { const o = this.#orders.get(clientOrderId); return o ? { ...o } : undefined; }
   orders(since = 0): Order[] { return [...this.#orders.values()].filter((o) => o.updatedAt >= since).map((o) => ({ ...o })); }
@@ -93,8 +93,7 @@ export class VirtualPortfolio {
   /** Re-marks an asset (every bar). */
   mark(asset: string, price: number): void {
     this.#prices.set(asset, price);
-    const p = this.#positions.get(asset);
-    if (p) markPosition(p, price);
+    this.book.mark(asset, price);
   }
 
   /**
@@ -105,9 +104,10 @@ export class VirtualPortfolio {
     const px = this.fillPrice(side, price);
     const commission = this.commissionFor(quantity, px);
     const signed = side === 'BUY' ? quantity : -quantity;
-    const { position, realized } = applyFillToPosition(this.#positions.get(asset), asset, signed, px);
+    let position = this.book.get(asset);
+    if (position === undefined) this.book.set(asset, position = newPosition(asset, px));
+    const realized = applyFillInPlace(position, signed, px);
     markPosition(position, this.#prices.get(asset) ?? price);
-    this.#positions.set(asset, position);
     this.#cash -= signed * px + commission;
     this.#commission += commission;
     return { price: px, commission, realized };
@@ -145,9 +145,9 @@ export class VirtualPortfolio {
   }
 
   /** Marks the asset and fills waiting orders the price reaches. */
-  onPrice(asset: string, price: number, now: number): VirtualExecution[] {
+  onPrice(asset: string, price: number, now: number): readonly VirtualExecution[] {
     this.mark(asset, price);
-    if (this.#pending.size === 0) return [];
+    if (this.#pending.size === 0) return NO_EXECUTIONS;
     const out: VirtualExecution[] = [];
     for (const o of this.#pending.values()) {
       if (o.asset !== asset) continue;

@@ -144,6 +144,21 @@ describe('risk state persistence and the kill switch', () => {
     expect(stored(kv).ordersPlaced).to.equal(3);
   });
 
+  it('F05: a breaker trip written while the store fails is written when it recovers, with no order needed', async () => {
+    const kv = new FullDisk();
+    const r = await rig({ circuitBreakers: { errorRate: { maxErrors: 2 } } }, { kv });
+    r.tick({ A: 10 });
+    kv.full = true;
+    r.safe.recordError('strategy', new Error('a'));
+    r.safe.recordError('strategy', new Error('b')); // trips HALTED; the write fails
+    expect(r.safe.tradingState).to.equal('HALTED');
+    expect(stored(kv).tradingState).to.equal('ACTIVE');
+    kv.full = false;
+    r.tick({ A: 10 }, T0 + 60_000); // nothing else changed and no order follows: the next bar retries the write
+    expect(stored(kv)).to.include({ tradingState: 'HALTED' });
+    expect(stored(kv).trip?.code).to.equal('RISK_BREAKER_ERROR_RATE');
+  });
+
   it('with the default write-behind, state changes are written at once and the order counter on flush/disconnect', async () => {
     const kv = new MemoryKeyValueStore();
     const clock = new SimulatedClock(T0);

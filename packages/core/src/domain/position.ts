@@ -24,7 +24,10 @@ const EPS = 1e-9;
  * @public
  */
 export function applyFillToPosition(pos: Position | undefined, asset: string, signedQty: number, price: number): PositionChange {
-  const position: Position = pos ? { ...pos, asset } : { asset, quantity: 0, avgEntryPrice: 0, currentPrice: price, unrealizedPnl: 0, realizedPnl: 0 };
+  // an explicit literal: `{ ...pos, asset }` (spread plus an override) takes V8's slow copy path
+  const position: Position = pos
+    ? { asset, quantity: pos.quantity, avgEntryPrice: pos.avgEntryPrice, currentPrice: pos.currentPrice, unrealizedPnl: pos.unrealizedPnl, realizedPnl: pos.realizedPnl }
+    : { asset, quantity: 0, avgEntryPrice: 0, currentPrice: price, unrealizedPnl: 0, realizedPnl: 0 };
   const realized = applyFillInPlace(position, signedQty, price);
   return { position, realized };
 }
@@ -40,6 +43,7 @@ export function markPosition(pos: Position, price: number): Position {
  * In-place form of {@link applyFillToPosition} for hot paths that own the position object
  * (paper broker, account view): same arithmetic, no allocation. Returns the realized P&L of
  * this fill (before commission). `currentPrice` becomes the fill price, as in the pure form.
+ * @public
  */
 export function applyFillInPlace(pos: Position, signedQty: number, price: number): number {
   const q0 = pos.quantity;

@@ -1,0 +1,165 @@
+import { ConfigError, type Fill, type Logger, type OrderIntent, type Position, type RiskPolicy, type RiskRejection } from '@tradewire/core';
+import type { RiskAccount } from './account-view.js';
+import type { LiveRiskConfig } from './config.js';
+import { BUILTIN_POLICIES } from './policies/index.js';
+import type { StatefulRiskPolicy } from './policy.js';
+import type { PositionBook } from './position-book.js';
+import type { PriceGuard } from './price-guard.js';
+import type { SafeRiskContext } from './risk-context.js';
+
+/**
+ * The context object as the gate keeps it: a class, so every gate's context shares one hidden
+ * class with every field always present (optional ones hold `undefined`) and policy reads stay
+ * monomorphic. (An object literal with a `positions` getter would be a dictionary-mode object.)
+ * `positions` is a prototype getter: the array is built only for a policy that reads it.
+ */
+class GateContext {
+  now = 0;
+  position: Position | undefined = undefined;
+  lastPrice: number | undefined = undefined;
+  lastPriceAt: number | undefined = undefined;
+  cash = 0;
+  accountValue = 0;
+  reducesPosition = false;
+  state: Record<string, unknown> = {};
+  grossExposure = 0;
+  openPositions = 0;
+  dailyLoss = 0;
+  drawdownPct = 0;
+  quarantined = false;
+  increasesRisk = true;
+  referencePrice: number | undefined = undefined;
+  readonly #book: PositionBook;
+  constructor(book: PositionBook) { this.#book = book; }
+  get positions(): Position[] { return this.#book.openRefs(); }
+}
+
+/** Figures of the trading-state machine a context reports. */
+export interface GateFigures {
+  readonly equity: number | undefined;
+  readonly drawdownPct: number;
+}
+
+/**
+ * Runs the policies on an order. One reused context object is filled per order (no allocation);
+ * each policy gets its own persisted state object by index; the loop is O(number of policies)
+ * and allocates nothing unless a policy refuses. A policy that throws refuses the order
+ * (`RISK_POLICY_ERROR`: fail closed).
+ */
+export class OrderGate {
+  readonly policies: readonly StatefulRiskPolicy[];
+  readonly #account: RiskAccount;
+  readonly #guard: PriceGuard;
+  readonly #figures: GateFigures;
+  readonly #ctx: GateContext;
+  /** indices of the policies with `onAccepted` / `onFill` */
+  readonly #accepting: readonly number[];
+  readonly #fillHooks: readonly number[];
+  /** each policy's own persisted state object, by policy index (rebound when the state is replaced) */
+  #states: Record<string, unknown>[] = [];
+
+  constructor(cfg: LiveRiskConfig, custom: Readonly<Record<string, RiskPolicy>>, account: RiskAccount, guard: PriceGuard, figures: GateFigures) {
+    this.policies = resolvePolicies(cfg, custom);
+    this.#account = account;
+    this.#guard = guard;
+    this.#figures = figures;
+    const idx = (has: (p: StatefulRiskPolicy) => boolean): number[] => this.policies.flatMap((p, i) => (has(p) ? [i] : []));
+    this.#accepting = idx((p) => typeof p.onAccepted === 'function');
+    this.#fillHooks = idx((p) => typeof p.onFill === 'function');
+    this.#ctx = new GateContext(account.book);
+  }
+
+  get hasFillHooks(): boolean { return this.#fillHooks.length > 0; }
+
+  /** Binds each policy to its state object in `policyState` (creating missing ones). */
+  bind(policyState: Record<string, Record<string, unknown>>): void {
+    this.#states = this.policies.map((p) => policyState[p.name] ?? (policyState[p.name] = {}));
+  }
+
+  /** Runs every policy in order; the first refusal wins. */
+  check(intent: OrderIntent, pos: Position | undefined, reduces: boolean, now: number, dailyLoss: number): RiskRejection | undefined {
+    const ctx = this.#prepare(intent, pos, reduces, now, dailyLoss);
+    const policies = this.policies;
+    const states = this.#states;
+    for (let i = 0; i < policies.length; i++) {
+      const p = policies[i] as StatefulRiskPolicy;
+      ctx.state = states[i] as Record<string, unknown>;
+      let r: RiskRejection | undefined;
+      try { r = p.check(intent, ctx as unknown as SafeRiskContext); } catch (err) {
+        r = { policy: p.name, code: 'RISK_POLICY_ERROR', message: `policy threw: ${err instanceof Error ? err.message : String(err)}` };
+      }
+      if (r) return r;
+    }
+    return undefined;
+  }
+
+  /** Tells the policies that want it that the order checked last was accepted. */
+  accepted(intent: OrderIntent): void {
+    const ids = this.#accepting;
+    const ctx = this.#ctx;
+    for (let k = 0; k < ids.length; k++) {
+      const i = ids[k] as number;
+      ctx.state = this.#states[i] as Record<string, unknown>;
+      (this.policies[i] as StatefulRiskPolicy).onAccepted?.(intent, ctx as unknown as SafeRiskContext);
+    }
+  }
+
+  /** core's `RiskPolicy.onFill` hook, for stateful user policies; returns true when one ran. */
+  fill(f: Fill, now: number, dailyLoss: number, log: Logger): boolean {
+    const ids = this.#fillHooks;
+    if (ids.length === 0) return false;
+    const probe: OrderIntent = { clientOrderId: f.clientOrderId, asset: f.asset, side: f.side, quantity: f.quantity, orderType: 'MARKET', timeInForce: 'DAY', createdAt: f.timestamp };
+    const ctx = this.#prepare(probe, this.#account.book.get(f.asset), false, now, dailyLoss);
+    for (let k = 0; k < ids.length; k++) {
+      const i = ids[k] as number;
+      const p = this.policies[i] as StatefulRiskPolicy;
+      ctx.state = this.#states[i] as Record<string, unknown>;
+      try { p.onFill?.(ctx as unknown as SafeRiskContext); } catch (err) { log.error('risk: policy onFill threw', { policy: p.name, error: err }); }
+    }
+    return true;
+  }
+
+  #prepare(intent: OrderIntent, pos: Position | undefined, reduces: boolean, now: number, dailyLoss: number): GateContext {
+    const c = this.#ctx;
+    const rec = this.#guard.get(intent.asset);
+    const account = this.#account;
+    c.now = now;
+    c.position = pos !== undefined && pos.quantity !== 0 ? pos : undefined;
+    c.reducesPosition = reduces;
+    c.increasesRisk = !reduces;
+    if (rec !== undefined) { c.quarantined = rec.quarantined; c.lastPrice = rec.price; c.lastPriceAt = rec.at; }
+    else { c.quarantined = false; c.lastPrice = undefined; c.lastPriceAt = undefined; }
+    const t = intent.orderType;
+    c.referencePrice = (t === 'LIMIT' || t === 'STOP_LIMIT') && intent.limitPrice !== undefined
+      ? intent.limitPrice
+      : t === 'STOP' && intent.stopPrice !== undefined && rec === undefined ? intent.stopPrice : rec?.price;
+    const book = account.book;
+    book.measure();
+    c.grossExposure = book.gross;
+    c.openPositions = book.open;
+    c.cash = account.cash;
+    c.accountValue = this.#figures.equity ?? c.cash + book.gross;
+    c.dailyLoss = dailyLoss;
+    c.drawdownPct = this.#figures.drawdownPct;
+    return c;
+  }
+}
+
+/** The policies `config.policies` names, in order: registered user policies first by name, else built-ins (disabled ones left out). */
+export function resolvePolicies(cfg: LiveRiskConfig, custom: Readonly<Record<string, RiskPolicy>>): StatefulRiskPolicy[] {
+  const out: StatefulRiskPolicy[] = [];
+  const seen = new Set<string>();
+  for (const ref of cfg.policies) {
+    const name = typeof ref === 'string' ? ref : ref.use;
+    if (seen.has(name)) throw new ConfigError(`risk: policy '${name}' is listed twice in policies`, 'CONFIG_INVALID', { details: { keys: ['policies'] } });
+    seen.add(name);
+    const builtin = BUILTIN_POLICIES.get(name);
+    const user = custom[name];
+    if (user) out.push(user);
+    else if (builtin) { if (!builtin.disabled?.(cfg)) out.push(builtin.fromRiskConfig(cfg)); }
+    else {
+      throw new ConfigError(`risk: unknown policy '${name}' in policies; built-in: ${[...BUILTIN_POLICIES.keys()].join(', ')}; register a plugin of kind 'risk' to add one`, 'RISK_POLICY_UNKNOWN', { details: { keys: ['policies'], name } });
+    }
+  }
+  return out;
+}

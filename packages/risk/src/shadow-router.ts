@@ -1,0 +1,53 @@
+import type { Order, OrderIntent } from '@tradewire/core';
+import type { PriceGuard } from './price-guard.js';
+import type { VirtualExecution, VirtualPortfolio } from './virtual-portfolio.js';
+
+/** Where shadow executions go: SafeBroker's listeners and equity mark. */
+export interface ShadowHost {
+  emitOrder(o: Order): void;
+  emitExecution(ex: VirtualExecution): void;
+  markEquity(ts: number): void;
+}
+
+/**
+ * Shadow mode's order routing: accepted orders go to the `VirtualPortfolio` (never to the inner
+ * broker), fill at the last good price (the portfolio's own last price when the guard has none),
+ * and their executions reach the strategy through SafeBroker's listeners.
+ */
+export class ShadowRouter {
+  constructor(readonly virtual: VirtualPortfolio, private readonly guard: PriceGuard, private readonly host: ShadowHost) {}
+
+  submit(intent: OrderIntent, now: number): Order {
+    const v = this.virtual;
+    const rec = this.guard.get(intent.asset);
+    const price = rec ? rec.price : v.lastPrice(intent.asset);
+    const { order, execution } = v.submit(intent, price, now);
+    if (execution) this.host.emitExecution(execution);
+    else this.host.emitOrder(order);
+    this.host.markEquity(now);
+    return order;
+  }
+
+  cancel(clientOrderId: string, now: number): boolean {
+    const o = this.virtual.cancel(clientOrderId, now);
+    if (o) this.host.emitOrder(o);
+    return o !== undefined;
+  }
+
+  /** Closing orders always pass (no policy, no trading-state check). */
+  close(asset: string, clientOrderId: string | undefined, now: number): Order | undefined {
+    const p = this.virtual.positionRef(asset);
+    if (!p || p.quantity === 0) return undefined;
+    const intent: OrderIntent = {
+      clientOrderId: clientOrderId ?? `close-${asset}-${now}`, asset, side: p.quantity > 0 ? 'SELL' : 'BUY', quantity: Math.abs(p.quantity),
+      orderType: 'MARKET', timeInForce: 'DAY', createdAt: now, reduceOnly: true,
+    };
+    return this.submit(intent, now);
+  }
+
+  /** A good price: marks the portfolio and fills the resting orders it reaches. */
+  onPrice(asset: string, price: number, ts: number): void {
+    const exs = this.virtual.onPrice(asset, price, ts);
+    for (let i = 0; i < exs.length; i++) this.host.emitExecution(exs[i] as VirtualExecution);
+  }
+}
