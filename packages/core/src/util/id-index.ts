@@ -20,9 +20,8 @@ export function idHash(id: string): number {
  */
 export class IdIndex {
   readonly capacity: number;
-  /** hash + 1 per slot; 0 = empty */
-  #keys: Int32Array;
-  #vals: Int32Array;
+  /** per slot s: [2s] = hash + 1 (0 = empty), [2s + 1] = value; interleaved so a probe reads one cache line */
+  #kv: Int32Array;
   #ids: (string | undefined)[];
   readonly #mask: number;
   #size = 0;
@@ -34,8 +33,7 @@ export class IdIndex {
     let slots = 16;
     while (slots < capacity * 2) slots *= 2;
     this.#mask = slots - 1;
-    this.#keys = new Int32Array(slots);
-    this.#vals = new Int32Array(slots);
+    this.#kv = new Int32Array(slots * 2);
     this.#ids = new Array<string | undefined>(slots).fill(undefined);
   }
 
@@ -46,7 +44,7 @@ export class IdIndex {
   /** The value stored for `id`, or -1. */
   get(id: string, h = idHash(id)): number {
     const s = this.#find(id, h + 1);
-    return s < 0 ? -1 : this.#vals[s]!;
+    return s < 0 ? -1 : this.#kv[2 * s + 1]!;
   }
 
   has(id: string, h = idHash(id)): boolean { return this.#find(id, h + 1) >= 0; }
@@ -54,19 +52,19 @@ export class IdIndex {
   /** Stores `value` (0 ≤ value < 2³¹) for `id`, replacing any value it had. */
   set(id: string, value: number, h = idHash(id)): void {
     const k = h + 1;
-    const keys = this.#keys;
+    const kv = this.#kv;
     const mask = this.#mask;
     for (let s = k & mask; ; s = (s + 1) & mask) {
-      const c = keys[s]!;
+      const c = kv[2 * s]!;
       if (c === 0) {
         if (this.#size >= this.capacity) throw new RangeError(`IdIndex is full (${this.capacity} ids)`);
-        keys[s] = k;
-        this.#vals[s] = value;
+        kv[2 * s] = k;
+        kv[2 * s + 1] = value;
         this.#ids[s] = id;
         this.#size++;
         return;
       }
-      if (c === k && this.#ids[s] === id) { this.#vals[s] = value; return; }
+      if (c === k && this.#ids[s] === id) { kv[2 * s + 1] = value; return; }
     }
   }
 
@@ -80,16 +78,16 @@ export class IdIndex {
 
   clear(): void {
     if (this.#size === 0) return;
-    this.#keys.fill(0);
+    this.#kv.fill(0);
     this.#ids.fill(undefined);
     this.#size = 0;
   }
 
   #find(id: string, k: number): number {
-    const keys = this.#keys;
+    const kv = this.#kv;
     const mask = this.#mask;
     for (let s = k & mask; ; s = (s + 1) & mask) {
-      const c = keys[s]!;
+      const c = kv[2 * s]!;
       if (c === 0) return -1;
       if (c === k && this.#ids[s] === id) return s;
     }
@@ -97,25 +95,24 @@ export class IdIndex {
 
   /** Backward-shift deletion: later entries of the probe run move up so no lookup stops early. */
   #removeSlot(hole: number): void {
-    const keys = this.#keys;
-    const vals = this.#vals;
+    const kv = this.#kv;
     const ids = this.#ids;
     const mask = this.#mask;
     let s = hole;
     for (;;) {
       s = (s + 1) & mask;
-      const k = keys[s]!;
+      const k = kv[2 * s]!;
       if (k === 0) break;
       const home = k & mask;
       // the entry at s may move to the hole if its home is not in (hole, s] cyclically
       const between = hole <= s ? home > hole && home <= s : home > hole || home <= s;
       if (between) continue;
-      keys[hole] = k;
-      vals[hole] = vals[s]!;
+      kv[2 * hole] = k;
+      kv[2 * hole + 1] = kv[2 * s + 1]!;
       ids[hole] = ids[s];
       hole = s;
     }
-    keys[hole] = 0;
+    kv[2 * hole] = 0;
     ids[hole] = undefined;
     this.#size--;
   }
