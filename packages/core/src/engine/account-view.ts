@@ -26,8 +26,12 @@ export class AccountView {
   readonly #positions = new Map<string, Position>();
   /** open orders by clientOrderId; KEEP stays in it for good (same reason as above) */
   readonly #open = new Map<string | typeof KEEP, Order | undefined>([[KEEP, undefined]]);
-  readonly lastPrices = new Map<string, number>();
-  readonly lastPriceAt = new Map<string, number>();
+  /**
+   * Last price and its time per symbol, with the symbol's position (once it has one): one Map
+   * read per symbol per event, and the numbers are updated in place (a Map of numbers would
+   * allocate a box for every price it stores).
+   */
+  readonly #marks = new Map<string, Mark>();
   // Dedupe memory is kept per order, because the per-order maps are tiny or touched anyway:
   // the execution ids applied for an open order live next to it (#openExec, as small as the open
   // set) and move with the order into the finished-order memory (#terminalYoung) when it ends. Only
@@ -75,12 +79,13 @@ export class AccountView {
   reset(cash: number, positions: readonly Position[], openOrders: readonly Order[]): void {
     this.cash = cash;
     this.#positions.clear();
+    for (const m of this.#marks.values()) m.position = undefined;
     for (const p of positions) {
       if (p.quantity === 0) continue;
       const pos = { ...p };
       // the broker's report may carry a stale mark (IB reports average cost): use our last price
-      const last = this.lastPrices.get(p.asset);
-      this.#positions.set(p.asset, last === undefined ? pos : markPosition(pos, last));
+      const last = this.lastPrice(p.asset);
+      this.#setPosition(p.asset, last === undefined ? pos : markPosition(pos, last));
     }
     for (const id of this.#open.keys()) if (id !== KEEP) this.#open.delete(id);
     for (const o of openOrders) if (!isTerminal(o.status)) this.#open.set(o.clientOrderId, { ...o });
@@ -102,9 +107,11 @@ export class AccountView {
       else if (isTrade(d)) px = d.price;
       else if (isQuote(d)) px = d.bid > 0 && d.ask > 0 ? (d.bid + d.ask) / 2 : undefined;
       if (px === undefined || !Number.isFinite(px)) continue;
-      this.lastPrices.set(sym, px);
-      this.lastPriceAt.set(sym, timestamp);
-      const pos = this.#positions.get(sym);
+      let m = this.#marks.get(sym);
+      if (m === undefined) { m = new Mark(this.#positions.get(sym)); this.#marks.set(sym, m); }
+      m.price = px;
+      m.at = timestamp;
+      const pos = m.position;
       if (pos !== undefined && pos.quantity !== 0) markPosition(pos, px);
     }
   }
@@ -186,7 +193,7 @@ export class AccountView {
     let position = this.#positions.get(fill.asset);
     if (position === undefined) {
       position = { asset: fill.asset, quantity: 0, avgEntryPrice: 0, currentPrice: fill.price, unrealizedPnl: 0, realizedPnl: 0 };
-      this.#positions.set(fill.asset, position);
+      this.#setPosition(fill.asset, position);
     } else if (position.quantity === 0) {
       // a flat placeholder: start afresh, exactly as a new position would
       position.avgEntryPrice = 0;
@@ -195,7 +202,7 @@ export class AccountView {
       position.realizedPnl = 0;
     }
     applyFillInPlace(position, signed, fill.price);
-    const last = this.lastPrices.get(fill.asset);
+    const last = this.lastPrice(fill.asset);
     if (last !== undefined) markPosition(position, last);
     this.cash -= signed * fill.price + fill.commission;
     return true;
@@ -246,6 +253,31 @@ export class AccountView {
 
   position(asset: string): number { return this.#positions.get(asset)?.quantity ?? 0; }
 
+  /** The last price seen for `asset` (bar close, trade, quote mid), undefined before any. */
+  lastPrice(asset: string): number | undefined {
+    const m = this.#marks.get(asset);
+    return m === undefined ? undefined : m.price;
+  }
+
+  /** When that price was seen (engine time, ms), undefined before any. */
+  lastPriceTime(asset: string): number | undefined {
+    const m = this.#marks.get(asset);
+    return m === undefined ? undefined : m.at;
+  }
+
+  /** Every last price, by symbol. */
+  lastPriceRecord(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [sym, m] of this.#marks) out[sym] = m.price;
+    return out;
+  }
+
+  #setPosition(asset: string, p: Position): void {
+    this.#positions.set(asset, p);
+    const m = this.#marks.get(asset);
+    if (m !== undefined) m.position = p;
+  }
+
   /** The position in `asset` (the view's own object: copy before handing it out), undefined when flat. */
   positionDetail(asset: string): Position | undefined {
     const p = this.#positions.get(asset);
@@ -284,8 +316,15 @@ export class AccountView {
       accountValue: this.accountValue(),
       positions: this.positionList(),
       openOrders: this.openOrderList(),
-      lastPrices: Object.fromEntries(this.lastPrices),
+      lastPrices: this.lastPriceRecord(),
       timestamp,
     };
   }
+}
+
+/** A symbol's last price, its time and the view's position object for it. */
+class Mark {
+  price = 0;
+  at = 0;
+  constructor(public position: Position | undefined) {}
 }

@@ -27,7 +27,7 @@ export class EngineStrategyBroker implements StrategyBroker {
   getCash(): number { return this.account.cash; }
   getAccountValue(): number { return this.account.accountValue(); }
   getPendingOrders(asset?: string): Order[] { return this.account.openOrderList(asset || undefined); }
-  getLastPrice(asset: string): number | undefined { return this.account.lastPrices.get(asset); }
+  getLastPrice(asset: string): number | undefined { return this.account.lastPrice(asset); }
   now(): number { return this.gateway.now(); }
   submitOrder(request: OrderRequest): Promise<Order> { return this.gateway.submit(request); }
   buy(asset: string, quantity: number, options: Omit<OrderRequest, 'asset' | 'quantity' | 'side'> = {}): Promise<Order> {
