@@ -6,10 +6,11 @@ import type { Order, OrderIntent } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
 import type { BrokerCapabilities, BrokerProtocol, ConnectionState, Unsubscribe } from '../protocols/broker.js';
 import type { ClientOrderIdGenerator } from '../engine/client-order-id.js';
-import { InvalidOrderError } from '../errors.js';
+import { InvalidOrderError, isTradingError } from '../errors.js';
 import { crashPoint } from './crash-point.js';
 import { isVenueSafeClientOrderId } from './id-generator.js';
 import type { FillOutcome, OrderJournal } from './journal.js';
+import type { StatusOptions } from './log-codec.js';
 import { submitErrorOutcome } from './submit-outcome.js';
 
 /** Something the journal saw that must stop trading (overfill, a failed journal write). @public */
@@ -104,7 +105,13 @@ export class JournalBroker implements BrokerProtocol {
     if (this.#validate && !isVenueSafeClientOrderId(cid)) {
       throw new InvalidOrderError(`clientOrderId '${cid.slice(0, 40)}' is not venue-safe ([A-Za-z0-9], 1-32 chars)`, 'INVALID_CLIENT_ORDER_ID', { details: { clientOrderId: cid.slice(0, 40) } });
     }
-    this.journal.recordIntent(intent); // throws before anything is sent (duplicate id, disk full)
+    try {
+      this.journal.recordIntent(intent); // throws before anything is sent (duplicate id, disk full)
+    } catch (err) {
+      // the log cannot take writes any more (disk full, I/O error): trading must stop, not just this order
+      if (isTradingError(err) && err.code === 'STATE_WRITE_FAILED') this.#anomaly({ code: 'JOURNAL_WRITE_FAILED', message: err.message, clientOrderId: cid });
+      throw err;
+    }
     this.stats.intents++;
     crashPoint('after-intent-before-send');
     let order: Order;
@@ -126,11 +133,10 @@ export class JournalBroker implements BrokerProtocol {
     }
     crashPoint('after-send-before-ack');
     this.#safe(() => {
-      this.journal.recordStatus(cid, order.status, {
-        orderId: order.orderId, kind: 'ACK',
-        ...(order.rejectionReason !== undefined ? { reason: order.rejectionReason } : {}),
-        ...(order.submittedAt !== undefined ? { submittedAt: order.submittedAt } : {}),
-      });
+      const options: StatusOptions = { orderId: order.orderId, kind: 'ACK' }; // no spreads: this runs once per order
+      if (order.rejectionReason !== undefined) options.reason = order.rejectionReason;
+      if (order.submittedAt !== undefined) options.submittedAt = order.submittedAt;
+      this.journal.recordStatus(cid, order.status, options);
       this.stats.acks++;
     }, cid);
     crashPoint('after-ack');

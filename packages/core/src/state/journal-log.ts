@@ -2,7 +2,8 @@ import { closeSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } f
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { crashPoint } from './crash-point.js';
-import { lineChecksum } from './line-checksum.js';
+import type { ByteWriter } from './byte-writer.js';
+import { FRAME_MAGIC, FrameBuffer, parseTextLine, readFrame, type LogRecord } from './log-line.js';
 
 /** Segment files of the journal log, next to state.db: `journal.<first seq, 16 digits>.log`. */
 const SEGMENT = /^journal\.(\d{16})\.log$/;
@@ -13,28 +14,39 @@ export function listSegments(stateDir: string): string[] {
   return readdirSync(stateDir).filter((f) => SEGMENT.test(f)).sort().map((f) => join(stateDir, f));
 }
 
-/** One record: `[seq, kind, now, ...payload]` (kinds: see `write-behind.ts` replay). */
-export type LogRecord = [number, string, number, ...unknown[]];
+export type { LogRecord } from './log-line.js';
+
+/** Buffered records are written once they take this many bytes, whatever else happens. */
+const FLUSH_BYTES = 1 << 18;
 
 /** A sealed segment: deleted once a batch covering its last record is committed to SQLite. */
 interface Sealed { file: string; batchId: number }
 
 /**
- * Append-only journal log for `process` durability. Each record is ONE `write(2)` of one line
- * (`<checksum>\t<json>\n`) on a file opened once with O_APPEND: once `append` returns, the line is
- * in the kernel's page cache and survives the death of this process (not a power cut: there is no
- * fsync). SQLite is brought up to date in batches; the log is rotated at each batch (`seal`) and a
- * sealed segment is unlinked only after the batch that covers it has committed together with its
- * last sequence number (`counters.journal_log_seq`), so a crash at any point leaves every record
- * either in SQLite or in a segment (replay skips seq ≤ the committed one).
+ * Append-only journal log for `process` durability, on a file opened once with O_APPEND. A record
+ * is either *durable* (`end(true)`: order intents, which must survive before the order is sent)
+ * or *buffered* (`end(false)`: acks, status changes, fills, notes, adoptions — facts the venue
+ * also knows, so a restart recovers them from the broker). A durable record is written together
+ * with every record buffered before it as ONE checksummed frame (`log-line.ts`) by ONE write(2):
+ * once `end(true)` returns, the frame is in the kernel's page cache and survives the death of
+ * this process (not a power cut: there is no fsync). Buffered records are also written by
+ * `flush` (a short timer, and before every SQLite batch, seal and close), so SQLite never holds a
+ * record the log could still lose and the sequence in the files stays gapless: a crash loses at
+ * most the buffered suffix. SQLite is brought up to date in batches; the log is rotated at each
+ * batch (`seal`) and a sealed segment is unlinked only after the batch that covers it has
+ * committed together with its last sequence number (`counters.journal_log_seq`), so a crash at
+ * any point leaves every written record either in SQLite or in a segment (replay skips seq ≤ the
+ * committed one).
  */
 export class JournalLog {
   readonly #dir: string;
   #fd: number;
   #file: string;
+  /** the last sequence number handed out (buffered records included) */
   #seq: number;
-  #linesInSegment = 0;
+  #framesInSegment = 0;
   #broken = false;
+  readonly #frame = new FrameBuffer();
   readonly #sealed: Sealed[] = [];
 
   /** Starts a new segment after `lastSeq` (the highest sequence number already used). */
@@ -45,39 +57,68 @@ export class JournalLog {
     this.#fd = openSync(this.#file, 'a', 0o600);
   }
 
-  /** The sequence number of the last appended record. */
+  /** The sequence number of the last record (written or buffered). */
   get seq(): number { return this.#seq; }
 
-  /** Writes one record (its seq, `rec[0]`, is assigned here) with one write(2); throws if the kernel refuses it. */
-  append(rec: LogRecord): void {
-    const seq = this.#seq + 1;
-    rec[0] = seq;
-    if (this.#broken) throw new StateError(`journal log ${this.#file} failed earlier; no further writes`, 'STATE_WRITE_FAILED', { details: { file: this.#file } });
-    const json = JSON.stringify(rec);
-    const line = `${lineChecksum(json)}\t${json}\n`;
+  /**
+   * Starts a record of `values` values (seq included): the seq is written here, the caller writes
+   * the other `values - 1` (kind, now, fields…) to the returned writer, then calls `end`.
+   */
+  begin(values: number): ByteWriter {
+    this.#check();
+    this.#frame.begin(values);
+    this.#frame.num(this.#seq + 1);
+    return this.#frame;
+  }
+
+  /**
+   * Ends the record. `durable`: written now, with every buffered record, by one write(2) (throws
+   * if the kernel refuses it); otherwise buffered for the next write (written now only when the
+   * buffer is large).
+   */
+  end(durable: boolean): void {
+    this.#frame.done();
+    this.#seq++;
+    if (durable || this.#frame.size >= FLUSH_BYTES) this.flush();
+    else crashPoint('after-log-buffer');
+  }
+
+  /** Writes the buffered records (one frame, one write(2)); a no-op when nothing is buffered. */
+  flush(): void {
+    if (this.#frame.count === 0) return;
+    this.#check();
+    const bytes = this.#frame.frame();
     let n: number;
-    try { n = writeSync(this.#fd, line); } catch (err) { this.#broken = true; throw err; }
-    if (n !== Buffer.byteLength(line)) {
-      // a short write (disk full) leaves a partial line: anything appended after it would make
+    try { n = writeSync(this.#fd, bytes, 0, bytes.length); } catch (err) { this.#broken = true; throw err; }
+    if (n !== bytes.length) {
+      // a short write (disk full) leaves a partial frame: anything appended after it would make
       // the log unreadable, so the log refuses every later write (the engine halts on it)
       this.#broken = true;
       throw new StateError(`short write to journal log ${this.#file} (${n} bytes)`, 'STATE_WRITE_FAILED', { details: { file: this.#file } });
     }
-    this.#seq = seq; // only once the line is written: a failed write does not burn the number
-    this.#linesInSegment++;
+    this.#frame.clear();
+    this.#framesInSegment++;
     crashPoint('after-log-append');
+  }
+
+  /** Drops the record begun last (its encoding threw); nothing of it is written. */
+  abort(): void { this.#frame.abort(); }
+
+  #check(): void {
+    if (this.#broken) throw new StateError(`journal log ${this.#file} failed earlier; no further writes`, 'STATE_WRITE_FAILED', { details: { file: this.#file } });
   }
 
   /** Closes the current segment (to be deleted once batch `batchId` is committed) and opens the next. */
   seal(batchId: number): void {
-    if (this.#linesInSegment === 0) return;
+    this.flush();
+    if (this.#framesInSegment === 0) return;
     const file = join(this.#dir, segmentName(this.#seq + 1));
     const fd = openSync(file, 'a', 0o600); // first: if this fails, appends go on in the current segment
     closeSync(this.#fd);
     this.#sealed.push({ file: this.#file, batchId });
     this.#file = file;
     this.#fd = fd;
-    this.#linesInSegment = 0;
+    this.#framesInSegment = 0;
   }
 
   /** Deletes the sealed segments whose batch (id ≤ `writtenBatchId`) is committed. */
@@ -90,56 +131,73 @@ export class JournalLog {
 
   /** Closes the file; with `empty`, everything is in SQLite: the (empty) current segment is removed. */
   close(empty: boolean): void {
-    closeSync(this.#fd);
-    if (empty && this.#linesInSegment === 0) { try { unlinkSync(this.#file); } catch { /* already gone */ } }
+    try { if (!this.#broken) this.flush(); } finally { closeSync(this.#fd); }
+    if (empty && this.#framesInSegment === 0) { try { unlinkSync(this.#file); } catch { /* already gone */ } }
   }
 }
 
 /**
- * Reads every record of the log segments in `stateDir` with seq > `after`, in order. A damaged
- * final line of the newest segment is a write torn by the crash and is ignored; a damaged line
- * anywhere else is STATE_CORRUPT naming the file (the log cannot be trusted past it).
+ * Reads every record of the log segments in `stateDir` with seq > `after`, in order. A damaged or
+ * incomplete final frame (or line) of the newest segment is a write torn by the crash and is
+ * ignored; damage anywhere else (or a gap in the sequence) is STATE_CORRUPT naming the file (the
+ * log cannot be trusted past it). Segments of earlier builds (text lines) are read too.
  */
-export function readLog(stateDir: string, after: number, read: (file: string) => string): { records: LogRecord[]; files: string[]; lastSeq: number } {
+export function readLog(stateDir: string, after: number, read: (file: string) => Buffer): { records: LogRecord[]; files: string[]; lastSeq: number } {
   const files = listSegments(stateDir);
   const records: LogRecord[] = [];
   let lastSeq = after;
   files.forEach((file, fi) => {
-    const text = read(file);
-    if (text === '') return; // a segment opened just before the crash
-    const lines = text.split('\n');
-    const complete = text.endsWith('\n') ? lines.length - 1 : lines.length;
-    for (let li = 0; li < complete; li++) {
-      const line = lines[li]!;
-      const isTail = fi === files.length - 1 && li === complete - 1;
-      const rec = parseLine(line);
-      if (!rec && isTail) break; // torn by the crash: its append never returned, nobody acted on it
-      // damaged, or a gap / step back in the sequence numbers: records are missing
-      if (!rec || (rec[0] > after && rec[0] !== lastSeq + 1)) {
-        throw new StateError(`journal log ${file} is corrupt at line ${li + 1}; the engine must start HALTED and be rebuilt from the broker`, 'STATE_CORRUPT', { details: { file, line: li + 1 } });
+    const { groups, damage } = readSegment(read(file));
+    const corrupt = (at: number): StateError => new StateError(`journal log ${file} is corrupt at ${damage?.unit ?? 'frame'} ${at}; the engine must start HALTED and be rebuilt from the broker`, 'STATE_CORRUPT', { details: { file, [damage?.unit ?? 'frame']: at } });
+    // torn by the crash: its write never returned, nobody acted on it
+    if (damage && !(damage.tail && fi === files.length - 1)) throw corrupt(damage.index + 1);
+    groups.forEach((recs, gi) => {
+      for (const rec of recs) {
+        if (rec[0] > after && rec[0] !== lastSeq + 1) throw corrupt(gi + 1); // a gap / step back in the sequence numbers: records are missing
+        if (rec[0] <= after) continue; // already committed to SQLite before the crash
+        records.push(rec);
+        lastSeq = rec[0];
       }
-      if (rec[0] <= after) continue; // already committed to SQLite before the crash
-      records.push(rec);
-      lastSeq = rec[0];
-    }
+    });
   });
   return { records, files, lastSeq };
+}
+
+/**
+ * The record groups (frames, or lines of an earlier build) of one segment up to the first damage;
+ * `damage.tail`: nothing readable follows it (a torn last write, if this is the newest segment).
+ */
+export function readSegment(b: Buffer): { groups: LogRecord[][]; damage?: { index: number; tail: boolean; unit: 'frame' | 'line' } } {
+  const groups: LogRecord[][] = [];
+  if (b.length === 0) return { groups }; // a segment opened just before the crash
+  if (b[0] !== FRAME_MAGIC) return readTextSegment(b.toString('utf8'));
+  for (let p = 0; p < b.length;) {
+    const f = readFrame(b, p);
+    if (typeof f === 'string') {
+      let tail = true;
+      for (let q = b.indexOf(FRAME_MAGIC, p + 1); q >= 0 && tail; q = b.indexOf(FRAME_MAGIC, q + 1)) if (typeof readFrame(b, q) !== 'string') tail = false;
+      return { groups, damage: { index: groups.length, tail, unit: 'frame' } };
+    }
+    groups.push(f.records);
+    p = f.next;
+  }
+  return { groups };
+}
+
+function readTextSegment(text: string): ReturnType<typeof readSegment> {
+  const groups: LogRecord[][] = [];
+  const lines = text.split('\n');
+  const complete = text.endsWith('\n') ? lines.length - 1 : lines.length;
+  for (let li = 0; li < complete; li++) {
+    const recs = parseTextLine(lines[li]!);
+    if (!recs) return { groups, damage: { index: li, tail: li === complete - 1, unit: 'line' } };
+    groups.push(recs);
+  }
+  return { groups };
 }
 
 /** Renames the log segments aside (`<name>.corrupt-<ISO time>`) after STATE_CORRUPT; never deletes them. */
 export function moveLogAside(stateDir: string, now: number): string[] {
   const stamp = new Date(now).toISOString().replace(/[:.]/g, '-');
   return listSegments(stateDir).map((f) => { const to = `${f}.corrupt-${stamp}`; renameSync(f, to); return to; });
-}
-
-function parseLine(line: string): LogRecord | undefined {
-  const tab = line.indexOf('\t');
-  if (tab !== 8) return undefined;
-  const json = line.slice(tab + 1);
-  if (lineChecksum(json) !== line.slice(0, tab)) return undefined;
-  try {
-    const v = JSON.parse(json) as unknown;
-    if (Array.isArray(v) && v.length >= 3 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && typeof v[2] === 'number') return v as LogRecord;
-  } catch { /* fall through */ }
-  return undefined;
 }

@@ -3,7 +3,7 @@
 // signals completion through a shared counter so the main thread can wait synchronously.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { WRITE_BEHIND_SQL, applyBatchRows, type WriterBatch, type WriterInit } from './write-behind-sql.js';
+import { applyBatchRows, decodeBatch, prepareBatchStatements, type PostedBatch, type WriterBatch, type WriterInit } from './write-behind-sql.js';
 
 const init = workerData as WriterInit;
 const done = new Int32Array(init.signal);
@@ -12,17 +12,11 @@ db.pragma('busy_timeout = 10000');
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('cache_size = -16384');
-const st = {
-  upsert: db.prepare(WRITE_BEHIND_SQL.upsertOrder),
-  fill: db.prepare(WRITE_BEHIND_SQL.insertFill),
-  pos: db.prepare(WRITE_BEHIND_SQL.upsertPosition),
-  journal: db.prepare(WRITE_BEHIND_SQL.insertJournal),
-  logSeq: db.prepare(WRITE_BEHIND_SQL.setLogSeq),
-};
+const st = prepareBatchStatements(db);
 const apply = db.transaction((b: WriterBatch) => applyBatchRows(st, b));
 
 let failedOnce = false;
-parentPort?.on('message', (b: WriterBatch | { close: true }) => {
+parentPort?.on('message', (b: PostedBatch | { close: true }) => {
   if ('close' in b) {
     db.close();
     Atomics.store(done, 2, 1); // tell the main thread the connection is closed (it waits for this)
@@ -34,7 +28,7 @@ parentPort?.on('message', (b: WriterBatch | { close: true }) => {
     // after a failed batch, later ones must not commit: their journal_log_seq would cover the
     // failed batch's records too, and a restart would then skip them instead of replaying them
     if (failedOnce) throw new Error(`an earlier batch failed; batch ${b.id} not written`);
-    apply.immediate(b);
+    apply.immediate(decodeBatch(b));
     Atomics.store(done, 0, b.id);
   } catch (err) {
     failedOnce = true;

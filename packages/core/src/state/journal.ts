@@ -4,6 +4,7 @@ import { isTerminal, type Order, type OrderIntent, type OrderSide, type OrderSta
 import { applyFillToPosition, type Position } from '../domain/position.js';
 import { DuplicateClientOrderIdError, StateError, isTradingError } from '../errors.js';
 import type { StateStore } from './store.js';
+import type { StatusOptions } from './log-codec.js';
 import { WriteBehindJournal } from './write-behind.js';
 
 const EPS = 1e-9;
@@ -73,8 +74,10 @@ function rowToFill(r: FillRow): Fill & { source: FillSource } {
 
 /**
  * The write-ahead order journal: order intents, acks, status updates and fills. In `power` (or
- * with `direct`) each is one SQLite transaction; in `process` each is one line of the journal log
- * (durable against a process crash on return) and SQLite follows in batches (`write-behind.ts`).
+ * with `direct`) each is one SQLite transaction; in `process` each is a record of the journal log
+ * — an intent is written (durable against a process crash) before `recordIntent` returns, acks,
+ * statuses and fills are buffered for a few ms / until the next intent (a crash can lose them; the
+ * venue has them and recovery reads them back) — and SQLite follows in batches (`write-behind.ts`).
  * Fills are applied exactly once (dedup on the execution id) and update the order and the
  * position together.
  * @public
@@ -205,11 +208,10 @@ export class OrderJournal {
 
   /** Records an order report from the venue: status forward for known orders, adoption (tagged external) for unknown ones. */
   applyOrderReport(order: Order, options: { authoritative?: boolean; kind?: string } = {}): 'updated' | 'adopted' {
-    const known = this.recordStatus(order.clientOrderId, order.status, {
-      orderId: order.orderId, kind: options.kind ?? 'UPDATE', authoritative: options.authoritative ?? false,
-      ...(order.rejectionReason !== undefined ? { reason: order.rejectionReason } : {}),
-      ...(order.submittedAt !== undefined ? { submittedAt: order.submittedAt } : {}),
-    });
+    const o: StatusOptions = { orderId: order.orderId, kind: options.kind ?? 'UPDATE', authoritative: options.authoritative ?? false }; // no spreads: once per venue update
+    if (order.rejectionReason !== undefined) o.reason = order.rejectionReason;
+    if (order.submittedAt !== undefined) o.submittedAt = order.submittedAt;
+    const known = this.recordStatus(order.clientOrderId, order.status, o);
     if (known) return 'updated';
     this.adoptExternal(order);
     return 'adopted';

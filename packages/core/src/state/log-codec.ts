@@ -1,27 +1,67 @@
 import type { Fill } from '../domain/fill.js';
 import type { Order, OrderIntent, OrderSide, OrderStatus, OrderType, TimeInForce } from '../domain/order.js';
 import type { FillSource } from './journal.js';
-import type { LogRecord } from './journal-log.js';
+import type { JournalLog, LogRecord } from './journal-log.js';
 
 /**
- * Journal-log records as flat JSON arrays `[seq, kind, now, ...fields]`: no property names, so
- * serialising them is cheaper on the hot path than whole objects; absent optionals are `null`.
- * `seq` is 0 here and set by `JournalLog.append`.
+ * Journal-log records `[seq, kind, now, ...fields]`: no property names; absent optionals are
+ * `null`. Written as tagged binary values (`log-line.ts`); read back (from either the binary
+ * frames or the JSON lines of earlier builds) as arrays and decoded here. `seq` is assigned by
+ * `JournalLog.begin`.
  */
 export type StatusOptions = { orderId?: string; reason?: string; kind?: string; authoritative?: boolean; submittedAt?: number };
 
-export const encodeIntent = (i: OrderIntent, now: number): LogRecord => [0, 'I', now, i.clientOrderId, i.asset, i.side, i.quantity, i.orderType,
-  i.limitPrice ?? null, i.stopPrice ?? null, i.timeInForce, i.expireAt ?? null, i.tag ?? null, i.reduceOnly === true ? 1 : 0, i.createdAt];
+// Writers: one record each, straight into the log's buffer (no intermediate array, no JSON).
+// `value` keeps JSON's semantics for odd inputs (undefined → null, non-finite → null, objects as JSON).
 
-export const encodeFill = (f: Fill, source: FillSource, now: number): LogRecord => [0, 'F', now, f.executionId, f.orderId, f.clientOrderId, f.asset,
-  f.side, f.quantity, f.price, f.commission, f.timestamp, f.cumulativeQuantity ?? null, source];
+/** An order intent: durable (written before the call returns, with everything buffered before it). */
+export function writeIntent(log: JournalLog, i: OrderIntent, now: number): void {
+  const w = log.begin(15);
+  try {
+    w.str('I'); w.num(now); w.value(i.clientOrderId); w.value(i.asset); w.value(i.side); w.value(i.quantity); w.value(i.orderType);
+    w.value(i.limitPrice ?? null); w.value(i.stopPrice ?? null); w.value(i.timeInForce); w.value(i.expireAt ?? null); w.value(i.tag ?? null);
+    w.num(i.reduceOnly === true ? 1 : 0); w.value(i.createdAt);
+  } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
+  log.end(true);
+}
 
-export const encodeStatus = (cid: string, status: OrderStatus, o: StatusOptions, now: number): LogRecord => [0, 'S', now, cid, status,
-  o.orderId ?? null, o.reason ?? null, o.kind ?? null, o.authoritative === true ? 1 : 0, o.submittedAt ?? null];
+/** A fill: buffered. */
+export function writeFill(log: JournalLog, f: Fill, source: FillSource, now: number): void {
+  const w = log.begin(14);
+  try {
+    w.str('F'); w.num(now); w.value(f.executionId); w.value(f.orderId); w.value(f.clientOrderId); w.value(f.asset); w.value(f.side);
+    w.value(f.quantity); w.value(f.price); w.value(f.commission); w.value(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.value(source);
+  } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
+  log.end(false);
+}
 
-/** Rare records (adoptions, notes) keep their objects. */
-export const encodeAdopt = (o: Order, now: number): LogRecord => [0, 'A', now, o];
-export const encodeNote = (cid: string, kind: string, detail: string | null, now: number): LogRecord => [0, 'N', now, cid, kind, detail];
+/** A status change or ack: buffered. */
+export function writeStatus(log: JournalLog, cid: string, status: OrderStatus, o: StatusOptions, now: number): void {
+  const w = log.begin(10);
+  try {
+    w.str('S'); w.num(now); w.value(cid); w.value(status); w.value(o.orderId ?? null); w.value(o.reason ?? null); w.value(o.kind ?? null);
+    w.num(o.authoritative === true ? 1 : 0); w.value(o.submittedAt ?? null);
+  } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
+  log.end(false);
+}
+
+/** An adopted external order (kept as an object): buffered. */
+export function writeAdopt(log: JournalLog, o: Order, now: number): void {
+  const w = log.begin(4);
+  try {
+    w.str('A'); w.num(now); w.json(o);
+  } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
+  log.end(false);
+}
+
+/** A note (cancel request, …): buffered. */
+export function writeNote(log: JournalLog, cid: string, kind: string, detail: string | null, now: number): void {
+  const w = log.begin(6);
+  try {
+    w.str('N'); w.num(now); w.value(cid); w.value(kind); w.value(detail);
+  } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
+  log.end(false);
+}
 
 type V = unknown;
 const num = (v: V): number | undefined => (typeof v === 'number' ? v : undefined);

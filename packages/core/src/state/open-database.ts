@@ -5,8 +5,10 @@ import { StateError, isTradingError } from '../errors.js';
 import { migrate } from './migrations.js';
 
 /**
- * `process`: every journal record is one write(2) to the append-only journal log before the call
- * returns (survives a process crash); SQLite (synchronous=NORMAL) follows in batches;
+ * `process`: every order intent is written to the append-only journal log (one write(2), with the
+ * acks/statuses/fills buffered since the last one) before the order is sent (survives a process
+ * crash); acks, statuses and fills follow within ms (a crash may lose those; recovery reads them
+ * back from the venue); SQLite (synchronous=NORMAL) follows in batches;
  * `power`: synchronous=FULL (also survives power loss or an OS crash);
  * `batch`: writes are grouped and committed every few ms or thousand writes (replay, backtests
  * and benchmarks only, where the venue lives in the same process and dies with it).

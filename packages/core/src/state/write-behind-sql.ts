@@ -1,4 +1,5 @@
 import { crashPoint } from './crash-point.js';
+import { readRows } from './row-codec.js';
 
 /** `counters` row holding the last journal-log sequence number committed to SQLite (`process` durability). */
 export const LOG_SEQ_COUNTER = 'journal_log_seq';
@@ -24,20 +25,46 @@ export type Row = (string | number | null)[];
 /** Values per row of each table (batches carry flat arrays: cheaper to clone than arrays of rows). */
 export const STRIDE = { orders: 22, fills: 12, positions: 6, rows: 5 } as const;
 /**
- * One batch for the writer: flat arrays of row values, `STRIDE` values per row, and the last
- * journal-log sequence number it covers (0: no log), committed in the same transaction.
+ * One batch: flat arrays of row values, `STRIDE` values per row, and the last journal-log
+ * sequence number it covers (0: no log), committed in the same transaction.
  */
 export interface WriterBatch { id: number; orders: Row; fills: Row; positions: Row; rows: Row; logSeq: number }
+/** A batch as posted to the worker: the rows as `RowWriter` bytes (transferred, not cloned). */
+export interface PostedBatch { id: number; orders: Uint8Array; fills: Uint8Array; positions: Uint8Array; rows: Uint8Array; logSeq: number }
+
+/** Rows per multi-row statement (`INSERT … VALUES (…), (…), …`): fewer statement steps per batch. */
+export const ROWS_PER_STATEMENT = 32;
+
+/** A statement for one row and one for `ROWS_PER_STATEMENT` rows. */
+export interface RowStatements { one: Stmt; many: Stmt }
 
 /** The statements a batch needs (prepared on the connection that writes it). */
-export interface BatchStatements { upsert: Stmt; fill: Stmt; pos: Stmt; journal: Stmt; logSeq: Stmt }
+export interface BatchStatements { upsert: RowStatements; fill: RowStatements; pos: Stmt; journal: RowStatements; logSeq: Stmt }
 type Stmt = { run(...args: unknown[]): unknown };
+interface Preparer { prepare(sql: string): Stmt }
+
+/** `sql` with its single `VALUES (?, …)` group repeated `rows` times. */
+function multiRow(sql: string, rows: number): string {
+  const m = /VALUES \((\?(?:, \?)*)\)/.exec(sql);
+  if (!m) throw new Error('statement has no VALUES group');
+  const group = `(${m[1]})`;
+  return sql.replace(m[0], `VALUES ${Array.from({ length: rows }, () => group).join(', ')}`);
+}
+
+/** Prepares the batch statements on `db`. */
+export function prepareBatchStatements(db: Preparer): BatchStatements {
+  const rows = (sql: string): RowStatements => ({ one: db.prepare(sql), many: db.prepare(multiRow(sql, ROWS_PER_STATEMENT)) });
+  return {
+    upsert: rows(WRITE_BEHIND_SQL.upsertOrder), fill: rows(WRITE_BEHIND_SQL.insertFill), journal: rows(WRITE_BEHIND_SQL.insertJournal),
+    pos: db.prepare(WRITE_BEHIND_SQL.upsertPosition), logSeq: db.prepare(WRITE_BEHIND_SQL.setLogSeq),
+  };
+}
 
 /** Writes one batch; call inside a transaction. The log sequence number commits with the rows. */
 export function applyBatchRows(st: BatchStatements, b: WriterBatch): void {
   runFlat(st.upsert, b.orders, STRIDE.orders);
   runFlat(st.fill, b.fills, STRIDE.fills);
-  runFlat(st.pos, b.positions, STRIDE.positions);
+  for (let i = 0; i < b.positions.length; i += STRIDE.positions) st.pos.run(b.positions.slice(i, i + STRIDE.positions));
   runFlat(st.journal, b.rows, STRIDE.rows);
   if (b.logSeq > 0) {
     st.logSeq.run(b.logSeq);
@@ -45,9 +72,17 @@ export function applyBatchRows(st: BatchStatements, b: WriterBatch): void {
   }
 }
 
-/** Runs `stmt` once per row of a flat array. */
-export function runFlat(stmt: { run(...args: unknown[]): unknown }, flat: Row, stride: number): void {
-  for (let i = 0; i < flat.length; i += stride) stmt.run(...flat.slice(i, i + stride));
+/** Runs the rows of a flat array (`stride` values each), `ROWS_PER_STATEMENT` at a time, then one by one. */
+export function runFlat(st: RowStatements, flat: Row, stride: number): void {
+  const chunk = stride * ROWS_PER_STATEMENT;
+  let i = 0;
+  for (; i + chunk <= flat.length; i += chunk) st.many.run(flat.slice(i, i + chunk));
+  for (; i < flat.length; i += stride) st.one.run(flat.slice(i, i + stride));
 }
+/** The rows of a posted batch, decoded (on the thread that writes them). */
+export function decodeBatch(b: PostedBatch): WriterBatch {
+  return { id: b.id, orders: readRows(b.orders), fills: readRows(b.fills), positions: readRows(b.positions), rows: readRows(b.rows), logSeq: b.logSeq };
+}
+
 /** Worker start data: the database file and a shared Int32 triple [written batch id, failed batch id, closed]. */
 export interface WriterInit { file: string; signal: SharedArrayBuffer }

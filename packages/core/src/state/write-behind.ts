@@ -3,15 +3,20 @@ import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Fill } from '../domain/fill.js';
 import { isTerminal, type Order, type OrderIntent, type OrderSide, type OrderStatus, type OrderType, type TimeInForce } from '../domain/order.js';
-import { applyFillToPosition } from '../domain/position.js';
+import { applyFillInPlace, type Position } from '../domain/position.js';
 import { DuplicateClientOrderIdError, StateError, isTradingError } from '../errors.js';
+import { SeenIds } from './seen-ids.js';
+import { IssuedIds } from './issued-ids.js';
 import { JournalLog, readLog, type LogRecord } from './journal-log.js';
-import { decodeFill, decodeIntent, decodeStatus, encodeAdopt, encodeFill, encodeIntent, encodeNote, encodeStatus, type StatusOptions } from './log-codec.js';
-import { LOG_SEQ_COUNTER, WRITE_BEHIND_SQL, applyBatchRows, type Row, type WriterBatch } from './write-behind-sql.js';
+import { decodeFill, decodeIntent, decodeStatus, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
+import { RowWriter } from './row-codec.js';
+import { LOG_SEQ_COUNTER, WRITE_BEHIND_SQL, applyBatchRows, decodeBatch, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
 import type { FillOutcome, FillSource } from './journal.js';
 import type { StateStore } from './store.js';
 
 const EPS = 1e-9;
+/** Batches handed to the writer and not yet committed, at most (slack for a writer thread that is briefly descheduled). */
+const MAX_IN_FLIGHT = 4;
 const RANK: Record<OrderStatus, number> = {
   PENDING_SUBMIT: 0, UNKNOWN: 0, SUBMITTED: 1, PARTIALLY_FILLED: 2, FILLED: 3, CANCELLED: 3, REJECTED: 3, EXPIRED: 3,
 };
@@ -28,18 +33,23 @@ interface PosCore { quantity: number; avg: number; realized: number; last: numbe
 
 /**
  * Write-behind buffer of the journal. With `log` (`process` durability) every operation is first
- * appended to the journal log (one write(2), see `journal-log.ts`) and so survives a process
- * crash before it returns; the batches below then only bring SQLite up to date, each with the
- * last log sequence number it covers, and sealed log segments are deleted once committed. On
- * construction, log records newer than that number are replayed through the same operations and
- * committed before anything else reads the journal. Without `log` (`batch` durability: replay,
- * backtests, benchmarks) the buffer alone holds the last writes. The
- * hot path updates in-memory rows and queues fills; every `batchOps` writes (or `batchMs`) the
- * touched orders, new fills and touched positions are handed, once each, to a worker thread
- * that writes them on its own SQLite connection (at most two batches in flight). `store.flush()`
- * (reads, checkpoints, close) waits until everything is written. In `batch`, ack and stream-update
- * rows of the journal table are coalesced away; intents, unknown outcomes, rejections and recovery
- * entries are kept. Same dedup and status rules as the synchronous journal.
+ * recorded in the journal log (see `journal-log.ts`): an intent is written, with every record
+ * buffered before it, by one write(2) before `recordIntent` returns (it survives a process crash
+ * before the order is sent); acks, status changes, fills, notes and adoptions are buffered and
+ * written with the next intent, within `logFlushMs`, or before the next batch / flush / close
+ * (a crash can lose them; the venue has them and recovery reads them back). The batches below
+ * then only bring SQLite up to date, each with the last log sequence number it covers, and
+ * sealed log segments are deleted once committed. On construction, log records newer than that
+ * number are replayed through the same operations and committed before anything else reads the
+ * journal. Without `log` (`batch` durability: replay, backtests, benchmarks) the buffer alone
+ * holds the last writes. The hot path updates in-memory rows and queues fills; every `batchOps`
+ * writes (or `batchMs`) the touched orders, new fills and touched positions are handed, once
+ * each, to a worker thread that writes them on its own SQLite connection (at most four batches in
+ * flight). `store.flush()` (reads, checkpoints, close) waits until everything is written. Ack and
+ * stream-update rows of the journal table are coalesced into the order row; intents, unknown
+ * outcomes, rejections, notes and recovery entries are kept. Same dedup and status rules as the
+ * synchronous journal. Memory stays bounded: terminal orders leave memory after their batch,
+ * used ids are one bit each (`issued-ids.ts`), execution ids a recent window (`fill-ids.ts`).
  */
 export class WriteBehindJournal {
   readonly #store: StateStore;
@@ -47,55 +57,57 @@ export class WriteBehindJournal {
   readonly #dirty = new Set<Core>();
   /** terminal orders of the previous batch: dropped from memory at the next drain (their rows are on disk by then, or in flight) */
   #evictNext: Core[] = [];
-  #fills: Row = [];
-  readonly #exec = new Set<string>();
+  /** fill rows not yet handed to the writer (`STRIDE.fills` values each), and their execution ids */
+  readonly #fills = new RowWriter();
+  #fillIds: string[] = [];
+  /** execution ids journaled: the recent ones exactly, older ones via SQLite (bounded memory) */
+  readonly #exec: SeenIds;
   readonly #pos = new Map<string, PosCore>();
+  readonly #scratch: Position = { asset: '', quantity: 0, avgEntryPrice: 0, currentPrice: 0, unrealizedPnl: 0, realizedPnl: 0 };
   readonly #dirtyPos = new Set<string>();
-  #rows: Row = [];
+  /** journal-table rows not yet handed to the writer (`STRIDE.rows` values each) */
+  readonly #rows = new RowWriter();
+  /** scratch for the order and position rows of a batch */
+  readonly #batchRows = new RowWriter();
   #dbHadOrders: boolean;
-  readonly #dbHadOrdersAtStart: boolean;
-  /** every clientOrderId this session created or loaded */
-  readonly #known = new Set<string>();
-  /** ids `tw<namespace><n>` with n above this were issued after the session started: not on disk */
-  readonly #idPrefix: string;
-  readonly #idFloor: number;
-  readonly #dbHadFills: boolean;
-  readonly #s: Record<'upsert' | 'fill' | 'hasFill' | 'getOrder' | 'getPos' | 'setPos' | 'journal' | 'logSeq', BetterSqlite3.Statement>;
+  /** generated ids `tw<namespace><n>` (n above the counter at start) used this session: one bit each */
+  readonly #issued: IssuedIds;
+  /** any other clientOrderId (user-chosen, another generator's, adopted, on disk at start): "maybe" → exact check */
+  readonly #otherIds: SeenIds;
+  readonly #s: Record<'hasFill' | 'getOrder' | 'getPos' | 'logSeq', BetterSqlite3.Statement>;
   /** `process` durability: the append-only log written before each operation returns */
   #log: JournalLog | undefined;
   /** the last log sequence number replayed at open (covered by the replay batch) */
   #replayedSeq = 0;
   #replaying = false;
-  /** `process`: keep every journal-table row (ack and stream updates too), like a direct commit would */
-  readonly #keepAllRows: boolean;
   readonly #db: BetterSqlite3.Database;
+  /** batch statements on this connection (no worker, and the replay at open) */
+  #batchSt: BatchStatements | undefined;
   #worker: Worker | undefined;
   readonly #signal: Int32Array;
   #sent = 0;
   #ops = 0;
   #timer: NodeJS.Timeout | undefined;
+  #logTimer: NodeJS.Timeout | undefined;
   batchOps = 4096;
   batchMs = 50;
+  /** buffered log records (acks, statuses, fills) are written at the latest this long after (and with the next intent, batch or close) */
+  logFlushMs = 5;
 
   constructor(store: StateStore, db: BetterSqlite3.Database, options: { worker?: boolean; log?: boolean } = {}) {
     this.#db = db;
     const sab = new SharedArrayBuffer(12); // [written batch id, failed batch id, writer closed]
     this.#signal = new Int32Array(sab);
     this.#store = store;
-    this.#keepAllRows = options.log === true;
     this.#dbHadOrders = db.prepare('SELECT 1 FROM orders LIMIT 1').get() !== undefined;
-    this.#dbHadOrdersAtStart = this.#dbHadOrders;
-    this.#idPrefix = `tw${store.namespace}`;
-    this.#idFloor = (db.prepare(`SELECT value FROM counters WHERE name = 'client_order_id'`).get() as { value: number } | undefined)?.value ?? 0;
-    this.#dbHadFills = db.prepare('SELECT 1 FROM fills LIMIT 1').get() !== undefined;
+    const idFloor = (db.prepare(`SELECT value FROM counters WHERE name = 'client_order_id'`).get() as { value: number } | undefined)?.value ?? 0;
+    this.#issued = new IssuedIds(`tw${store.namespace}`, idFloor);
+    this.#exec = loadIds(db, 'fills', 'execution_id');
+    this.#otherIds = loadIds(db, 'orders', 'client_order_id');
     this.#s = {
-      upsert: db.prepare(WRITE_BEHIND_SQL.upsertOrder),
-      fill: db.prepare(WRITE_BEHIND_SQL.insertFill),
       hasFill: db.prepare('SELECT 1 FROM fills WHERE execution_id = ?'),
       getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
       getPos: db.prepare('SELECT quantity, avg_entry_price, realized_pnl, last_price, updated_at FROM positions WHERE asset = ?'),
-      setPos: db.prepare(WRITE_BEHIND_SQL.upsertPosition),
-      journal: db.prepare(WRITE_BEHIND_SQL.insertJournal),
       logSeq: db.prepare(WRITE_BEHIND_SQL.setLogSeq),
     };
     if (options.log === true) this.#startLog(); // before the worker starts: the replay commits on this connection
@@ -117,7 +129,7 @@ export class WriteBehindJournal {
   #startLog(): void {
     const store = this.#store;
     const applied = (this.#db.prepare(`SELECT value FROM counters WHERE name = '${LOG_SEQ_COUNTER}'`).get() as { value: number } | undefined)?.value ?? 0;
-    const { records, files, lastSeq } = readLog(store.stateDir, applied, (f) => readFileSync(f, 'utf8'));
+    const { records, files, lastSeq } = readLog(store.stateDir, applied, (f) => readFileSync(f));
     this.#replaying = true; // no drain until every record is in: the batch must commit with the last seq
     try {
       for (const rec of records) {
@@ -152,15 +164,33 @@ export class WriteBehindJournal {
 
   /** Deletes the log segments whose batches are committed (never after a failed batch). */
   #discardLog(): void {
-    if (this.#log && Atomics.load(this.#signal, 1) === 0) this.#log.discard(Atomics.load(this.#signal, 0));
+    const done = Atomics.load(this.#signal, 0); // first: the writer marks a failure before it moves this
+    if (this.#log && Atomics.load(this.#signal, 1) === 0) this.#log.discard(done);
   }
 
-  get pending(): boolean { return this.#dirty.size > 0 || this.#fills.length > 0 || this.#rows.length > 0 || this.#dirtyPos.size > 0; }
+  /** Writes the log's buffered records now (the short timer, and before anything that relies on the log being complete). */
+  flushLog(): void {
+    if (this.#logTimer !== undefined) { clearTimeout(this.#logTimer); this.#logTimer = undefined; }
+    this.#log?.flush();
+  }
+
+  /** Arms the short timer that writes buffered log records (one timer at a time). */
+  #armLogFlush(): void {
+    if (this.#logTimer !== undefined || this.#replaying) return;
+    this.#logTimer = setTimeout(() => {
+      this.#logTimer = undefined;
+      // nothing to throw to here: the log stays broken and the next intent (or flush) reports it
+      try { this.#log?.flush(); } catch (err) { this.#store.logger.error('journal log write failed', { error: (err as Error).message }); }
+    }, this.logFlushMs);
+    this.#logTimer.unref();
+  }
+
+  get pending(): boolean { return this.#dirty.size > 0 || this.#fills.size > 0 || this.#rows.size > 0 || this.#dirtyPos.size > 0; }
 
   #load(cid: string): Core | undefined {
     const c = this.#orders.get(cid);
     if (c || !this.#dbHadOrders) return c;
-    if (!this.#known.has(cid) && !this.#dbHadOrdersAtStart) return undefined; // never seen: not on disk either
+    if (!this.#mayBeKnown(cid)) return undefined; // never seen: not on disk either
     this.#waitFor(this.#sent - 1); // an evicted row was posted at least one batch ago
     const r = this.#s.getOrder.get(cid) as Record<string, unknown> | undefined;
     if (!r) return undefined;
@@ -173,8 +203,24 @@ export class WriteBehindJournal {
       reason: r['rejection_reason'] as string | null, external: r['external'] as number, overfilled: r['overfilled'] as number,
     };
     this.#orders.set(cid, core);
-    this.#known.add(cid);
     return core;
+  }
+
+  /** Was `cid` journaled (this session, or before it)? Exact for generated ids; "maybe" (true) now and then for others. */
+  #mayBeKnown(cid: string): boolean {
+    const i = this.#issued.index(cid);
+    return i >= 0 ? this.#issued.has(i) : this.#otherIds.mightHave(cid);
+  }
+
+  #markUsed(cid: string): void {
+    const i = this.#issued.index(cid);
+    if (i >= 0) this.#issued.add(i);
+    else this.#otherIds.add(cid);
+  }
+
+  #row(now: number, cid: string, kind: string, status: string | null, detail: string | null): void {
+    const w = this.#rows;
+    w.num(now); w.str(cid); w.str(kind); w.value(status); w.value(detail);
   }
 
   #touch(c: Core): void {
@@ -195,14 +241,15 @@ export class WriteBehindJournal {
     }
   }
 
-  /** Is this id certainly not in the journal? (cheap: no disk read on the hot path) */
+  /** Is this id certainly not in the journal? (no disk read on the hot path, but for a "maybe" of the filter) */
   #isNew(cid: string): boolean {
-    if (this.#known.has(cid)) return false;
-    if (!this.#dbHadOrdersAtStart) return true;
-    if (cid.startsWith(this.#idPrefix)) {
-      const n = parseInt(cid.slice(this.#idPrefix.length), 36);
-      if (Number.isSafeInteger(n) && n > this.#idFloor && cid === this.#idPrefix + n.toString(36)) return true;
-    }
+    if (this.#orders.has(cid)) return false;
+    const i = this.#issued.index(cid);
+    if (i >= 0) return !this.#issued.has(i); // issued after the start: on disk only if used this session
+    const seen = this.#otherIds;
+    if (!seen.mightHave(cid)) return true;
+    if (seen.uncommitted(cid, NO_IDS)) return false; // evicted, its batch not committed yet
+    this.#committed();
     return this.#s.getOrder.get(cid) === undefined;
   }
 
@@ -210,15 +257,15 @@ export class WriteBehindJournal {
     if (!this.#isNew(i.clientOrderId)) {
       throw new DuplicateClientOrderIdError(`clientOrderId ${i.clientOrderId} is already in the journal; an intent is never sent twice`, { details: { clientOrderId: i.clientOrderId } });
     }
-    this.#log?.append(encodeIntent(i, now)); // durable before the caller sends the order
+    if (this.#log) writeIntent(this.#log, i, now); // with the buffered records, one write: durable before the caller sends the order
     const c: Core = {
       cid: i.clientOrderId, orderId: '', asset: i.asset, side: i.side, quantity: i.quantity, orderType: i.orderType, limitPrice: i.limitPrice ?? null,
       stopPrice: i.stopPrice ?? null, tif: i.timeInForce, expireAt: i.expireAt ?? null, tag: i.tag ?? null, reduceOnly: i.reduceOnly ? 1 : 0,
       status: 'PENDING_SUBMIT', filled: 0, avg: 0, createdAt: i.createdAt, updatedAt: now, submittedAt: null, filledAt: null, reason: null, external: 0, overfilled: 0,
     };
     this.#orders.set(c.cid, c);
-    this.#known.add(c.cid);
-    this.#rows.push(now, c.cid, 'INTENT', 'PENDING_SUBMIT', null);
+    this.#markUsed(c.cid);
+    this.#row(now, c.cid, 'INTENT', 'PENDING_SUBMIT', null);
     this.#touch(c);
   }
 
@@ -234,7 +281,7 @@ export class WriteBehindJournal {
       // already made the order FILLED): no log line, no row, the order is untouched
       return true;
     }
-    this.#log?.append(encodeStatus(cid, status, o, now)); // before any change: a failed write changes nothing
+    if (this.#log) { writeStatus(this.#log, cid, status, o, now); this.#armLogFlush(); } // before any change: a failed write changes nothing
     if (newOrderId) c.orderId = o.orderId!;
     if (forward) {
       c.status = status;
@@ -242,13 +289,13 @@ export class WriteBehindJournal {
     }
     if (submitted) c.submittedAt = o.submittedAt ?? now;
     c.updatedAt = now;
-    if (this.#keepAllRows || (kind !== 'ACK' && kind !== 'UPDATE')) this.#rows.push(now, cid, kind, forward ? status : `${status}(ignored)`, o.reason ?? null);
+    if (kind !== 'ACK' && kind !== 'UPDATE') this.#row(now, cid, kind, forward ? status : `${status}(ignored)`, o.reason ?? null);
     this.#touch(c);
     return true;
   }
 
   adopt(o: Order, now: number): void {
-    this.#log?.append(encodeAdopt(o, now));
+    if (this.#log) { writeAdopt(this.#log, o, now); this.#armLogFlush(); }
     const core: Core = {
       cid: o.clientOrderId, orderId: o.orderId, asset: o.asset, side: o.side, quantity: o.quantity, orderType: o.orderType, limitPrice: o.limitPrice ?? null,
       stopPrice: o.stopPrice ?? null, tif: o.timeInForce, expireAt: o.expireAt ?? null, tag: o.tag ?? 'EXTERNAL', reduceOnly: o.reduceOnly ? 1 : 0,
@@ -256,26 +303,41 @@ export class WriteBehindJournal {
       external: 1, overfilled: 0,
     };
     this.#orders.set(core.cid, core);
-    this.#known.add(core.cid);
-    this.#rows.push(now, core.cid, 'ADOPT_EXTERNAL', core.status, null);
+    this.#markUsed(core.cid);
+    this.#row(now, core.cid, 'ADOPT_EXTERNAL', core.status, null);
     this.#touch(core);
   }
 
   note(cid: string, kind: string, detail: string | null, now: number): void {
-    this.#log?.append(encodeNote(cid, kind, detail, now));
-    this.#rows.push(now, cid, kind, null, detail);
+    if (this.#log) { writeNote(this.#log, cid, kind, detail, now); this.#armLogFlush(); }
+    this.#row(now, cid, kind, null, detail);
     this.#note();
   }
 
   hasFill(executionId: string): boolean {
-    return this.#exec.has(executionId) || (this.#dbHadFills && this.#s.hasFill.get(executionId) !== undefined);
+    const ids = this.#exec;
+    if (!ids.mightHave(executionId)) return false; // the common case: a new execution
+    if (ids.uncommitted(executionId, this.#fillIds)) return true;
+    this.#committed(); // what left `uncommitted` is in SQLite
+    return this.#s.hasFill.get(executionId) !== undefined;
+  }
+
+  /** Tells the execution-id filter which batches are committed (never past a failed one). */
+  #committed(): void {
+    const done = Atomics.load(this.#signal, 0); // first: the writer marks a failure before it moves this
+    if (Atomics.load(this.#signal, 1) !== 0) return;
+    this.#exec.committed(done);
+    this.#otherIds.committed(done);
   }
 
   applyFill(f: Fill, source: FillSource, now: number): FillOutcome {
     if (this.hasFill(f.executionId)) return { kind: 'duplicate', overfill: false, cumulativeMismatch: false, orderKnown: true };
-    this.#log?.append(encodeFill(f, source, now));
+    if (this.#log) { writeFill(this.#log, f, source, now); this.#armLogFlush(); } // a crash may lose it: recovery reads it back from the venue
     this.#exec.add(f.executionId);
-    this.#fills.push(f.executionId, f.clientOrderId, f.orderId, f.asset, f.side, f.quantity, f.price, f.commission, f.timestamp, f.cumulativeQuantity ?? null, source, now);
+    const w = this.#fills;
+    w.str(f.executionId); w.str(f.clientOrderId); w.str(f.orderId); w.str(f.asset); w.str(f.side); w.num(f.quantity); w.num(f.price);
+    w.num(f.commission); w.num(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.str(source); w.num(now);
+    this.#fillIds.push(f.executionId);
     let overfill = false;
     let cumulativeMismatch = false;
     const c = this.#load(f.clientOrderId);
@@ -301,7 +363,9 @@ export class WriteBehindJournal {
       p = r ? { quantity: r.quantity, avg: r.avg_entry_price, realized: r.realized_pnl, last: r.last_price, updatedAt: r.updated_at } : { quantity: 0, avg: 0, realized: 0, last: f.price, updatedAt: now };
       this.#pos.set(f.asset, p);
     }
-    const { position } = applyFillToPosition({ asset: f.asset, quantity: p.quantity, avgEntryPrice: p.avg, currentPrice: f.price, unrealizedPnl: 0, realizedPnl: p.realized }, f.asset, f.side === 'BUY' ? f.quantity : -f.quantity, f.price);
+    const position = this.#scratch; // same arithmetic as applyFillToPosition, without its allocations
+    position.asset = f.asset; position.quantity = p.quantity; position.avgEntryPrice = p.avg; position.currentPrice = f.price; position.unrealizedPnl = 0; position.realizedPnl = p.realized;
+    applyFillInPlace(position, f.side === 'BUY' ? f.quantity : -f.quantity, f.price);
     p.quantity = position.quantity; p.avg = position.avgEntryPrice; p.realized = position.realizedPnl; p.last = f.price; p.updatedAt = now;
     this.#dirtyPos.add(f.asset);
     return { kind: 'new', overfill, cumulativeMismatch, orderKnown: c !== undefined };
@@ -314,42 +378,56 @@ export class WriteBehindJournal {
   drain(): void {
     if (this.#timer !== undefined) { clearTimeout(this.#timer); this.#timer = undefined; }
     this.#ops = 0;
+    this.flushLog(); // the log first: SQLite must never commit a record the log could still lose (the sequence stays gapless)
     if (!this.pending) return;
     if (Atomics.load(this.#signal, 1) !== 0) {
       // keep the rows (and, in `process`, the log segments): nothing commits after a failed batch
       throw new StateError(`journal writer failed earlier; nothing more is written to ${this.#store.file} (the log keeps every record for the next start)`, 'STATE_WRITE_FAILED', { details: { file: this.#store.file } });
     }
-    const b: WriterBatch = { id: this.#sent + 1, orders: [], fills: this.#fills, positions: [], rows: this.#rows, logSeq: this.#log?.seq ?? this.#replayedSeq };
-    this.#fills = [];
-    this.#rows = [];
+    const id = this.#sent + 1;
+    const logSeq = this.#log?.seq ?? this.#replayedSeq;
+    const fills = this.#fills.take();
+    const rows = this.#rows.take();
+    this.#exec.posted(id, this.#fillIds); // tracked until batch `id` is known committed (never, if it fails)
+    this.#fillIds = [];
     for (const c of this.#evictNext) if (!this.#dirty.has(c) && this.#orders.get(c.cid) === c) this.#orders.delete(c.cid); // reloaded from disk on demand
     this.#evictNext = [];
+    const w = this.#batchRows;
+    const cids: string[] = [];
     for (const c of this.#dirty) {
-      b.orders.push(c.cid, c.orderId, c.asset, c.side, c.quantity, c.orderType, c.limitPrice, c.stopPrice, c.tif, c.expireAt, c.tag, c.reduceOnly,
-        c.status, c.filled, c.avg, c.createdAt, c.updatedAt, c.submittedAt, c.filledAt, c.reason, c.external, c.overfilled);
+      cids.push(c.cid);
+      w.str(c.cid); w.str(c.orderId); w.str(c.asset); w.str(c.side); w.num(c.quantity); w.str(c.orderType); w.value(c.limitPrice); w.value(c.stopPrice);
+      w.str(c.tif); w.value(c.expireAt); w.value(c.tag); w.num(c.reduceOnly); w.str(c.status); w.num(c.filled); w.num(c.avg); w.num(c.createdAt);
+      w.num(c.updatedAt); w.value(c.submittedAt); w.value(c.filledAt); w.value(c.reason); w.num(c.external); w.num(c.overfilled);
       if (isTerminal(c.status)) this.#evictNext.push(c);
     }
-    if (b.orders.length > 0) this.#dbHadOrders = true;
+    if (this.#dirty.size > 0) this.#dbHadOrders = true;
+    this.#otherIds.posted(id, cids); // an order evicted from memory is found here until its batch is committed
     this.#dirty.clear();
+    const orders = w.take();
     for (const a of this.#dirtyPos) {
       const p = this.#pos.get(a);
-      if (p) b.positions.push(a, p.quantity, p.avg, p.realized, p.last, p.updatedAt);
+      if (p) { w.str(a); w.num(p.quantity); w.num(p.avg); w.num(p.realized); w.num(p.last); w.num(p.updatedAt); }
     }
     this.#dirtyPos.clear();
+    const b: PostedBatch = { id, orders, fills, positions: w.take(), rows, logSeq };
     this.#sent = b.id;
     if (this.#worker) {
-      this.#waitFor(b.id - 2); // bounded lag: at most two batches in flight
-      this.#worker.postMessage(b);
+      this.#waitFor(b.id - MAX_IN_FLIGHT); // bounded lag (memory, and how far SQLite trails the log)
+      this.#worker.postMessage(b, [b.orders.buffer, b.fills.buffer, b.positions.buffer, b.rows.buffer] as ArrayBuffer[]);
     } else {
-      const s = this.#s;
       try {
-        this.#db.transaction(() => applyBatchRows({ upsert: s.upsert, fill: s.fill, pos: s.setPos, journal: s.journal, logSeq: s.logSeq }, b))();
+        this.#batchSt ??= prepareBatchStatements(this.#db);
+        const st = this.#batchSt;
+        const rowsOf = decodeBatch(b);
+        this.#db.transaction(() => applyBatchRows(st, rowsOf))();
       } catch (err) {
         Atomics.store(this.#signal, 1, b.id); // its log segment must never be discarded
         throw new StateError(`cannot write journal batch to ${this.#store.file}: ${(err as Error).message}`, 'STATE_WRITE_FAILED', { cause: err, details: { file: this.#store.file } });
       }
       Atomics.store(this.#signal, 0, b.id);
     }
+    this.#committed();
     this.#log?.seal(b.id); // later records go to a new segment; this one is deleted once batch b is committed
     this.#discardLog();
   }
@@ -370,6 +448,7 @@ export class WriteBehindJournal {
 
   #stop(): void {
     if (this.#timer !== undefined) { clearTimeout(this.#timer); this.#timer = undefined; }
+    if (this.#logTimer !== undefined) { clearTimeout(this.#logTimer); this.#logTimer = undefined; }
     const w = this.#worker;
     this.#worker = undefined;
     if (!w) return;
@@ -380,3 +459,13 @@ export class WriteBehindJournal {
     void w.terminate();
   }
 }
+
+/** An id filter seeded with the ids already in SQLite (one scan at start, ≈ 1 s per million rows). */
+function loadIds(db: BetterSqlite3.Database, table: 'fills' | 'orders', column: 'execution_id' | 'client_order_id'): SeenIds {
+  const n = (db.prepare(`SELECT COUNT(*) AS n FROM ${table}`).get() as { n: number }).n;
+  const ids = new SeenIds({ expected: n * 2 });
+  if (n > 0) for (const id of db.prepare(`SELECT ${column} FROM ${table}`).pluck().iterate() as IterableIterator<string>) ids.add(id);
+  return ids;
+}
+
+const NO_IDS: readonly string[] = [];

@@ -3,12 +3,29 @@
 import { expect } from 'chai';
 import { appendFileSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { OrderJournal, SimulatedClock, StateStore, createStateLayer, type Fill } from '@tradewire/core';
+import { crc32 } from 'node:zlib';
+import { OrderJournal, SimulatedClock, StateStore, createStateLayer, recover, silentLogger, type Fill, type Order } from '@tradewire/core';
+import { FakeVenue } from './fake-venue.js';
 import { cleanupTempDirs, intent, tempDir } from './helpers.js';
 
 const logs = (dir: string): string[] => readdirSync(dir).filter((f) => /^journal\.\d{16}\.log$/.test(f)).sort();
 
-/** Journals an order and its fill without any flush to SQLite, then copies the dir as a crash would leave it. */
+/** The frames of a log segment (`0x01 | u32 length | u32 ~length | u32 crc | payload | \n`), as byte ranges. */
+function frames(buf: Buffer): [number, number][] {
+  const out: [number, number][] = [];
+  for (let p = 0; p < buf.length;) {
+    expect(buf[p]).to.equal(0x01);
+    const end = p + 13 + buf.readUInt32LE(p + 1) + 1;
+    out.push([p, end]);
+    p = end;
+  }
+  return out;
+}
+
+/**
+ * Journals an order, its ack and fill and two more intents without any flush to SQLite, then copies
+ * the dir as a crash would leave it. Log lines: [I twL1], [S twL1, F twL1, I twL2], [I twL3].
+ */
 function crashedDir(): string {
   const src = tempDir();
   const clock = new SimulatedClock(1_000);
@@ -18,6 +35,8 @@ function crashedDir(): string {
   j.recordStatus('twL1', 'SUBMITTED', { orderId: 'V1', kind: 'ACK' });
   const f: Fill = { executionId: 'EL1', orderId: 'V1', clientOrderId: 'twL1', asset: 'AAPL', side: 'BUY', quantity: 4, price: 10, commission: 0, timestamp: 2_000 };
   j.applyFill(f);
+  j.recordIntent(intent('twL2', { quantity: 1 })); // the ack and the fill were buffered: they go out with this intent, in one write
+  j.recordIntent(intent('twL3', { quantity: 1 }));
   const dst = tempDir();
   for (const name of readdirSync(src)) if (name.startsWith('state.db') || name.startsWith('journal.')) copyFileSync(join(src, name), join(dst, name));
   store.close();
@@ -39,7 +58,8 @@ describe("journal log (durability 'process')", () => {
       expect([o?.status, o?.filledQuantity, o?.orderId]).to.deep.equal(['FILLED', 4, 'V1']);
       expect(j.fills().map((x) => x.executionId)).to.deep.equal(['EL1']);
       expect(j.positions().map((p) => [p.asset, p.quantity])).to.deep.equal([['AAPL', 4]]);
-      expect(j.entriesAfter(0).map((e) => e.kind)).to.deep.equal(['INTENT', 'ACK']);
+      expect(j.getOrder('twL2')?.status).to.equal('PENDING_SUBMIT');
+      expect(j.entriesAfter(0).map((e) => e.kind)).to.deep.equal(['INTENT', 'INTENT', 'INTENT']);
       store.close();
       expect(logs(dir)).to.deep.equal([]);
     }
@@ -69,23 +89,30 @@ describe("journal log (durability 'process')", () => {
     again.close();
   });
 
-  it('a torn final line (the crash cut the write) is ignored', () => {
+  it('a torn final frame (the crash cut the write) is ignored', () => {
     const dir = crashedDir();
-    const last = logs(dir).at(-1)!;
-    appendFileSync(join(dir, last), '0123abcd\t[4,"N",1000,"twL1","NOTE"'); // no newline, bad checksum
+    const last = join(dir, logs(dir).at(-1)!);
+    const whole = readFileSync(last);
+    const [a, b] = frames(whole)[0]!;
+    appendFileSync(last, whole.subarray(a, a + Math.floor((b - a) / 2))); // a frame cut in the middle
+    appendFileSync(last, Buffer.from([0x01, 0x40])); // and a header cut short
     const store = StateStore.open({ stateDir: dir, breakStaleLock: true });
     const j = new OrderJournal(store);
     expect(j.getOrder('twL1')?.status).to.equal('FILLED');
-    expect(j.entriesAfter(0).map((e) => e.kind)).to.deep.equal(['INTENT', 'ACK']);
+    expect(j.entriesAfter(0).map((e) => e.kind)).to.deep.equal(['INTENT', 'INTENT', 'INTENT']);
     store.close();
   });
 
-  it('a damaged line in the middle → STATE_CORRUPT naming the file; the layer starts HALTED with the log moved aside', () => {
+  it('a damaged frame in the middle → STATE_CORRUPT naming the file; the layer starts HALTED with the log moved aside', () => {
     const dir = crashedDir();
     const file = join(dir, logs(dir)[0]!);
-    const lines = readFileSync(file, 'utf8').split('\n');
-    lines[1] = lines[1]!.replace('SUBMITTED', 'CANCELLED'); // checksum no longer matches
-    writeFileSync(file, lines.join('\n'));
+    const buf = readFileSync(file);
+    const fr = frames(buf);
+    expect(fr).to.have.length(3);
+    const at = buf.indexOf('SUBMITTED');
+    expect(at).to.be.greaterThan(fr[1]![0]).and.lessThan(fr[1]![1]); // the ack is in the middle frame
+    buf.write('CANCELLED', at, 'latin1'); // checksum no longer matches
+    writeFileSync(file, buf);
     const store = StateStore.open({ stateDir: dir, breakStaleLock: true });
     let code = '';
     let named = '';
@@ -100,5 +127,114 @@ describe("journal log (durability 'process')", () => {
     expect(aside).to.have.length(1); // kept for the operator, never deleted
     expect(readFileSync(join(dir, aside[0]!), 'utf8')).to.contain('CANCELLED');
     layer.close();
+  });
+
+  it('a multi-record frame torn at the end (the crash cut its write) is ignored as a whole', () => {
+    const dir = crashedDir();
+    const file = join(dir, logs(dir)[0]!);
+    const buf = readFileSync(file);
+    const [, [a, b]] = frames(buf) as [[number, number], [number, number]];
+    expect(buf.subarray(a, b).includes('EL1')).to.equal(true); // ack, fill and the next intent share one frame
+    writeFileSync(file, buf.subarray(0, a + Math.floor((b - a) * 0.8)));
+    const store = StateStore.open({ stateDir: dir, breakStaleLock: true });
+    const j = new OrderJournal(store);
+    expect(j.orders().map((o) => [o.clientOrderId, o.status])).to.deep.equal([['twL1', 'PENDING_SUBMIT']]); // none of the torn line's records
+    expect(j.fillCount()).to.equal(0);
+    store.close();
+    expect(logs(dir)).to.deep.equal([]);
+  });
+
+  it('logs written by earlier builds (one record per line) still replay', () => {
+    const dir = tempDir();
+    StateStore.open({ stateDir: dir }).close(); // creates state.db
+    const line = (rec: unknown[]): string => { const json = JSON.stringify(rec); return `${crc32(json).toString(16).padStart(8, '0')}\t${json}\n`; };
+    writeFileSync(join(dir, 'journal.0000000000000001.log'), [
+      line([1, 'I', 1000, 'twO1', 'AAPL', 'BUY', 3, 'MARKET', null, null, 'DAY', null, null, 0, 1000]),
+      line([2, 'S', 1001, 'twO1', 'SUBMITTED', 'V9', null, 'ACK', 0, 1001]),
+      line([3, 'F', 1002, 'EO1', 'V9', 'twO1', 'AAPL', 'BUY', 3, 12.5, 0, 1002, null, 'stream']),
+    ].join(''));
+    const store = StateStore.open({ stateDir: dir, breakStaleLock: true });
+    const j = new OrderJournal(store);
+    const o = j.getOrder('twO1');
+    expect([o?.status, o?.filledQuantity, o?.orderId, o?.avgFillPrice]).to.deep.equal(['FILLED', 3, 'V9', 12.5]);
+    expect(j.positions().map((p) => [p.asset, p.quantity])).to.deep.equal([['AAPL', 3]]);
+    // and new records continue the sequence in the new form
+    j.recordIntent(intent('twO2'));
+    store.close();
+    expect(logs(dir)).to.deep.equal([]);
+  });
+
+  it('a gap in the sequence (a whole frame missing) → STATE_CORRUPT', () => {
+    const dir = crashedDir();
+    const file = join(dir, logs(dir)[0]!);
+    const buf = readFileSync(file);
+    const [[, end0], [, end1]] = frames(buf) as [[number, number], [number, number]];
+    writeFileSync(file, Buffer.concat([buf.subarray(0, end0), buf.subarray(end1)])); // the middle frame (seq 2–4) is gone
+    const store = StateStore.open({ stateDir: dir, breakStaleLock: true });
+    let code = '';
+    try { new OrderJournal(store); } catch (err) { code = (err as { code: string }).code; }
+    store.close();
+    expect(code).to.equal('STATE_CORRUPT');
+  });
+
+  it('an ack and a fill still buffered at the crash are lost from the log and recovered from the broker', async () => {
+    const venue = new FakeVenue();
+    const dir = tempDir();
+    const store = StateStore.open({ stateDir: dir, clock: new SimulatedClock(1_000) });
+    const j = new OrderJournal(store, { worker: false, batchOps: 1_000_000, batchMs: 1_000_000 });
+    j.recordIntent(intent('twK1', { quantity: 5 })); // written: durable before the send
+    const order = await venue.submitOrder(intent('twK1', { quantity: 5 }));
+    j.recordStatus('twK1', 'SUBMITTED', { orderId: order.orderId, kind: 'ACK' }); // buffered
+    j.applyFill(venue.fill('twK1', 5, 20, { silent: true })); // buffered
+    const crashed = tempDir(); // SIGKILL now: the buffer dies with the process
+    for (const name of readdirSync(dir)) if (name.startsWith('state.db') || name.startsWith('journal.')) copyFileSync(join(dir, name), join(crashed, name));
+    store.close();
+    const after = createStateLayer({ stateDir: crashed, breakStaleLock: true });
+    expect(after.journal.getOrder('twK1')?.status).to.equal('PENDING_SUBMIT'); // the log had the intent only
+    const r = await recover(after.store, after.journal, venue, silentLogger);
+    expect(r.fillsApplied).to.equal(1);
+    expect(r.settled.map((x) => [x.clientOrderId, x.outcome, x.status])).to.deep.equal([['twK1', 'adopted', 'FILLED']]);
+    const o = after.journal.getOrder('twK1');
+    expect([o?.status, o?.filledQuantity, o?.orderId]).to.deep.equal(['FILLED', 5, order.orderId]);
+    expect(after.journal.positions().map((p) => [p.asset, p.quantity])).to.deep.equal([['AAPL', 5]]);
+    expect(venue.submitCalls).to.deep.equal(['twK1']); // never resent
+    after.close();
+  });
+
+  it('a record whose encoding throws (an odd value) leaves nothing behind: the log stays readable', () => {
+    const src = tempDir();
+    const store = StateStore.open({ stateDir: src, clock: new SimulatedClock(1_000) });
+    const j = new OrderJournal(store, { worker: false, batchOps: 1_000_000, batchMs: 1_000_000 });
+    j.recordIntent(intent('twZ1'));
+    const odd = { orderId: 'V7', clientOrderId: 'ext7', asset: 'AAPL', side: 'BUY', quantity: 1, orderType: 'LIMIT', timeInForce: 'DAY', status: 'SUBMITTED', filledQuantity: 0, avgFillPrice: 0, createdAt: 1, updatedAt: 1, venueData: 1n };
+    expect(() => j.adoptExternal(odd as unknown as Order)).to.throw(TypeError);
+    j.recordIntent(intent('twZ2'));
+    const dst = tempDir();
+    for (const name of readdirSync(src)) if (name.startsWith('state.db') || name.startsWith('journal.')) copyFileSync(join(src, name), join(dst, name));
+    store.close();
+    const again = StateStore.open({ stateDir: dst, breakStaleLock: true });
+    expect(new OrderJournal(again).orders().map((o) => o.clientOrderId)).to.deep.equal(['twZ1', 'twZ2']);
+    again.close();
+  });
+
+  it('replay reproduces every field exactly (fractions, unicode, long strings, optionals)', () => {
+    const src = tempDir();
+    const store = StateStore.open({ stateDir: src, clock: new SimulatedClock(1_700_000_000_123) });
+    const j = new OrderJournal(store, { worker: false, batchOps: 1_000_000, batchMs: 1_000_000 });
+    j.recordIntent(intent('twR1', { quantity: 7.25, orderType: 'LIMIT', limitPrice: 101.37, tag: 'tâg € ✓', reduceOnly: true, expireAt: 1_700_000_999_000, timeInForce: 'GTC' }));
+    j.recordStatus('twR1', 'SUBMITTED', { orderId: 'V-ü1', kind: 'ACK', submittedAt: 1_700_000_000_500 });
+    j.applyFill({ executionId: 'E€1', orderId: 'V-ü1', clientOrderId: 'twR1', asset: 'AAPL', side: 'BUY', quantity: 2.5, price: 99.991, commission: 0.0123, timestamp: 1_700_000_000_777, cumulativeQuantity: 2.5 });
+    j.recordStatus('twR1', 'CANCELLED', { kind: 'UPDATE', reason: `venue says: ${'x'.repeat(300)} ✗` });
+    j.note('twR1', 'CANCEL_REQUEST', 'by operator ✓');
+    j.recordIntent(intent('twR2')); // writes the buffered records with it
+    const dst = tempDir();
+    for (const name of readdirSync(src)) if (name.startsWith('state.db') || name.startsWith('journal.')) copyFileSync(join(src, name), join(dst, name));
+    const expected = { orders: j.orders(), fills: j.fills(), positions: j.positions(), entries: j.entriesAfter(0).map(({ seq: _seq, ...e }) => e) };
+    store.close();
+    const again = StateStore.open({ stateDir: dst, breakStaleLock: true });
+    const r = new OrderJournal(again);
+    expect({ orders: r.orders(), fills: r.fills(), positions: r.positions(), entries: r.entriesAfter(0).map(({ seq: _seq, ...e }) => e) }).to.deep.equal(expected);
+    expect(r.getOrder('twR1')?.rejectionReason).to.contain('✗');
+    again.close();
   });
 });

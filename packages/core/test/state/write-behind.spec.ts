@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { OrderJournal, StateStore, SimulatedClock, seededRandom, type Fill, type OrderStatus } from '@tradewire/core';
+import { OrderJournal, PersistentClientOrderIdGenerator, StateStore, SimulatedClock, seededRandom, type Fill, type OrderStatus } from '@tradewire/core';
 import { cleanupTempDirs, intent, tempDir } from './helpers.js';
 
 /** A seeded PRNG so a failing sequence replays from its seed. */
@@ -58,4 +58,37 @@ describe("write-behind journal (durability 'batch', and 'process' with its log) 
       b.close();
     });
   }
+
+  it('dedup with bounded memory: generated ids and execution ids stay refused after their rows left memory, and after a restart', () => {
+    const dir = tempDir();
+    const clock = new SimulatedClock(1_000);
+    let store = StateStore.open({ stateDir: dir, clock });
+    let j = new OrderJournal(store, { batchOps: 7 }); // many batches: terminal orders leave memory, fills are committed
+    let ids = new PersistentClientOrderIdGenerator(store, { blockSize: 50 });
+    const cids: string[] = [];
+    for (let k = 0; k < 300; k++) {
+      const cid = ids.next();
+      cids.push(cid);
+      j.recordIntent(intent(cid, { quantity: 1 }));
+      j.recordStatus(cid, 'SUBMITTED', { orderId: `V${k}`, kind: 'ACK' });
+      expect(j.applyFill({ executionId: `X${k}`, orderId: `V${k}`, clientOrderId: cid, asset: 'AAPL', side: 'BUY', quantity: 1, price: 10, commission: 0, timestamp: clock.now() }).kind).to.equal('new');
+    }
+    const refused = (cid: string): string => { try { j.recordIntent(intent(cid)); return 'accepted'; } catch (err) { return (err as { code: string }).code; } };
+    const fill = (k: number): string => j.applyFill({ executionId: `X${k}`, orderId: `V${k}`, clientOrderId: cids[k] ?? 'x', asset: 'AAPL', side: 'BUY', quantity: 1, price: 10, commission: 0, timestamp: clock.now() }).kind;
+    expect([refused(cids[0]!), refused(cids[150]!), refused(cids[299]!)]).to.deep.equal(['DUPLICATE_CLIENT_ORDER_ID', 'DUPLICATE_CLIENT_ORDER_ID', 'DUPLICATE_CLIENT_ORDER_ID']);
+    expect([fill(0), fill(150), fill(299)]).to.deep.equal(['duplicate', 'duplicate', 'duplicate']);
+    expect(j.fillCount()).to.equal(300);
+    store.close();
+    store = StateStore.open({ stateDir: dir, clock });
+    j = new OrderJournal(store, { batchOps: 7 });
+    ids = new PersistentClientOrderIdGenerator(store, { blockSize: 50 });
+    expect([refused(cids[0]!), refused(cids[299]!)]).to.deep.equal(['DUPLICATE_CLIENT_ORDER_ID', 'DUPLICATE_CLIENT_ORDER_ID']);
+    expect([fill(0), fill(299), fill(300)]).to.deep.equal(['duplicate', 'duplicate', 'new']);
+    const fresh = ids.next();
+    expect(refused(fresh)).to.equal('accepted');
+    expect(refused(fresh)).to.equal('DUPLICATE_CLIENT_ORDER_ID');
+    expect(j.fillCount()).to.equal(301);
+    expect(j.orders()).to.have.length(301);
+    store.close();
+  });
 });

@@ -1,0 +1,118 @@
+import { crc32 } from 'node:zlib';
+import { ByteReader, ByteWriter } from './byte-writer.js';
+import { lineChecksum } from './line-checksum.js';
+
+/** One record: `[seq, kind, now, ...payload]` (kinds: see `write-behind.ts` replay). */
+export type LogRecord = [number, string, number, ...unknown[]];
+
+/**
+ * Binary frames of the journal log, one per write(2), each holding the records buffered since the
+ * previous write plus the one that had to be durable:
+ *
+ *   0x01 | u32 LE length L | u32 LE ~L | u32 LE crc32(payload) | payload (L bytes) | 0x0A
+ *
+ * The payload is the records back to back, each `u8 count` then `count` tagged values
+ * (`byte-writer.ts`: null, f64, ASCII, UTF-8, JSON).
+ * No number formatting or JSON on the hot path; the length is stored twice, so a damaged length
+ * is seen as damage, not as a frame running past the end of the file. A frame is all or nothing.
+ * Segments written by earlier builds hold text lines instead (`parseTextLine`); a segment is one
+ * or the other, never both (a new segment is opened only after the old ones are replayed).
+ */
+export const FRAME_MAGIC = 0x01;
+const HEADER = 13;
+
+/**
+ * Accumulates records in a reusable byte buffer; `frame()` returns the bytes of one frame for
+ * write(2). A record is `begin(count)` then exactly `count` values (`num`, `str`, …).
+ */
+export class FrameBuffer extends ByteWriter {
+  #count = 0;
+  #recordStart = -1;
+
+  constructor() { super(HEADER); }
+
+  /** Records in the buffer. */
+  get count(): number { return this.#count; }
+
+  /** Starts a record of `values` values (at most 255). */
+  begin(values: number): void {
+    if (values > 255 || values < 3) throw new RangeError(`log record of ${values} values`);
+    this.#recordStart = this.end;
+    this.byte(values);
+    this.#count++;
+  }
+
+  /** Drops the record being written (its encoding threw): the frame stays well-formed. */
+  abort(): void {
+    if (this.#recordStart < 0) return;
+    this.end = this.#recordStart;
+    this.#recordStart = -1;
+    this.#count--;
+  }
+
+  /** The record being written is complete. */
+  done(): void { this.#recordStart = -1; }
+
+  /** The finished frame (a view of the internal buffer, valid until the next change). */
+  frame(): Buffer {
+    this.room(1);
+    const b = this.buf;
+    const len = this.end - HEADER;
+    b[0] = FRAME_MAGIC;
+    b.writeUInt32LE(len, 1);
+    b.writeUInt32LE(~len >>> 0, 5);
+    b.writeUInt32LE(crc32(b.subarray(HEADER, this.end)), 9);
+    b[this.end] = 0x0a;
+    return b.subarray(0, this.end + 1);
+  }
+
+  clear(): void {
+    this.end = HEADER;
+    this.#count = 0;
+  }
+}
+
+const isRecord = (v: unknown): v is LogRecord =>
+  Array.isArray(v) && v.length >= 3 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && typeof v[2] === 'number';
+
+/** A frame at `p`: its records and end, `incomplete` (the file ends inside it) or `damaged`. */
+export function readFrame(b: Buffer, p: number): { records: LogRecord[]; next: number } | 'incomplete' | 'damaged' {
+  if (b[p] !== FRAME_MAGIC) return 'damaged';
+  if (p + HEADER > b.length) return 'incomplete';
+  const len = b.readUInt32LE(p + 1);
+  if ((~len >>> 0) !== b.readUInt32LE(p + 5)) return 'damaged';
+  const start = p + HEADER;
+  const end = start + len;
+  if (end + 1 > b.length) return 'incomplete';
+  if (b[end] !== 0x0a || crc32(b.subarray(start, end)) !== b.readUInt32LE(p + 9)) return 'damaged';
+  const records = decodePayload(b.subarray(start, end));
+  return records ? { records, next: end + 1 } : 'damaged';
+}
+
+function decodePayload(payload: Buffer): LogRecord[] | undefined {
+  const out: LogRecord[] = [];
+  const r = new ByteReader(payload);
+  try {
+    while (r.pos < payload.length) {
+      const n = r.byte();
+      const rec: unknown[] = new Array<unknown>(n);
+      for (let k = 0; k < n; k++) rec[k] = r.value();
+      if (!isRecord(rec)) return undefined;
+      out.push(rec);
+    }
+  } catch {
+    return undefined;
+  }
+  return r.pos === payload.length && out.length > 0 ? out : undefined;
+}
+
+/** One line of a segment written by an earlier build (`<crc32 hex>\t[seq, kind, now, …]`), or undefined when torn or damaged. */
+export function parseTextLine(line: string): LogRecord[] | undefined {
+  const tab = line.indexOf('\t');
+  if (tab !== 8) return undefined;
+  const json = line.slice(tab + 1);
+  if (lineChecksum(json) !== line.slice(0, tab)) return undefined;
+  let v: unknown;
+  try { v = JSON.parse(json); } catch { return undefined; }
+  return isRecord(v) ? [v] : undefined;
+}
