@@ -1,6 +1,6 @@
 import {
   LiveEngine, PaperBroker, ReplayFeed, SimulatedClock, silentLogger,
-  type BrokerProtocol, type FeedEvent, type Strategy, type StrategyBroker,
+  type BrokerProtocol, type ClientOrderIdGenerator, type FeedEvent, type Strategy, type StrategyBroker,
 } from '@tradewire/core';
 
 /** One engine benchmark case's figures. */
@@ -36,12 +36,18 @@ export function benchStrategy(every: number): Strategy {
   };
 }
 
+/** What a bench stack puts between the engine and the paper broker, wired as `buildEngine` wires it. */
+export interface BenchWrapped { broker: BrokerProtocol; idGenerator?: ClientOrderIdGenerator }
+
 /** Runs one case; `wrap` lets callers put middleware (journal, risk) around the paper broker. */
-export async function runEngineCase(events: FeedEvent[], every: number, wrap?: (b: BrokerProtocol, clock: SimulatedClock) => BrokerProtocol | Promise<BrokerProtocol>): Promise<EngineCaseResult> {
+export async function runEngineCase(events: FeedEvent[], every: number, wrap?: (b: BrokerProtocol, clock: SimulatedClock) => Promise<BenchWrapped>): Promise<EngineCaseResult> {
   const clock = new SimulatedClock(0);
   const paper = new PaperBroker({ initialCash: 1e12 }, clock, silentLogger);
-  const broker = wrap ? await wrap(paper, clock) : paper;
-  const engine = new LiveEngine({ strategy: benchStrategy(every), broker, feed: new ReplayFeed(events, 'bench'), clock, handleSignals: false, latencySampleEvery: 16 });
+  const w: BenchWrapped = wrap ? await wrap(paper, clock) : { broker: paper };
+  const engine = new LiveEngine({
+    strategy: benchStrategy(every), broker: w.broker, feed: new ReplayFeed(events, 'bench'), clock, handleSignals: false, latencySampleEvery: 16,
+    ...(w.idGenerator ? { idGenerator: w.idGenerator } : {}),
+  });
   const t0 = performance.now();
   await engine.run();
   const ms = performance.now() - t0;

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { container, createStateLayer, silentLogger, type BrokerProtocol, type SimulatedClock } from '@tradewire/core';
+import type { BenchWrapped } from './engine-bench.js';
 import { createRiskMiddleware } from '@tradewire/risk';
 
 /** What sits between the engine and the paper broker in a bench case. */
@@ -19,7 +20,7 @@ export const ALL_POLICIES_ON = {
  * `process`: every write committed before the adapter is called) and optionally the risk layer
  * with every policy on, its state in the same store. Returns a cleanup that removes the dir.
  */
-export function stackWrapper(stack: BenchStack): { wrap: (b: BrokerProtocol, clock: SimulatedClock) => Promise<BrokerProtocol>; cleanup: () => void } {
+export function stackWrapper(stack: BenchStack): { wrap: (b: BrokerProtocol, clock: SimulatedClock) => Promise<BenchWrapped>; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), 'tw-bench-'));
   let close: (() => void) | undefined;
   return {
@@ -27,12 +28,14 @@ export function stackWrapper(stack: BenchStack): { wrap: (b: BrokerProtocol, clo
       const layer = createStateLayer({ stateDir: join(dir, 'state'), durability: 'process', clock, logger: silentLogger });
       close = () => layer.close();
       const journaled = layer.wrapBroker(paper);
-      if (stack === 'journal') return journaled;
+      // the engine takes its order ids from the state layer, as `buildEngine` wires it
+      const idGenerator = layer.idGenerator;
+      if (stack === 'journal') return { broker: journaled, idGenerator };
       const def = createRiskMiddleware();
       const config = def.configSchema.parse(ALL_POLICIES_ON);
       const ctx = { container: container.createChildContainer(), clock, logger: silentLogger, kv: layer.kv };
       const mw = await def.create(config, ctx);
-      return mw.wrap(journaled, ctx);
+      return { broker: await mw.wrap(journaled, ctx), idGenerator };
     },
     cleanup() {
       try { close?.(); } finally { rmSync(dir, { recursive: true, force: true }); }

@@ -18,19 +18,22 @@ export function isVenueSafeClientOrderId(id: string): boolean {
 }
 
 const COUNTER = 'client_order_id';
+const MAX_BLOCK = 65_536;
 
 /**
  * Durable client order ids: `tw` + the state dir's 8-char namespace + a base-36 counter
  * (at most 2 + 8 + 11 = 21 characters, alphanumeric, starting with a letter). The counter is
  * persisted in blocks: a block is reserved (committed) before any id in it is handed out, so
  * after a crash the next run starts past every id ever issued: ids are never reused, gaps are
- * harmless. Deterministic for a given state dir and counter value.
+ * harmless. Deterministic for a given state dir and counter value. Each reservation is a commit on
+ * the order path (and waits for the journal writer's lock), so blocks double from `blockSize` up
+ * to 65,536 as a session keeps ordering: a restart skips at most that many numbers.
  * @public
  */
 export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator {
   readonly #store: StateStore;
   readonly #prefix: string;
-  readonly #block: number;
+  #block: number;
   #next = 0;
   #end = 0;
 
@@ -44,6 +47,7 @@ export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator 
     if (this.#next >= this.#end) {
       this.#next = this.#store.reserveCounter(COUNTER, this.#block) + 1;
       this.#end = this.#next + this.#block;
+      this.#block = Math.min(this.#block * 2, Math.max(MAX_BLOCK, this.#block));
     }
     return this.#prefix + (this.#next++).toString(36);
   }
