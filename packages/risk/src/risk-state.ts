@@ -95,6 +95,9 @@ export class RiskStateStore {
     this.key = `${prefix}:state`;
   }
 
+  /** True while a write now would wait for another writer of the store (see `KeyValueStore.busy`). */
+  get busy(): boolean { return this.kv.busy?.() ?? false; }
+
   /** True while an unreadable stored state must not be overwritten. */
   get writeBlocked(): boolean { return this.#blocked; }
 

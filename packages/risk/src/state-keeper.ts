@@ -58,7 +58,7 @@ export class RiskStateKeeper {
    */
   countOrder(now: number, wall: number, reduces: boolean, intent: OrderIntent): void {
     this.state.ordersPlaced++;
-    if (!this.#writeFailing && wall - this.#lastPersist < this.#timing.persistIntervalMs) { this.#dirty = true; return; }
+    if (!this.#writeFailing && (wall - this.#lastPersist < this.#timing.persistIntervalMs || this.#shouldWait(wall))) { this.#dirty = true; return; }
     try {
       this.save(now);
     } catch (err) {
@@ -76,7 +76,19 @@ export class RiskStateKeeper {
   writeBehind(now: number): void {
     if (!this.#dirty) return;
     const every = this.#timing.persistIntervalMs;
-    if (every === 0 || ((++this.#marks & 63) === 0 && performance.now() - this.#lastPersist >= every)) this.trySave(now);
+    if (every === 0) { this.trySave(now); return; }
+    if ((++this.#marks & 63) !== 0) return;
+    const wall = performance.now();
+    if (wall - this.#lastPersist >= every && !this.#shouldWait(wall)) this.trySave(now);
+  }
+
+  /**
+   * Counters may wait while the store's other writer (the journal's SQLite writer) is committing:
+   * a write now would stall the order path on its lock (tens of ms). They wait at most 4× the
+   * interval, then are written anyway. Decisions never wait.
+   */
+  #shouldWait(wall: number): boolean {
+    return this.#timing.persistIntervalMs > 0 && this.store.busy && wall - this.#lastPersist < 4 * this.#timing.persistIntervalMs;
   }
 
   /** Writes now; throws a StateError when the store fails. */

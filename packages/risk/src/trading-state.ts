@@ -111,7 +111,10 @@ export class TradingStateMachine {
       s.dailyLoss = 0;
       s.sessionStartEquity = this.#equity ?? null;
     }
-    this.#keeper.trySave(ts);
+    // written behind like the counters it resets: if a crash loses it, the restarted engine sees
+    // the same session change on its first bar and resets again (a replay crosses a day every
+    // 1440 one-minute bars; writing each roll at once stalled on the journal writer's lock)
+    this.#keeper.markDirty();
   }
 
   /** Marks account equity: high-water mark, drawdown and daily loss, their breakers, a due cool-down resume. */

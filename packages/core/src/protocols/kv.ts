@@ -9,6 +9,12 @@ export interface KeyValueStore {
   set(key: string, value: unknown): void;
   delete(key: string): void;
   keys(prefix?: string): string[];
+  /**
+   * Optional: true while a write would have to wait for another writer of the same store (the
+   * journal's SQLite writer committing a batch). Callers with nothing urgent to write (counters
+   * written behind) may try again a little later instead of stalling the order path.
+   */
+  busy?(): boolean;
 }
 
 /** In-memory KeyValueStore (values are deep-copied through JSON, like the durable one). @public */

@@ -31,4 +31,6 @@ export class SqliteKeyValueStore implements KeyValueStore {
   delete(key: string): void { this.store.kvDelete(key); }
 
   keys(prefix = ''): string[] { return this.store.kvKeys(prefix); }
+
+  busy(): boolean { return this.store.writerBusy(); }
 }

@@ -86,6 +86,7 @@ export class StateStore {
   readonly #tx: BetterSqlite3.Transaction<(fn: () => unknown) => unknown>;
   readonly #batch: boolean;
   readonly #flushHooks: ((closing: boolean) => void)[] = [];
+  #writerBusy: (() => boolean) | undefined;
   readonly #stmts: Stmts | undefined;
   #logClaimed = false;
 
@@ -195,6 +196,16 @@ export class StateStore {
 
   /** Batch mode: a write-behind buffer (the journal's) registers how to persist and wait for its data. */
   addFlushHook(fn: (closing: boolean) => void): void { this.#flushHooks.push(fn); }
+
+  /** The journal's writer registers how to tell that it is committing a batch (see `writerBusy`). */
+  setWriterBusyProbe(probe: () => boolean): void { this.#writerBusy = probe; }
+
+  /**
+   * True while another connection (the journal's writer thread) is committing: a write on this
+   * connection now would wait for its lock. Batches are posted only from this thread, so a write
+   * started while this is false does not wait.
+   */
+  writerBusy(): boolean { return this.#writerBusy?.() ?? false; }
 
   /** Brings SQLite up to date with the journal's buffers (and, in `process`, its log) and waits until written. A no-op in `power`. */
   flush(): void {

@@ -122,6 +122,8 @@ export class WriteBehindJournal {
       this.#worker.unref();
       this.#worker.on('error', (err) => { store.logger.error('journal writer failed', { error: err.message }); Atomics.store(this.#signal, 1, -1); });
       this.#worker.on('message', (m: { error?: string; id?: number }) => { if (m.error) store.logger.error('journal writer batch failed', { batch: m.id, error: m.error }); });
+      // busy while a posted batch is not yet committed (the worker holds SQLite's write lock)
+      store.setWriterBusyProbe(() => this.#worker !== undefined && Atomics.load(this.#signal, 0) < this.#sent);
     }
   }
 
