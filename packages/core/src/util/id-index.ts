@@ -3,10 +3,16 @@
  * @public
  */
 export function idHash(id: string): number {
+  // the same id is usually hashed twice in a row (the venue's table, then the engine's)
+  if (id === lastId) return lastHash;
   let h = 0x811c9dc5;
   for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
-  return h & 0x3fffffff;
+  lastId = id;
+  lastHash = h & 0x3fffffff;
+  return lastHash;
 }
+let lastId = '';
+let lastHash = 0x811c9dc5 & 0x3fffffff; // idHash('')
 
 /**
  * A map from string ids (client order ids, execution ids) to small non-negative integers, for
