@@ -102,16 +102,25 @@ export class DbnDecoder {
 
   /** Feeds a chunk; `onRecord` is called synchronously for every record completed by it. */
   write(chunk: Uint8Array, onRecord: RecordCallback): void {
+    const p = this.begin(chunk, onRecord);
+    if (p >= 0 && p < chunk.length) this.walk(chunk, p, onRecord);
+  }
+
+  /**
+   * Consumes the metadata header and completes a record carried over from the previous chunk;
+   * returns where the chunk's own records start, or -1 when the chunk was used up doing so.
+   */
+  private begin(chunk: Uint8Array, onCarried: RecordCallback): number {
     let p = 0;
     if (this.state === 'header') {
       p = this.consumeHeader(chunk);
-      if (this.state === 'header') return;
+      if (this.state === 'header') return -1;
     }
     if (this.carryLen > 0) {
-      p = this.completeCarried(chunk, p, onRecord);
-      if (this.carryLen > 0) return;
+      p = this.completeCarried(chunk, p, onCarried);
+      if (this.carryLen > 0) return -1;
     }
-    if (p < chunk.length) this.walk(chunk, p, onRecord);
+    return p;
   }
 
   /** Accumulates prelude + metadata; returns the chunk position where records begin. */
@@ -248,18 +257,10 @@ export class DbnDecoder {
    * objects inside the decoder's loop (the fastest path: no per-record allocation, no getters).
    */
   writeFast(chunk: Uint8Array, h: FastHandlers): void {
-    let p = 0;
-    if (this.state === 'header') {
-      p = this.consumeHeader(chunk);
-      if (this.state === 'header') return;
-    }
-    if (this.carryLen > 0) {
-      this.fastHandlers = h;
-      p = this.completeCarried(chunk, p, this.fastCarried);
-      if (this.carryLen > 0) return;
-    }
+    this.fastHandlers = h;
+    const p = this.begin(chunk, this.fastCarried);
     const n = chunk.length;
-    if (p >= n) return;
+    if (p < 0 || p >= n) return;
     const end = this.fastLoop(chunk, p, h);
     if (end < n) this.appendCarry(chunk.subarray(end));
   }
@@ -320,7 +321,7 @@ export class DbnDecoder {
           q = (rt === 0xa0 ? runMboWords(u, w, last, stride, word, this.#mbo, mbo!) : runOhlcvWords(u, w, last, stride, word, this.#ohlcv, ohlcv!)) * 4 - abs;
         } else {
           dv ??= new DataView(chunk.buffer, abs, n);
-          q = rt === 0xa0 ? runMbo(dv, p, n - size, size, word, this.#mbo, mbo!) : runOhlcv(dv, p, n - size, size, word, this.#ohlcv, ohlcv!);
+          q = rt === 0xa0 ? runMbo(dv, chunk, p, n - size, size, word, this.#mbo, mbo!) : runOhlcv(dv, chunk, p, n - size, size, word, this.#ohlcv, ohlcv!);
         }
         count += (q - p) / size;
         p = q;

@@ -1,4 +1,4 @@
-import type { MboValues, OhlcvValues } from './view.js';
+import { fillMbo, fillOhlcv, type MboValues, type OhlcvValues } from './view.js';
 
 /**
  * Run loops of `DbnDecoder.writeFast`: each decodes a run of consecutive records that share one
@@ -14,8 +14,9 @@ import type { MboValues, OhlcvValues } from './view.js';
  *
  * Two flavours: `*Words` read 4-byte-aligned records through a little-endian Uint32Array view of the
  * chunk's ArrayBuffer (positions in 32-bit words, `| 0` for signed fields; fewest instructions per
- * field); the DataView ones take any alignment (positions in bytes). All read exactly the fields of
- * `fillOhlcv` / `fillMbo` in view.ts with the same arithmetic (keep them in sync).
+ * field), reading exactly the fields of `fillOhlcv` / `fillMbo` in view.ts with the same arithmetic
+ * (keep them in sync; fastruns.spec checks it); the DataView ones (any alignment, the rare case)
+ * call those readers.
  *
  * In the word loops `w & 0x3fffffff`, `end & 0x3fffffff` and `stride & 0xff` change nothing (callers
  * keep positions at most MAX_WORD; a stride is at most 255 words) but give the JIT value ranges in which
@@ -88,51 +89,18 @@ export function runMboWords(u: Uint32Array, w: number, end: number, stride: numb
 }
 
 /** Decodes consecutive OHLCV records (any alignment) whose header word is `word`; returns where the run stopped. */
-export function runOhlcv(dv: DataView, p: number, end: number, size: number, word: number, ov: OhlcvValues, h: (v: OhlcvValues) => void): number {
-  const rtype = word >>> 8;
+export function runOhlcv(dv: DataView, u8: Uint8Array, p: number, end: number, size: number, word: number, ov: OhlcvValues, h: (v: OhlcvValues) => void): number {
   while (p <= end && dv.getUint16(p, true) === word) {
-    ov.rtype = rtype;
-    ov.publisherId = dv.getUint16(p + 2, true);
-    ov.instrumentId = dv.getUint32(p + 4, true);
-    let lo = dv.getUint32(p + 8, true);
-    let hi = dv.getUint32(p + 12, true);
-    ov.tsEventMs = hi === 0xffffffff && lo === 0xffffffff ? NaN : (hi * 4294967296 + lo) / 1e6;
-    lo = dv.getUint32(p + 16, true); hi = dv.getInt32(p + 20, true);
-    ov.open = hi === 0x7fffffff && lo === 0xffffffff ? NaN : (hi * 4294967296 + lo) / 1e9;
-    lo = dv.getUint32(p + 24, true); hi = dv.getInt32(p + 28, true);
-    ov.high = hi === 0x7fffffff && lo === 0xffffffff ? NaN : (hi * 4294967296 + lo) / 1e9;
-    lo = dv.getUint32(p + 32, true); hi = dv.getInt32(p + 36, true);
-    ov.low = hi === 0x7fffffff && lo === 0xffffffff ? NaN : (hi * 4294967296 + lo) / 1e9;
-    lo = dv.getUint32(p + 40, true); hi = dv.getInt32(p + 44, true);
-    ov.close = hi === 0x7fffffff && lo === 0xffffffff ? NaN : (hi * 4294967296 + lo) / 1e9;
-    ov.volume = dv.getUint32(p + 52, true) * 4294967296 + dv.getUint32(p + 48, true);
-    h(ov);
+    h(fillOhlcv(dv, u8, p, ov));
     p += size;
   }
   return p;
 }
 
 /** Decodes consecutive MBO records (any alignment) whose header word is `word`; returns where the run stopped. */
-export function runMbo(dv: DataView, p: number, end: number, size: number, word: number, mv: MboValues, h: (v: MboValues) => void): number {
+export function runMbo(dv: DataView, u8: Uint8Array, p: number, end: number, size: number, word: number, mv: MboValues, h: (v: MboValues) => void): number {
   while (p <= end && dv.getUint16(p, true) === word) {
-    mv.publisherId = dv.getUint16(p + 2, true);
-    mv.instrumentId = dv.getUint32(p + 4, true);
-    let lo = dv.getUint32(p + 8, true);
-    let hi = dv.getUint32(p + 12, true);
-    mv.tsEventMs = hi === 0xffffffff && lo === 0xffffffff ? NaN : (hi * 4294967296 + lo) / 1e6;
-    mv.orderId = dv.getUint32(p + 20, true) * 4294967296 + dv.getUint32(p + 16, true);
-    lo = dv.getUint32(p + 24, true); hi = dv.getInt32(p + 28, true);
-    mv.price = hi === 0x7fffffff && lo === 0xffffffff ? NaN : (hi * 4294967296 + lo) / 1e9;
-    mv.size = dv.getUint32(p + 32, true);
-    mv.flags = dv.getUint8(p + 36);
-    mv.channelId = dv.getUint8(p + 37);
-    mv.action = dv.getUint8(p + 38);
-    mv.side = dv.getUint8(p + 39);
-    lo = dv.getUint32(p + 40, true); hi = dv.getUint32(p + 44, true);
-    mv.tsRecvMs = hi === 0xffffffff && lo === 0xffffffff ? NaN : (hi * 4294967296 + lo) / 1e6;
-    mv.tsInDelta = dv.getInt32(p + 48, true);
-    mv.sequence = dv.getUint32(p + 52, true);
-    h(mv);
+    h(fillMbo(dv, u8, p, mv));
     p += size;
   }
   return p;
