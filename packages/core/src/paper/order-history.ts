@@ -1,4 +1,4 @@
-import { ORDER_TYPES, TIME_IN_FORCES, type Order, type OrderStatus } from '../domain/order.js';
+import { ORDER_TYPES, TIME_IN_FORCES, isTerminal, type Order, type OrderStatus } from '../domain/order.js';
 import { IdIndex, idHash } from '../util/id-index.js';
 
 const STATUSES: readonly OrderStatus[] = ['PENDING_SUBMIT', 'SUBMITTED', 'PARTIALLY_FILLED', 'FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED', 'UNKNOWN'];
@@ -110,7 +110,7 @@ export class OrderHistory {
     const s = this.#index.get(o.clientOrderId);
     if (s < 0) return;
     this.#live[s] = o;
-    if (isFinal(o.status)) this.settle(o);
+    if (isTerminal(o.status)) this.settle(o);
   }
 
   /** `o` has finished: keep it as a row and drop the object. */
@@ -231,7 +231,6 @@ export class OrderHistory {
   }
 }
 
-const isFinal = (s: OrderStatus): boolean => s === 'FILLED' || s === 'CANCELLED' || s === 'REJECTED' || s === 'EXPIRED';
 
 function pow2AtLeast(n: number): number {
   let p = 1;

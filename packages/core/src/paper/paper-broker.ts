@@ -19,12 +19,6 @@ interface Working { order: Order; eligibleAt: number; triggered: boolean; lastBa
 
 const DAY_MS = 86_400_000;
 
-/** `isTerminal` without the Set lookup: called several times per order on the hot path. */
-const terminal = (o: Order): boolean => {
-  const s = o.status;
-  return s === 'FILLED' || s === 'CANCELLED' || s === 'REJECTED' || s === 'EXPIRED';
-};
-
 /**
  * A simulated broker that fills against the prices the engine hands it (`onMarketData`):
  * configurable latency, slippage, commission, partial fills capped by bar volume, limit/stop/
@@ -144,7 +138,7 @@ export class PaperBroker implements BrokerProtocol {
     const w: Working = { order, eligibleAt: now + this.#cfg.latencyMs, triggered: false, lastBarTs: this.#lastTs };
     const range = this.#ranges.get(order.asset);
     if (this.#cfg.latencyMs === 0 && range) this.#tryFill(w, range, false, now);
-    if (!terminal(order)) {
+    if (!isTerminal(order.status)) {
       if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') this.#finish(order, order.timeInForce === 'FOK' ? 'EXPIRED' : 'CANCELLED', now);
       else this.#workingFor(order.asset).set(order.clientOrderId, w);
     }
@@ -376,7 +370,7 @@ export class PaperBroker implements BrokerProtocol {
    * the object itself: nothing here touches it again.
    */
   #emitOrder(o: Order): void {
-    const done = terminal(o);
+    const done = isTerminal(o.status);
     if (done) this.#orders.settle(o);
     const ls = this.#orderListeners;
     if (ls.length === 0) return;

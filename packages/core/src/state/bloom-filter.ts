@@ -1,3 +1,5 @@
+import { fnv1a32 } from '../util/id-index.js';
+
 /**
  * A fixed-size Bloom filter over strings: `mightHave` is never false for an added string, and
  * true for a string never added with a small probability that grows with the number of strings
@@ -27,8 +29,7 @@ export class BloomFilter {
   #hash(s: string): void {
     if (s === this.#lastKey) return;
     // FNV-1a, 32 bits, then a murmur3 finaliser for the bit positions
-    let h = 0x811c9dc5;
-    for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+    const h = fnv1a32(s);
     let g = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
     g = Math.imul(g ^ (g >>> 13), 0xc2b2ae35);
     g ^= g >>> 16;

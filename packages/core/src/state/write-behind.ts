@@ -49,7 +49,7 @@ interface PosCore { quantity: number; avg: number; realized: number; last: numbe
  * stream-update rows of the journal table are coalesced into the order row; intents, unknown
  * outcomes, rejections, notes and recovery entries are kept. Same dedup and status rules as the
  * synchronous journal. Memory stays bounded: terminal orders leave memory after their batch,
- * used ids are one bit each (`issued-ids.ts`), execution ids a recent window (`fill-ids.ts`).
+ * used ids are one bit each (`issued-ids.ts`), execution ids and other order ids a Bloom filter backed by SQLite (`seen-ids.ts`).
  */
 export class WriteBehindJournal {
   readonly #store: StateStore;

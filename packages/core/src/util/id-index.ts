@@ -1,14 +1,19 @@
+/** FNV-1a (32 bits, as a signed int) over a string's UTF-16 code units. @public */
+export function fnv1a32(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
 /**
- * FNV-1a over an id's UTF-16 code units, cut to 30 bits so it is always a small integer (Smi).
+ * `fnv1a32` cut to 30 bits, so it is always a small integer (Smi): the key of id tables.
  * @public
  */
 export function idHash(id: string): number {
   // the same id is usually hashed twice in a row (the venue's table, then the engine's)
   if (id === lastId) return lastHash;
-  let h = 0x811c9dc5;
-  for (let i = 0; i < id.length; i++) h = Math.imul(h ^ id.charCodeAt(i), 0x01000193);
   lastId = id;
-  lastHash = h & 0x3fffffff;
+  lastHash = fnv1a32(id) & 0x3fffffff;
   return lastHash;
 }
 let lastId = '';
