@@ -92,6 +92,44 @@ describe('PaperBroker history (historyLimit)', () => {
     expect(await b.getPendingOrders()).to.have.length(0);
   });
 
+  it('ids in any order (growing, repeated, shorter, interleaved): duplicates refused exactly while held, lookups agree with the book', async () => {
+    // the history indexes ids lazily and takes an id that sorts after every earlier one as new
+    // without a lookup: mix ids that grow, ids that do not, duplicates, resting orders and lookups
+    for (const limit of [4, 7, 1000]) {
+      const rnd = seededRandom(limit);
+      const { b, updates, bar } = await broker(limit);
+      bar(100);
+      let counter = 0;
+      const used: string[] = [];
+      for (let step = 0; step < 600; step++) {
+        const r = rnd();
+        const id = r < 0.5 ? `g${++counter}` : r < 0.7 ? `x${Math.floor(rnd() * 40)}` : r < 0.85 && used.length > 0 ? used[Math.floor(rnd() * used.length)]! : `z${Math.floor(rnd() * 1e6)}`;
+        // below the limit nothing is dropped, so the ids used are exactly the ids held; past it,
+        // ask the venue now and then (a lookup brings the index up to date: not on every step)
+        const held = limit === 1000 ? used.includes(id) : rnd() < 0.3 ? (await b.getOrder(id)) !== undefined : undefined;
+        const resting = rnd() < 0.3;
+        const sent = b.submitOrder({ ...intent({ side: 'BUY', quantity: 1, ...(resting ? { orderType: 'LIMIT', limitPrice: 50 } : {}) }), clientOrderId: id });
+        const accepted = await sent.then(() => true, (e: { code?: string }) => { expect(e.code).to.match(/DUPLICATE/); return false; });
+        if (held !== undefined) expect(accepted, `${id} (limit ${limit}, step ${step})`).to.equal(!held);
+        if (accepted) used.push(id);
+        if (rnd() < 0.3) expect(await b.getOrder(id), id).to.not.equal(undefined); // just sent, or refused because held
+        if (rnd() < 0.1) {
+          const open = await b.getPendingOrders();
+          if (open.length > 0) expect(await b.cancelOrder(open[Math.floor(rnd() * open.length)]!.clientOrderId)).to.equal(true);
+        }
+        if (step % 50 === 49) {
+          const book = await b.getOrders();
+          expect(new Set(book.map((o) => o.clientOrderId)).size).to.equal(book.length);
+          for (const o of book) expect(await b.getOrder(o.clientOrderId)).to.deep.equal(updates.get(o.clientOrderId));
+          const inBook = new Set(book.map((o) => o.clientOrderId));
+          for (const u of used) expect((await b.getOrder(u)) !== undefined, u).to.equal(inBook.has(u));
+          if (limit === 1000) expect(book.length).to.equal(new Set(used).size); // nothing dropped below the limit
+        }
+      }
+      for (const o of await b.getPendingOrders()) await b.cancelOrder(o.clientOrderId);
+    }
+  });
+
   it('restores from its own getOrders/getFills to the same books', async () => {
     const a = await broker(100);
     a.bar(100);

@@ -10,15 +10,17 @@ export const addExec = (x: ExecIds | undefined, e: string): ExecIds => {
   return x;
 };
 
-/** One generation: ids → position in `execs`. */
-interface Generation { index: IdIndex; execs: (ExecIds | undefined)[]; n: number }
+/** One generation: `n` orders in arrival order; `index` maps the first `indexed` ids to their position. */
+interface Generation { index: IdIndex; ids: (string | undefined)[]; execs: (ExecIds | undefined)[]; n: number; indexed: number }
 
 /**
  * Recently finished orders (so late, out-of-order updates for them are ignored) with the
  * execution ids applied for each (so a fill replayed after its order finished is not booked
  * twice). Two generations of `capacity` orders: when the young one is full it becomes the old
  * one and the old one is emptied for reuse, so between `capacity` and twice as many orders are
- * remembered. Backed by `IdIndex` (typed arrays): one insert per order, no per-entry objects.
+ * remembered. Backed by `IdIndex` (typed arrays, no per-entry objects), brought up to date
+ * lazily: `add` only appends, and the ids added since the last lookup are indexed by the next one
+ * (lookups are rare — late updates and late fills — so a run that never needs one hashes nothing).
  */
 export class FinishedOrders {
   readonly #capacity: number;
@@ -36,17 +38,19 @@ export class FinishedOrders {
     if (g.n >= this.#capacity) {
       const old = this.#old;
       old.index.clear();
-      old.execs.fill(undefined);
+      old.ids.fill(undefined, 0, old.n);
+      old.execs.fill(undefined, 0, old.n);
       old.n = 0;
+      old.indexed = 0;
       this.#old = g;
       this.#young = old;
       g = old;
     }
-    g.index.set(id, g.n);
+    g.ids[g.n] = id;
     g.execs[g.n++] = execs;
   }
 
-  has(id: string): boolean { return this.#young.index.has(id) || this.#old.index.has(id); }
+  has(id: string): boolean { return find(this.#young, id) >= 0 || find(this.#old, id) >= 0; }
 
   /**
    * For a fill of a finished order: false if `e` was applied already, true if it is recorded now,
@@ -54,8 +58,8 @@ export class FinishedOrders {
    */
   recordExec(id: string, e: string): boolean | undefined {
     let g = this.#young;
-    let k = g.index.get(id);
-    if (k < 0) { g = this.#old; k = g.index.get(id); }
+    let k = find(g, id);
+    if (k < 0) { g = this.#old; k = find(g, id); }
     if (k < 0) return undefined;
     const prev = g.execs[k];
     if (prev !== undefined && hasExec(prev, e)) return false;
@@ -72,6 +76,13 @@ export class FinishedOrders {
   }
 
   #generation(): Generation {
-    return { index: new IdIndex(this.#capacity), execs: new Array<ExecIds | undefined>(this.#capacity).fill(undefined), n: 0 };
+    const c = this.#capacity;
+    return { index: new IdIndex(c), ids: new Array<string | undefined>(c).fill(undefined), execs: new Array<ExecIds | undefined>(c).fill(undefined), n: 0, indexed: 0 };
   }
+}
+
+/** The position of `id` in `g`, or -1 (indexes the ids added since the last lookup first). */
+function find(g: Generation, id: string): number {
+  for (; g.indexed < g.n; g.indexed++) g.index.set(g.ids[g.indexed]!, g.indexed);
+  return g.index.get(id);
 }

@@ -1,5 +1,5 @@
 import { ORDER_TYPES, TIME_IN_FORCES, isTerminal, type Order, type OrderStatus } from '../domain/order.js';
-import { IdIndex, idHash } from '../util/id-index.js';
+import { IdIndex, idHash, shortlexAfter } from '../util/id-index.js';
 
 const STATUSES: readonly OrderStatus[] = ['PENDING_SUBMIT', 'SUBMITTED', 'PARTIALLY_FILLED', 'FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED', 'UNKNOWN'];
 const STATUS_CODE = new Map(STATUSES.map((s, i) => [s, i]));
@@ -19,8 +19,13 @@ const opt = (x: number): number => (x === undefined ? NaN : x);
  * references to strings it already had, and the object is dropped. A long run so keeps up to
  * `limit` finished orders without keeping as many objects alive for the garbage collector to
  * copy and trace (that was a third of the time of an order-every-bar backtest). Lookups by id go
- * through an `IdIndex`. The oldest finished orders are dropped first past `limit`; working
- * orders are never dropped (they move to the newest end; the ring grows when all are working).
+ * through an `IdIndex` that is brought up to date lazily, on the first lookup after appends: a
+ * run whose ids only grow (every generator here counts up) and never looks an order up by id
+ * hashes nothing (a hash insert and a hash delete per order were each a cache miss). A claimed id
+ * that sorts after every id claimed so far (shorter first, then by character code: counters in
+ * decimal or padded base 36 grow this way) is new without a lookup. The oldest finished orders
+ * are dropped first past `limit`; working orders are never dropped (they move to the newest end;
+ * the ring grows when all are working).
  */
 export class OrderHistory {
   readonly #limit: number;
@@ -30,6 +35,10 @@ export class OrderHistory {
   #head = 0;
   #tail = 0;
   #index!: IdIndex;
+  /** rows [#head, #indexed) are in #index, rows [#indexed, #tail) not yet */
+  #indexed = 0;
+  /** the greatest id claimed (shortlex), '' before any: an id after it was never claimed */
+  #maxId = '';
   #live: (Order | undefined)[] = [];
   #ids: (string | undefined)[] = [];
   #orderIds: (string | undefined)[] = [];
@@ -51,16 +60,16 @@ export class OrderHistory {
 
   /** The order holding `id` (the live object while it works, a fresh copy once finished). */
   get(id: string): Order | undefined {
-    const s = this.#index.get(id);
+    const s = this.#slotOf(id);
     if (s < 0) return undefined;
     return this.#live[s] ?? this.#materialize(s);
   }
 
-  has(id: string): boolean { return this.#index.has(id); }
+  has(id: string): boolean { return this.#slotOf(id) >= 0; }
 
   /** The live object of a working order (undefined once finished or unknown). */
   live(id: string): Order | undefined {
-    const s = this.#index.get(id);
+    const s = this.#slotOf(id);
     return s < 0 ? undefined : this.#live[s];
   }
 
@@ -69,13 +78,32 @@ export class OrderHistory {
    * nothing); drops the oldest finished orders past the limit.
    */
   claim(o: Order): boolean {
-    const h = idHash(o.clientOrderId);
-    if (this.#index.has(o.clientOrderId, h)) return false;
-    this.#append(o, h);
+    const id = o.clientOrderId;
+    if (shortlexAfter(id, this.#maxId)) {
+      this.#maxId = id; // after every id claimed: new, no lookup
+    } else if (this.#slotOf(id) >= 0) return false;
+    this.#append(o);
     return true;
   }
 
-  #append(o: Order, h: number): void {
+  /** The slot of `id`, or -1 (indexes the rows appended since the last lookup first). */
+  #slotOf(id: string): number {
+    if (this.#indexed < this.#tail) this.#catchUp();
+    return this.#index.get(id);
+  }
+
+  #catchUp(): void {
+    for (let r = Math.max(this.#indexed, this.#head); r < this.#tail; r++) {
+      const s = r & this.#mask;
+      const id = this.#ids[s]!;
+      const h = idHash(id);
+      this.#hashes[s] = h;
+      this.#index.set(id, s, h);
+    }
+    this.#indexed = this.#tail;
+  }
+
+  #append(o: Order): void {
     // past the limit the oldest finished orders go; a working order in the way moves to the
     // newest end (it is never dropped, and must not pin every finished order behind it)
     // (at most a few per call: with many working orders the history grows past the limit instead)
@@ -88,10 +116,8 @@ export class OrderHistory {
     }
     if (this.size >= this.#cap) this.#alloc(this.#cap * 2);
     const s = this.#tail & this.#mask;
-    this.#tail++;
-    this.#index.set(o.clientOrderId, s, h);
+    this.#tail++; // indexed at the next lookup
     this.#ids[s] = o.clientOrderId;
-    this.#hashes[s] = h;
     this.#live[s] = o;
   }
 
@@ -100,14 +126,14 @@ export class OrderHistory {
     if (this.size === 0) return;
     const s = (this.#tail - 1) & this.#mask;
     if (this.#ids[s] !== id) return;
-    this.#index.delete(id, this.#hashes[s]!);
+    if (this.#indexed === this.#tail) { this.#index.delete(id, this.#hashes[s]!); this.#indexed--; }
     this.#clearSlot(s);
     this.#tail--;
   }
 
   /** Replaces the state of the order holding `o.clientOrderId` (restore); finished orders are settled. */
   replace(o: Order): void {
-    const s = this.#index.get(o.clientOrderId);
+    const s = this.#slotOf(o.clientOrderId);
     if (s < 0) return;
     this.#live[s] = o;
     if (isTerminal(o.status)) this.settle(o);
@@ -117,7 +143,7 @@ export class OrderHistory {
   settle(o: Order): void {
     let s = (this.#tail - 1) & this.#mask; // usually the newest order (a market order filled at once)
     if (this.size === 0 || this.#live[s] !== o) {
-      s = this.#index.get(o.clientOrderId);
+      s = this.#slotOf(o.clientOrderId);
       if (s < 0 || this.#live[s] !== o) return;
     }
     const n = this.#num;
@@ -150,12 +176,15 @@ export class OrderHistory {
   clear(): void {
     this.#head = 0;
     this.#tail = 0;
+    this.#indexed = 0;
+    this.#maxId = '';
     this.#alloc(Math.min(INITIAL_ROWS, pow2AtLeast(this.#limit + 1)), false);
   }
 
   #dropOldest(): void {
     const s = this.#head & this.#mask;
-    this.#index.delete(this.#ids[s]!, this.#hashes[s]!);
+    if (this.#head < this.#indexed) this.#index.delete(this.#ids[s]!, this.#hashes[s]!);
+    else this.#indexed++; // = #head + 1: nothing was indexed
     this.#clearSlot(s);
     this.#head++;
   }
@@ -163,13 +192,20 @@ export class OrderHistory {
   #moveOldestToNewest(): void {
     const from = this.#head & this.#mask;
     const to = this.#tail & this.#mask;
+    const caughtUp = this.#indexed === this.#tail;
     this.#ids[to] = this.#ids[from];
     this.#hashes[to] = this.#hashes[from]!;
     this.#live[to] = this.#live[from];
-    this.#index.set(this.#ids[to]!, to, this.#hashes[to]);
+    if (this.#head < this.#indexed) {
+      // an indexed row: re-pointed if every row is indexed, else unindexed like the rows before it
+      if (caughtUp) this.#index.set(this.#ids[to]!, to, this.#hashes[to]);
+      else this.#index.delete(this.#ids[to]!, this.#hashes[to]);
+    }
     this.#clearSlot(from);
     this.#head++;
     this.#tail++;
+    if (caughtUp) this.#indexed = this.#tail;
+    else if (this.#indexed < this.#head) this.#indexed = this.#head;
   }
 
   #clearSlot(s: number): void {
@@ -217,6 +253,7 @@ export class OrderHistory {
     this.#codes = new Int32Array(cap);
     this.#hashes = new Int32Array(cap);
     this.#index = new IdIndex(cap);
+    this.#indexed = this.#head; // the rows kept are indexed at the next lookup
     if (!keep) return;
     for (let r = this.#head; r < this.#tail; r++) {
       const from = r & old.mask;
@@ -225,8 +262,6 @@ export class OrderHistory {
       this.#assets[to] = old.assets[from]; this.#tags[to] = old.tags[from]; this.#reasons[to] = old.reasons[from];
       for (let c = 0; c < NUMS; c++) this.#num[to * NUMS + c] = old.num[from * NUMS + c]!;
       this.#codes[to] = old.codes[from]!;
-      this.#hashes[to] = old.hashes[from]!;
-      this.#index.set(this.#ids[to]!, to, this.#hashes[to]);
     }
   }
 }

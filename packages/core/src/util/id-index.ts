@@ -6,6 +6,15 @@ export function fnv1a32(s: string): number {
 }
 
 /**
+ * Does `id` sort after `max` shorter-first, then by UTF-16 code units? Counters written in decimal
+ * without leading zeros, or in zero-padded base 36 (digits before letters), behind a fixed prefix
+ * grow in this order, so "after the greatest id seen" proves an id new without a lookup.
+ */
+export function shortlexAfter(id: string, max: string): boolean {
+  return id.length > max.length || (id.length === max.length && id > max);
+}
+
+/**
  * `fnv1a32` cut to 30 bits, so it is always a small integer (Smi): the key of id tables.
  * @public
  */
