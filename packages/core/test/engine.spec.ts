@@ -23,6 +23,36 @@ describe('LiveEngine', () => {
     expect(engine.stats.tradingState).to.equal('ACTIVE');
   });
 
+  it('a strategy returning promises or foreign thenables (settling at once, or rejecting): every bar dispatched in order, each rejection reported once', async () => {
+    // the pull loop resumes from the strategy's promise: 80,000 bars in a row of synchronously settling
+    // thenables must neither recurse nor reorder, and timers still run while it works
+    const n = 100_000;
+    const seen: number[] = [];
+    const errors: string[] = [];
+    let timerRan = false;
+    setTimeout(() => { timerRan = true; }, 0);
+    const syncRun = (k: number): boolean => k > 10_000 && k < 90_000;
+    const events = Array.from({ length: n }, (_, i) => flat(i, 10));
+    const { engine } = setup({
+      onData(ts) {
+        seen.push(ts);
+        const k = seen.length;
+        if (syncRun(k)) return { then(ok: () => void) { ok(); } } as unknown as Promise<void>; // settles synchronously
+        if (k % 1000 === 0) return Promise.reject(new Error(`no ${k}`));
+        if (k % 3 === 0) return { then(ok: () => void) { ok(); } } as unknown as Promise<void>;
+        if (k % 3 === 1) return Promise.resolve();
+        return undefined;
+      },
+    }, events, { onError: (e) => errors.push((e as Error).message) });
+    await engine.run();
+    expect(seen).to.have.length(n);
+    expect(seen.every((t, i) => i === 0 || t > seen[i - 1]!)).to.equal(true);
+    const rejected = Array.from({ length: n / 1000 }, (_, i) => (i + 1) * 1000).filter((k) => !syncRun(k));
+    expect(errors).to.deep.equal(rejected.map((k) => `no ${k}`));
+    expect(engine.stats.errors).to.equal(rejected.length);
+    expect(timerRan).to.equal(true);
+  });
+
   it('halts and stops on the first error with haltOnError, rejecting later orders', async () => {
     let seen = 0;
     const { engine } = setup({ async onData() { seen++; if (seen === 2) throw new Error('fatal'); } }, [flat(0, 10), flat(1, 10), flat(2, 10), flat(3, 10)], { haltOnError: true });

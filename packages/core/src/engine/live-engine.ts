@@ -271,30 +271,56 @@ export class LiveEngine implements EngineHandle {
 
   async #runPull(): Promise<void> {
     const sync = this.feed.syncIterator?.();
-    if (sync) {
-      for (let n = 1; ; n++) {
-        if (this.#stopRequested) return;
-        // yield to the event loop now and then so signals, timers and progress output run
-        if ((n & 8191) === 0) await new Promise<void>((r) => setImmediate(r));
-        const r = sync.next();
-        if (r.done) return;
-        const p = this.#dispatchRaw(r.value[0], r.value[1], r.value[2], 0);
-        if (p !== undefined) {
-          // awaited here, in this frame, rather than through a `.then` chain: one promise hop
-          // and a promise plus two closures fewer per bar on which the strategy returns a promise
-          let ok = true;
-          try { await p; } catch (err) { ok = false; this.#strategyError(err, this.#pendingTs, this.#pendingData); }
-          if (ok && this.#pendingSample) this.#latency.record((performance.now() - this.#pendingT0) * 1000);
-        }
-        if (this.#queue.size > 0) await this.#drain();
-      }
-    }
+    if (sync) return this.#pumpSync(sync);
     for await (const ev of this.feed) {
       if (this.#stopRequested) return;
       const p = this.#dispatchMarket(ev[0], ev[1], ev[2], 0);
       if (p) await p;
       if (this.#queue.size > 0) await this.#drain();
     }
+  }
+
+  /**
+   * The pull loop over a synchronous iterator: dispatches events until the strategy returns a
+   * promise, then resumes from that promise's reaction (not an `await`: an awaiting async frame
+   * costs two closures, a context and a reaction per bar, a `.then` with the two handlers below
+   * one reaction). Yields to the event loop every 8192 events so signals, timers and progress
+   * output run. Settles when the feed ends or a stop is requested; rejects on an engine error.
+   */
+  #pumpSync(sync: Iterator<FeedEvent>): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      let n = 0;
+      const pump = (): void => {
+        try {
+          for (;;) {
+            if (this.#stopRequested) { resolve(); return; }
+            if (++n === 8192) { n = 0; setImmediate(pump); return; }
+            const r = sync.next();
+            if (r.done === true) { resolve(); return; }
+            const p = this.#dispatchRaw(r.value[0], r.value[1], r.value[2], 0);
+            // (Promise.resolve: the strategy's own promise as is; a foreign thenable that settles
+            // synchronously still resumes from a fresh job, never recursively)
+            if (p !== undefined) { Promise.resolve(p).then(settled, failed); return; }
+            if (this.#queue.size > 0) { this.#drain().then(pump, reject); return; }
+          }
+        } catch (err) {
+          reject(err);
+        }
+      };
+      const next = (): void => {
+        if (this.#queue.size > 0) this.#drain().then(pump, reject);
+        else pump();
+      };
+      const settled = (): void => {
+        if (this.#pendingSample) this.#latency.record((performance.now() - this.#pendingT0) * 1000);
+        next();
+      };
+      const failed = (err: unknown): void => {
+        try { this.#strategyError(err, this.#pendingTs, this.#pendingData); } catch (e) { reject(e); return; }
+        next();
+      };
+      pump();
+    });
   }
 
   async #runPush(): Promise<void> {

@@ -3,8 +3,8 @@ import { isBar, isQuote, isTrade } from '../domain/market-data.js';
 import type { Order, OrderSide } from '../domain/order.js';
 import type { PaperBrokerConfig } from './config.js';
 
-/** The prices an order can trade against in one market datum. */
-export interface PriceRange { open: number; high: number; low: number; last: number; volume: number; bid?: number; ask?: number }
+/** The prices an order can trade against in one market datum, and the volume its fills took so far. */
+export interface PriceRange { open: number; high: number; low: number; last: number; volume: number; consumed: number; bid?: number; ask?: number }
 
 /** Reduces a bar, trade or quote to the range an order may trade within. */
 export function rangeOf(d: MarketData | undefined): PriceRange | undefined {
@@ -12,13 +12,13 @@ export function rangeOf(d: MarketData | undefined): PriceRange | undefined {
   if (isBar(d)) {
     const b: Bar = d;
     if (!(b.close > 0)) return undefined;
-    return { open: b.open, high: b.high, low: b.low, last: b.close, volume: b.volume };
+    return { open: b.open, high: b.high, low: b.low, last: b.close, volume: b.volume, consumed: 0 };
   }
-  if (isTrade(d)) return d.price > 0 ? { open: d.price, high: d.price, low: d.price, last: d.price, volume: d.size } : undefined;
+  if (isTrade(d)) return d.price > 0 ? { open: d.price, high: d.price, low: d.price, last: d.price, volume: d.size, consumed: 0 } : undefined;
   if (isQuote(d)) {
     if (!(d.bid > 0) || !(d.ask > 0)) return undefined;
     const mid = (d.bid + d.ask) / 2;
-    return { open: mid, high: d.ask, low: d.bid, last: mid, volume: Number.POSITIVE_INFINITY, bid: d.bid, ask: d.ask };
+    return { open: mid, high: d.ask, low: d.bid, last: mid, volume: Number.POSITIVE_INFINITY, consumed: 0, bid: d.bid, ask: d.ask };
   }
   return undefined;
 }

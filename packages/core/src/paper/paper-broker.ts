@@ -44,7 +44,13 @@ export class PaperBroker implements BrokerProtocol {
   readonly #fills: FillHistory;
   readonly #working = new Map<string, Map<string, Working>>();
   readonly #ranges = new Map<string, PriceRange>();
-  readonly #consumed = new Map<string, number>();
+  /**
+   * The record of an order's immediate fill attempt at submission, kept between submissions (its
+   * `Working` if it rests is made after); busy while in use, so a submission from inside a fill
+   * listener makes its own.
+   */
+  #attempt: Working | undefined = undefined;
+  #attemptBusy = false;
   readonly #orderListeners: ((o: Order) => void)[] = [];
   readonly #fillListeners: ((f: Fill) => void)[] = [];
   /** the last snapshot handed to order listeners, and the order it was taken of */
@@ -135,12 +141,24 @@ export class PaperBroker implements BrokerProtocol {
       throw new InsufficientFundsError(`order ${order.clientOrderId} rejected: ${shortfall}`, { details: { clientOrderId: order.clientOrderId, venueCode: 'INSUFFICIENT_BUYING_POWER' } });
     }
     this.#emitOrder(order);
-    const w: Working = { order, eligibleAt: now + this.#cfg.latencyMs, triggered: false, lastBarTs: this.#lastTs };
-    const range = this.#ranges.get(order.asset);
-    if (this.#cfg.latencyMs === 0 && range) this.#tryFill(w, range, false, now);
+    let triggered = false;
+    if (this.#cfg.latencyMs === 0) {
+      const range = this.#ranges.get(order.asset);
+      if (range !== undefined) {
+        // the immediate attempt works on a reused record (most such orders fill here and never
+        // rest), or a fresh one when a listener submits from inside another submission's fill
+        const nested = this.#attemptBusy;
+        const t: Working = nested || this.#attempt === undefined ? { order, eligibleAt: 0, triggered: false, lastBarTs: 0 } : this.#attempt;
+        t.order = order;
+        t.triggered = false;
+        if (!nested) { this.#attempt = t; this.#attemptBusy = true; }
+        try { this.#tryFill(t, range, false, now); } finally { if (!nested) this.#attemptBusy = false; }
+        triggered = t.triggered;
+      }
+    }
     if (!isTerminal(order.status)) {
       if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') this.#finish(order, order.timeInForce === 'FOK' ? 'EXPIRED' : 'CANCELLED', now);
-      else this.#workingFor(order.asset).set(order.clientOrderId, w);
+      else this.#workingFor(order.asset).set(order.clientOrderId, { order, eligibleAt: now + this.#cfg.latencyMs, triggered, lastBarTs: this.#lastTs });
     }
     // Every change to `order` above was followed by an emit, so the last snapshot listeners got
     // is the order's current state: hand that out instead of copying once more.
@@ -178,7 +196,7 @@ export class PaperBroker implements BrokerProtocol {
         if (!r) continue;
         this.#ranges.set(asset, r);
       }
-      this.#consumed.set(asset, 0);
+      r.consumed = 0;
       const pos = this.#positions.get(asset);
       if (pos) markPosition(pos, r.last);
       const working = this.#working.get(asset);
@@ -291,18 +309,19 @@ export class PaperBroker implements BrokerProtocol {
     if (raw === undefined) return;
     let qty = o.quantity - o.filledQuantity;
     if (Number.isFinite(r.volume) && r.volume > 0) {
-      const cap = this.#cfg.maxVolumeFraction * r.volume - (this.#consumed.get(o.asset) ?? 0);
+      const cap = this.#cfg.maxVolumeFraction * r.volume - r.consumed;
       if (o.timeInForce === 'FOK' && cap + 1e-9 < qty) return;
       qty = Math.min(qty, Math.max(0, cap));
     }
     if (!this.#cfg.fractional) qty = Math.floor(qty + 1e-9);
     if (!(qty > 0)) return;
-    this.#consumed.set(o.asset, (this.#consumed.get(o.asset) ?? 0) + qty);
+    r.consumed += qty;
     const price = slip(raw, o.side, this.#cfg.slippageBps);
-    this.#execute(o, qty, price, now);
+    this.#execute(o, qty, price, r.last, now);
   }
 
-  #execute(o: Order, qty: number, price: number, now: number): void {
+  /** `last`: the latest price of the order's asset (its position is marked to it). */
+  #execute(o: Order, qty: number, price: number, last: number, now: number): void {
     const commission = commissionFor(qty, price, this.#cfg.commission);
     const signed = o.side === 'BUY' ? qty : -qty;
     // in place: positions are only handed out as copies, so no one else holds this object
@@ -318,8 +337,7 @@ export class PaperBroker implements BrokerProtocol {
       position.realizedPnl = 0;
     }
     applyFillInPlace(position, signed, price);
-    const last = this.#ranges.get(o.asset)?.last;
-    if (last !== undefined) markPosition(position, last);
+    markPosition(position, last);
     this.#cash -= signed * price + commission;
     const filled = o.filledQuantity + qty;
     o.avgFillPrice = (o.avgFillPrice * o.filledQuantity + price * qty) / filled;
