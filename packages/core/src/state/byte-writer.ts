@@ -1,19 +1,16 @@
 /**
  * Tagged values in a growable byte buffer, shared by the journal log's frames and the rows posted
  * to the journal writer: 0 null · 1 f64 LE · 2 u8 length + ASCII · 3 u32 length + UTF-8 ·
- * 4 u32 length + UTF-8 JSON. Numbers are not formatted and short ASCII strings are copied byte by
- * byte: cheaper than JSON or a structured clone on the engine's thread.
+ * 4 u32 length + UTF-8 JSON · 5 (rows only, `row-codec.ts`) the same value as this column in the
+ * row before. Numbers are not formatted and short ASCII strings are copied byte by byte: cheaper
+ * than JSON or a structured clone on the engine's thread.
  */
-export const TAG = { NULL: 0, F64: 1, ASCII: 2, UTF8: 3, JSON: 4 } as const;
-
-// a double's 8 bytes, little-endian on every platform Node supports here (checked below), without
-// Buffer#writeDoubleLE's argument checks
-const F64 = new Float64Array(1);
-const F64_BYTES = new Uint8Array(F64.buffer);
-const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+export const TAG = { NULL: 0, F64: 1, ASCII: 2, UTF8: 3, JSON: 4, SAME: 5 } as const;
 
 export class ByteWriter {
   protected buf = Buffer.allocUnsafe(1 << 16);
+  /** `buf` as a DataView: doubles are written with `setFloat64` (little-endian, inlined by the JIT) */
+  #view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
   protected end: number;
   readonly #start: number;
 
@@ -33,6 +30,7 @@ export class ByteWriter {
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.end);
     this.buf = next;
+    this.#view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 
   /** One raw byte (no tag). */
@@ -43,17 +41,10 @@ export class ByteWriter {
 
   num(v: number): void {
     this.room(9);
-    const b = this.buf;
     const o = this.end;
-    if (!Number.isFinite(v)) { b[o] = TAG.NULL; this.end = o + 1; return; } // as JSON would
-    b[o] = TAG.F64;
-    if (LITTLE_ENDIAN) {
-      F64[0] = v;
-      const x = F64_BYTES;
-      b[o + 1] = x[0]!; b[o + 2] = x[1]!; b[o + 3] = x[2]!; b[o + 4] = x[3]!; b[o + 5] = x[4]!; b[o + 6] = x[5]!; b[o + 7] = x[6]!; b[o + 8] = x[7]!;
-    } else {
-      b.writeDoubleLE(v, o + 1);
-    }
+    if (!Number.isFinite(v)) { this.buf[o] = TAG.NULL; this.end = o + 1; return; } // as JSON would
+    this.buf[o] = TAG.F64;
+    this.#view.setFloat64(o + 1, v, true);
     this.end = o + 9;
   }
 

@@ -87,10 +87,10 @@ export class JournalLog {
   flush(): void {
     if (this.#frame.count === 0) return;
     this.#check();
-    const bytes = this.#frame.frame();
+    const length = this.#frame.frame();
     let n: number;
-    try { n = writeSync(this.#fd, bytes, 0, bytes.length); } catch (err) { this.#broken = true; throw err; }
-    if (n !== bytes.length) {
+    try { n = writeSync(this.#fd, this.#frame.bytes, 0, length); } catch (err) { this.#broken = true; throw err; }
+    if (n !== length) {
       // a short write (disk full) leaves a partial frame: anything appended after it would make
       // the log unreadable, so the log refuses every later write (the engine halts on it)
       this.#broken = true;

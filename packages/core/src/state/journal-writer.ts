@@ -3,7 +3,7 @@
 // signals completion through a shared counter so the main thread can wait synchronously.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { applyBatchRows, decodeBatch, prepareBatchStatements, type PostedBatch, type WriterBatch, type WriterInit } from './write-behind-sql.js';
+import { applyBatch, prepareBatchStatements, type PostedBatch, type WriterInit } from './write-behind-sql.js';
 
 const init = workerData as WriterInit;
 const done = new Int32Array(init.signal);
@@ -13,7 +13,7 @@ db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('cache_size = -16384');
 const st = prepareBatchStatements(db);
-const apply = db.transaction((b: WriterBatch) => applyBatchRows(st, b));
+const apply = db.transaction((b: PostedBatch) => applyBatch(st, b));
 
 let failedOnce = false;
 parentPort?.on('message', (b: PostedBatch | { close: true }) => {
@@ -28,7 +28,7 @@ parentPort?.on('message', (b: PostedBatch | { close: true }) => {
     // after a failed batch, later ones must not commit: their journal_log_seq would cover the
     // failed batch's records too, and a restart would then skip them instead of replaying them
     if (failedOnce) throw new Error(`an earlier batch failed; batch ${b.id} not written`);
-    apply.immediate(decodeBatch(b));
+    apply.immediate(b);
     Atomics.store(done, 0, b.id);
   } catch (err) {
     failedOnce = true;

@@ -53,8 +53,11 @@ export class FrameBuffer extends ByteWriter {
   /** The record being written is complete. */
   done(): void { this.#recordStart = -1; }
 
-  /** The finished frame (a view of the internal buffer, valid until the next change). */
-  frame(): Buffer {
+  /**
+   * Completes the frame (header, checksum, trailing newline) and returns its length: the frame is
+   * `bytes[0, length)`, valid until the next change (no view is allocated for the write).
+   */
+  frame(): number {
     this.room(1);
     const b = this.buf;
     const len = this.end - HEADER;
@@ -63,8 +66,11 @@ export class FrameBuffer extends ByteWriter {
     b.writeUInt32LE(~len >>> 0, 5);
     b.writeUInt32LE(crc32(b.subarray(HEADER, this.end)), 9);
     b[this.end] = 0x0a;
-    return b.subarray(0, this.end + 1);
+    return this.end + 1;
   }
+
+  /** The internal buffer (a finished frame is at its start, see `frame`). */
+  get bytes(): Buffer { return this.buf; }
 
   clear(): void {
     this.end = HEADER;

@@ -87,6 +87,7 @@ export class StateStore {
   readonly #batch: boolean;
   readonly #flushHooks: ((closing: boolean) => void)[] = [];
   #writerBusy: (() => boolean) | undefined;
+  #writerIdle: (() => void) | undefined;
   readonly #stmts: Stmts | undefined;
   #logClaimed = false;
 
@@ -172,8 +173,12 @@ export class StateStore {
    */
   write<T>(fn: () => T): T {
     if (this.#closed) throw new StateError(`state store ${this.file} is closed`, 'STATE_CLOSED');
-    // IMMEDIATE: take the write lock up front, so a concurrent writer (the batch worker, an
-    // operator command) makes us wait (busy_timeout) instead of failing a read→write upgrade
+    // the journal's writer thread commits its batches back to back: wait until the posted ones are
+    // committed (it takes the lock again only when this thread posts another), rather than race it
+    // for the lock between two of its transactions
+    if (!this.db.inTransaction) this.#writerIdle?.();
+    // IMMEDIATE: take the write lock up front, so a concurrent writer (an operator command, the
+    // batch worker) makes us wait (busy_timeout) instead of failing a read→write upgrade
     return this.#tx.immediate(fn) as T;
   }
 
@@ -199,6 +204,9 @@ export class StateStore {
 
   /** The journal's writer registers how to tell that it is committing a batch (see `writerBusy`). */
   setWriterBusyProbe(probe: () => boolean): void { this.#writerBusy = probe; }
+
+  /** The journal's writer registers how to wait (never throwing) until it has committed every batch posted to it (see `write`). */
+  setWriterIdleWait(wait: () => void): void { this.#writerIdle = wait; }
 
   /**
    * True while another connection (the journal's writer thread) is committing: a write on this

@@ -1,5 +1,5 @@
 import { crashPoint } from './crash-point.js';
-import { readRows } from './row-codec.js';
+import { runRows, type RowStatement } from './row-codec.js';
 
 /** `counters` row holding the last journal-log sequence number committed to SQLite (`process` durability). */
 export const LOG_SEQ_COUNTER = 'journal_log_seq';
@@ -20,28 +20,24 @@ export const WRITE_BEHIND_SQL = {
   setLogSeq: `INSERT INTO counters (name, value) VALUES ('${LOG_SEQ_COUNTER}', ?) ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)`,
 } as const;
 
-/** A row's bound values. */
-export type Row = (string | number | null)[];
-/** Values per row of each table (batches carry flat arrays: cheaper to clone than arrays of rows). */
+/** Values per row of each table. */
 export const STRIDE = { orders: 22, fills: 12, positions: 6, rows: 5 } as const;
 /**
- * One batch: flat arrays of row values, `STRIDE` values per row, and the last journal-log
- * sequence number it covers (0: no log), committed in the same transaction.
+ * One batch as posted to the worker: the rows of each table as `RowWriter` bytes (`STRIDE`
+ * values per row; transferred, not cloned) and the last journal-log sequence number it covers
+ * (0: no log), committed in the same transaction.
  */
-export interface WriterBatch { id: number; orders: Row; fills: Row; positions: Row; rows: Row; logSeq: number }
-/** A batch as posted to the worker: the rows as `RowWriter` bytes (transferred, not cloned). */
 export interface PostedBatch { id: number; orders: Uint8Array; fills: Uint8Array; positions: Uint8Array; rows: Uint8Array; logSeq: number }
 
 /** Rows per multi-row statement (`INSERT … VALUES (…), (…), …`): fewer statement steps per batch. */
 export const ROWS_PER_STATEMENT = 32;
 
 /** A statement for one row and one for `ROWS_PER_STATEMENT` rows. */
-export interface RowStatements { one: Stmt; many: Stmt }
+export interface RowStatements { one: RowStatement; many: RowStatement }
 
 /** The statements a batch needs (prepared on the connection that writes it). */
-export interface BatchStatements { upsert: RowStatements; fill: RowStatements; pos: Stmt; journal: RowStatements; logSeq: Stmt }
-type Stmt = { run(...args: unknown[]): unknown };
-interface Preparer { prepare(sql: string): Stmt }
+export interface BatchStatements { upsert: RowStatements; fill: RowStatements; pos: RowStatement; journal: RowStatements; logSeq: RowStatement }
+interface Preparer { prepare(sql: string): RowStatement }
 
 /** `sql` with its single `VALUES (?, …)` group repeated `rows` times. */
 function multiRow(sql: string, rows: number): string {
@@ -60,29 +56,22 @@ export function prepareBatchStatements(db: Preparer): BatchStatements {
   };
 }
 
-/** Writes one batch; call inside a transaction. The log sequence number commits with the rows. */
-export function applyBatchRows(st: BatchStatements, b: WriterBatch): void {
-  runFlat(st.upsert, b.orders, STRIDE.orders);
-  runFlat(st.fill, b.fills, STRIDE.fills);
-  for (let i = 0; i < b.positions.length; i += STRIDE.positions) st.pos.run(b.positions.slice(i, i + STRIDE.positions));
-  runFlat(st.journal, b.rows, STRIDE.rows);
+/**
+ * Writes one posted batch, decoding its rows straight into the statements' arguments (on the
+ * thread that writes it); call inside a transaction. The log sequence number commits with the rows.
+ */
+export function applyBatch(st: BatchStatements, b: PostedBatch): void {
+  runTable(st.upsert, b.orders, STRIDE.orders);
+  runTable(st.fill, b.fills, STRIDE.fills);
+  runRows(st.pos, st.pos, b.positions, STRIDE.positions, 1);
+  runTable(st.journal, b.rows, STRIDE.rows);
   if (b.logSeq > 0) {
     st.logSeq.run(b.logSeq);
     crashPoint('mid-journal-flush'); // rows written, transaction not committed
   }
 }
 
-/** Runs the rows of a flat array (`stride` values each), `ROWS_PER_STATEMENT` at a time, then one by one. */
-export function runFlat(st: RowStatements, flat: Row, stride: number): void {
-  const chunk = stride * ROWS_PER_STATEMENT;
-  let i = 0;
-  for (; i + chunk <= flat.length; i += chunk) st.many.run(flat.slice(i, i + chunk));
-  for (; i < flat.length; i += stride) st.one.run(flat.slice(i, i + stride));
-}
-/** The rows of a posted batch, decoded (on the thread that writes them). */
-export function decodeBatch(b: PostedBatch): WriterBatch {
-  return { id: b.id, orders: readRows(b.orders), fills: readRows(b.fills), positions: readRows(b.positions), rows: readRows(b.rows), logSeq: b.logSeq };
-}
+function runTable(st: RowStatements, bytes: Uint8Array, stride: number): void { runRows(st.many, st.one, bytes, stride, ROWS_PER_STATEMENT); }
 
 /** Worker start data: the database file and a shared Int32 triple [written batch id, failed batch id, closed]. */
 export interface WriterInit { file: string; signal: SharedArrayBuffer }

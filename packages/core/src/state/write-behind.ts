@@ -10,7 +10,7 @@ import { IssuedIds } from './issued-ids.js';
 import { JournalLog, readLog, type LogRecord } from './journal-log.js';
 import { decodeFill, decodeIntent, decodeStatus, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
 import { RowWriter } from './row-codec.js';
-import { LOG_SEQ_COUNTER, WRITE_BEHIND_SQL, applyBatchRows, decodeBatch, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
+import { LOG_SEQ_COUNTER, WRITE_BEHIND_SQL, applyBatch, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
 import type { FillOutcome, FillSource } from './journal.js';
 import type { StateStore } from './store.js';
 
@@ -27,7 +27,13 @@ interface Core {
   stopPrice: number | null; tif: TimeInForce; expireAt: number | null; tag: string | null; reduceOnly: number; status: OrderStatus;
   filled: number; avg: number; createdAt: number; updatedAt: number; submittedAt: number | null; filledAt: number | null;
   reason: string | null; external: number; overfilled: number;
+  /** in `#dirty` (written at the next drain) */
+  dirty: boolean;
+  /** its key in `#orders` (`WriteBehindJournal.#keyOf`) */
+  key: OrderKey;
 }
+/** An order's key in memory: its `IssuedIds` index for ids this session generated (cheaper to hash than the string), else the id. */
+type OrderKey = number | string;
 interface PosCore { quantity: number; avg: number; realized: number; last: number; updatedAt: number }
 
 
@@ -53,8 +59,12 @@ interface PosCore { quantity: number; avg: number; realized: number; last: numbe
  */
 export class WriteBehindJournal {
   readonly #store: StateStore;
-  readonly #orders = new Map<string, Core>();
-  readonly #dirty = new Set<Core>();
+  /** the orders in memory, by `#keyOf(clientOrderId)` */
+  readonly #orders = new Map<OrderKey, Core>();
+  /** the order created or looked up last (acks, fills and updates mostly follow their intent): no key, no map lookup */
+  #last: Core | undefined;
+  /** orders changed since the last drain, in the order of their first change (each once: `Core.dirty`) */
+  #dirty: Core[] = [];
   /** terminal orders of the previous batch: dropped from memory at the next drain (their rows are on disk by then, or in flight) */
   #evictNext: Core[] = [];
   /** fill rows not yet handed to the writer (`STRIDE.fills` values each), and their execution ids */
@@ -124,6 +134,7 @@ export class WriteBehindJournal {
       this.#worker.on('message', (m: { error?: string; id?: number }) => { if (m.error) store.logger.error('journal writer batch failed', { batch: m.id, error: m.error }); });
       // busy while a posted batch is not yet committed (the worker holds SQLite's write lock)
       store.setWriterBusyProbe(() => this.#worker !== undefined && Atomics.load(this.#signal, 0) < this.#sent);
+      store.setWriterIdleWait(() => this.#waitIdle());
     }
   }
 
@@ -187,11 +198,20 @@ export class WriteBehindJournal {
     this.#logTimer.unref();
   }
 
-  get pending(): boolean { return this.#dirty.size > 0 || this.#fills.size > 0 || this.#rows.size > 0 || this.#dirtyPos.size > 0; }
+  get pending(): boolean { return this.#dirty.length > 0 || this.#fills.size > 0 || this.#rows.size > 0 || this.#dirtyPos.size > 0; }
+
+  #keyOf(cid: string): OrderKey {
+    const i = this.#issued.index(cid);
+    return i >= 0 ? i : cid;
+  }
 
   #load(cid: string): Core | undefined {
-    const c = this.#orders.get(cid);
-    if (c || !this.#dbHadOrders) return c;
+    const last = this.#last;
+    if (last !== undefined && last.cid === cid) return last;
+    const key = this.#keyOf(cid);
+    const c = this.#orders.get(key);
+    if (c) { this.#last = c; return c; }
+    if (!this.#dbHadOrders) return undefined;
     if (!this.#mayBeKnown(cid)) return undefined; // never seen: not on disk either
     this.#waitFor(this.#sent - 1); // an evicted row was posted at least one batch ago
     const r = this.#s.getOrder.get(cid) as Record<string, unknown> | undefined;
@@ -202,9 +222,10 @@ export class WriteBehindJournal {
       tif: r['time_in_force'] as TimeInForce, expireAt: r['expire_at'] as number | null, tag: r['tag'] as string | null, reduceOnly: r['reduce_only'] as number,
       status: r['status'] as OrderStatus, filled: r['filled_quantity'] as number, avg: r['avg_fill_price'] as number, createdAt: r['created_at'] as number,
       updatedAt: r['updated_at'] as number, submittedAt: r['submitted_at'] as number | null, filledAt: r['filled_at'] as number | null,
-      reason: r['rejection_reason'] as string | null, external: r['external'] as number, overfilled: r['overfilled'] as number,
+      reason: r['rejection_reason'] as string | null, external: r['external'] as number, overfilled: r['overfilled'] as number, dirty: false, key,
     };
-    this.#orders.set(cid, core);
+    this.#orders.set(key, core);
+    this.#last = core;
     return core;
   }
 
@@ -222,11 +243,11 @@ export class WriteBehindJournal {
 
   #row(now: number, cid: string, kind: string, status: string | null, detail: string | null): void {
     const w = this.#rows;
-    w.num(now); w.str(cid); w.str(kind); w.value(status); w.value(detail);
+    w.num(now); w.str(cid); w.col(2, kind); w.col(3, status); w.value(detail);
   }
 
   #touch(c: Core): void {
-    this.#dirty.add(c);
+    if (!c.dirty) { c.dirty = true; this.#dirty.push(c); }
     this.#note();
   }
 
@@ -243,11 +264,13 @@ export class WriteBehindJournal {
     }
   }
 
-  /** Is this id certainly not in the journal? (no disk read on the hot path, but for a "maybe" of the filter) */
-  #isNew(cid: string): boolean {
+  /**
+   * Is this id certainly not in the journal? (no disk read on the hot path, but for a "maybe" of
+   * the filter) `i`: its `IssuedIds` index (-1: not a generated id of this session).
+   */
+  #isNew(cid: string, i: number): boolean {
+    if (i >= 0) return !this.#issued.has(i); // issued after the start: on disk (or in memory) only if used this session
     if (this.#orders.has(cid)) return false;
-    const i = this.#issued.index(cid);
-    if (i >= 0) return !this.#issued.has(i); // issued after the start: on disk only if used this session
     const seen = this.#otherIds;
     if (!seen.mightHave(cid)) return true;
     if (seen.uncommitted(cid, NO_IDS)) return false; // evicted, its batch not committed yet
@@ -256,17 +279,21 @@ export class WriteBehindJournal {
   }
 
   recordIntent(i: OrderIntent, now: number): void {
-    if (!this.#isNew(i.clientOrderId)) {
+    const issued = this.#issued.index(i.clientOrderId);
+    if (!this.#isNew(i.clientOrderId, issued)) {
       throw new DuplicateClientOrderIdError(`clientOrderId ${i.clientOrderId} is already in the journal; an intent is never sent twice`, { details: { clientOrderId: i.clientOrderId } });
     }
     if (this.#log) writeIntent(this.#log, i, now); // with the buffered records, one write: durable before the caller sends the order
     const c: Core = {
       cid: i.clientOrderId, orderId: '', asset: i.asset, side: i.side, quantity: i.quantity, orderType: i.orderType, limitPrice: i.limitPrice ?? null,
       stopPrice: i.stopPrice ?? null, tif: i.timeInForce, expireAt: i.expireAt ?? null, tag: i.tag ?? null, reduceOnly: i.reduceOnly ? 1 : 0,
-      status: 'PENDING_SUBMIT', filled: 0, avg: 0, createdAt: i.createdAt, updatedAt: now, submittedAt: null, filledAt: null, reason: null, external: 0, overfilled: 0,
+      status: 'PENDING_SUBMIT', filled: 0, avg: 0, createdAt: i.createdAt, updatedAt: now, submittedAt: null, filledAt: null, reason: null, external: 0, overfilled: 0, dirty: false,
+      key: issued >= 0 ? issued : i.clientOrderId,
     };
-    this.#orders.set(c.cid, c);
-    this.#markUsed(c.cid);
+    this.#orders.set(c.key, c);
+    this.#last = c;
+    if (issued >= 0) this.#issued.add(issued);
+    else this.#otherIds.add(c.cid);
     this.#row(now, c.cid, 'INTENT', 'PENDING_SUBMIT', null);
     this.#touch(c);
   }
@@ -302,9 +329,10 @@ export class WriteBehindJournal {
       cid: o.clientOrderId, orderId: o.orderId, asset: o.asset, side: o.side, quantity: o.quantity, orderType: o.orderType, limitPrice: o.limitPrice ?? null,
       stopPrice: o.stopPrice ?? null, tif: o.timeInForce, expireAt: o.expireAt ?? null, tag: o.tag ?? 'EXTERNAL', reduceOnly: o.reduceOnly ? 1 : 0,
       status: o.status, filled: 0, avg: 0, createdAt: o.createdAt, updatedAt: now, submittedAt: o.submittedAt ?? null, filledAt: null, reason: null,
-      external: 1, overfilled: 0,
+      external: 1, overfilled: 0, dirty: false, key: this.#keyOf(o.clientOrderId),
     };
-    this.#orders.set(core.cid, core);
+    this.#orders.set(core.key, core);
+    this.#last = core;
     this.#markUsed(core.cid);
     this.#row(now, core.cid, 'ADOPT_EXTERNAL', core.status, null);
     this.#touch(core);
@@ -337,8 +365,8 @@ export class WriteBehindJournal {
     if (this.#log) { writeFill(this.#log, f, source, now); this.#armLogFlush(); } // a crash may lose it: recovery reads it back from the venue
     this.#exec.add(f.executionId);
     const w = this.#fills;
-    w.str(f.executionId); w.str(f.clientOrderId); w.str(f.orderId); w.str(f.asset); w.str(f.side); w.num(f.quantity); w.num(f.price);
-    w.num(f.commission); w.num(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.str(source); w.num(now);
+    w.str(f.executionId); w.str(f.clientOrderId); w.str(f.orderId); w.col(3, f.asset); w.col(4, f.side); w.num(f.quantity); w.num(f.price);
+    w.num(f.commission); w.num(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.col(10, source); w.num(now);
     this.#fillIds.push(f.executionId);
     let overfill = false;
     let cumulativeMismatch = false;
@@ -392,20 +420,25 @@ export class WriteBehindJournal {
     const rows = this.#rows.take();
     this.#exec.posted(id, this.#fillIds); // tracked until batch `id` is known committed (never, if it fails)
     this.#fillIds = [];
-    for (const c of this.#evictNext) if (!this.#dirty.has(c) && this.#orders.get(c.cid) === c) this.#orders.delete(c.cid); // reloaded from disk on demand
+    for (const c of this.#evictNext) {
+      if (c.dirty || this.#orders.get(c.key) !== c) continue;
+      this.#orders.delete(c.key); // reloaded from disk on demand
+      if (this.#last === c) this.#last = undefined;
+    }
     this.#evictNext = [];
     const w = this.#batchRows;
     const cids: string[] = [];
     for (const c of this.#dirty) {
-      cids.push(c.cid);
-      w.str(c.cid); w.str(c.orderId); w.str(c.asset); w.str(c.side); w.num(c.quantity); w.str(c.orderType); w.value(c.limitPrice); w.value(c.stopPrice);
-      w.str(c.tif); w.value(c.expireAt); w.value(c.tag); w.num(c.reduceOnly); w.str(c.status); w.num(c.filled); w.num(c.avg); w.num(c.createdAt);
+      c.dirty = false;
+      if (typeof c.key === 'string') cids.push(c.cid); // generated ids are settled by their bit, never by `uncommitted`
+      w.str(c.cid); w.str(c.orderId); w.col(2, c.asset); w.col(3, c.side); w.num(c.quantity); w.col(5, c.orderType); w.value(c.limitPrice); w.value(c.stopPrice);
+      w.col(8, c.tif); w.value(c.expireAt); w.col(10, c.tag); w.num(c.reduceOnly); w.col(12, c.status); w.num(c.filled); w.num(c.avg); w.num(c.createdAt);
       w.num(c.updatedAt); w.value(c.submittedAt); w.value(c.filledAt); w.value(c.reason); w.num(c.external); w.num(c.overfilled);
       if (isTerminal(c.status)) this.#evictNext.push(c);
     }
-    if (this.#dirty.size > 0) this.#dbHadOrders = true;
+    if (this.#dirty.length > 0) this.#dbHadOrders = true;
     this.#otherIds.posted(id, cids); // an order evicted from memory is found here until its batch is committed
-    this.#dirty.clear();
+    this.#dirty = [];
     const orders = w.take();
     for (const a of this.#dirtyPos) {
       const p = this.#pos.get(a);
@@ -421,8 +454,7 @@ export class WriteBehindJournal {
       try {
         this.#batchSt ??= prepareBatchStatements(this.#db);
         const st = this.#batchSt;
-        const rowsOf = decodeBatch(b);
-        this.#db.transaction(() => applyBatchRows(st, rowsOf))();
+        this.#db.transaction(() => applyBatch(st, b))();
       } catch (err) {
         Atomics.store(this.#signal, 1, b.id); // its log segment must never be discarded
         throw new StateError(`cannot write journal batch to ${this.#store.file}: ${(err as Error).message}`, 'STATE_WRITE_FAILED', { cause: err, details: { file: this.#store.file } });
@@ -445,6 +477,20 @@ export class WriteBehindJournal {
     const failed = Atomics.load(sig, 1);
     if (failed !== 0 || Atomics.load(sig, 0) < id) {
       throw new StateError(`journal writer failed or stalled${failed > 0 ? ` on batch ${failed}` : ''} (${this.#store.file})`, 'STATE_WRITE_FAILED', { details: { file: this.#store.file } });
+    }
+  }
+
+  /**
+   * Waits until every posted batch is committed (or one failed; at most 10 s): the writer then holds
+   * no lock and takes none until this thread posts the next batch. Never throws: a store write
+   * that follows still has SQLite's busy timeout, and reports its own failure.
+   */
+  #waitIdle(): void {
+    const sig = this.#signal;
+    const deadline = Date.now() + 10_000;
+    for (let cur = Atomics.load(sig, 0); this.#worker !== undefined && cur < this.#sent; cur = Atomics.load(sig, 0)) {
+      if (Atomics.load(sig, 1) !== 0 || Date.now() > deadline) return;
+      Atomics.wait(sig, 0, cur, 100);
     }
   }
 
