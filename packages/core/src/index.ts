@@ -79,6 +79,7 @@ export type { BuildOptions, BuiltEngine, StateLayerHooks } from './config/build-
 export { summarize, recordEquity } from './metrics/performance.js';
 export { seededRandom } from './util/seeded-random.js';
 export { IdIndex, idHash } from './util/id-index.js';
+export { CountingId } from './util/counting-id.js';
 export type { EquityPoint, PerformanceSummary } from './metrics/performance.js';
 
 // ── state (durable state layer) ──

@@ -1,3 +1,5 @@
+import { CountingId } from '../util/counting-id.js';
+
 /**
  * Generates the ids Tradewire asks venues to carry. Ids are [A-Za-z0-9] only and at most 32
  * characters: valid as IB orderRef, Alpaca client_order_id, Binance newClientOrderId and OKX
@@ -10,16 +12,13 @@ export interface ClientOrderIdGenerator {
 
 /** Non-durable generator: `tw` + a random 8-char run id + a base-36 counter. @public */
 export class SessionClientOrderIdGenerator implements ClientOrderIdGenerator {
-  readonly #prefix: string;
-  #seq = 0;
+  readonly #ids: CountingId;
   constructor(runId?: string) {
     const id = runId ?? Array.from({ length: 8 }, () => 'abcdefghijklmnopqrstuvwxyz0123456789'[Math.floor(Math.random() * 36)]).join('');
     if (!/^[A-Za-z0-9]{1,16}$/.test(id)) throw new RangeError('runId must be 1-16 alphanumerics');
-    this.#prefix = `tw${id}`;
+    this.#ids = new CountingId(`tw${id}`, 4);
   }
-  next(): string {
-    return this.#prefix + (++this.#seq).toString(36).padStart(4, '0');
-  }
+  next(): string { return this.#ids.next(); }
 }
 
 export { idHash } from '../util/id-index.js';

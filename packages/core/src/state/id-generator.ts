@@ -1,5 +1,6 @@
 import type { ClientOrderIdGenerator } from '../engine/client-order-id.js';
 import type { StateStore } from './store.js';
+import { CountingId } from '../util/counting-id.js';
 
 /** Venue-safe: [A-Za-z0-9] only, 1–32 chars (IB orderRef, Alpaca, Binance, OKX clOrdId). @public */
 export const CLIENT_ORDER_ID_PATTERN = /^[A-Za-z0-9]{1,32}$/;
@@ -32,14 +33,14 @@ const MAX_BLOCK = 65_536;
  */
 export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator {
   readonly #store: StateStore;
-  readonly #prefix: string;
+  readonly #ids: CountingId;
   #block: number;
   #next = 0;
   #end = 0;
 
   constructor(store: StateStore, options: { blockSize?: number } = {}) {
     this.#store = store;
-    this.#prefix = `tw${store.namespace}`;
+    this.#ids = new CountingId(`tw${store.namespace}`);
     this.#block = Math.max(1, Math.floor(options.blockSize ?? 1024));
   }
 
@@ -48,7 +49,9 @@ export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator 
       this.#next = this.#store.reserveCounter(COUNTER, this.#block) + 1;
       this.#end = this.#next + this.#block;
       this.#block = Math.min(this.#block * 2, Math.max(MAX_BLOCK, this.#block));
+      this.#ids.set(this.#next - 1);
     }
-    return this.#prefix + (this.#next++).toString(36);
+    this.#next++;
+    return this.#ids.next();
   }
 }
