@@ -2,9 +2,11 @@ import { ORDER_TYPES, TIME_IN_FORCES, isTerminal, type Order, type OrderStatus }
 import { IdIndex, idHash, shortlexAfter } from '../util/id-index.js';
 
 const STATUSES: readonly OrderStatus[] = ['PENDING_SUBMIT', 'SUBMITTED', 'PARTIALLY_FILLED', 'FILLED', 'CANCELLED', 'REJECTED', 'EXPIRED', 'UNKNOWN'];
-const STATUS_CODE = new Map(STATUSES.map((s, i) => [s, i]));
-const TYPE_CODE = new Map(ORDER_TYPES.map((s, i) => [s, i]));
-const TIF_CODE = new Map(TIME_IN_FORCES.map((s, i) => [s, i]));
+/** The position of `v` in a short list of names (identity compares of interned strings: cheaper here than a Map lookup; 0 if absent). */
+function codeOf<T>(list: readonly T[], v: T): number {
+  for (let i = 0; i < list.length; i++) if (list[i] === v) return i;
+  return 0;
+}
 // numeric columns per row (NaN = the optional field is absent)
 const QTY = 0, FILLED = 1, AVG = 2, CREATED = 3, UPDATED = 4, SUBMITTED = 5, FILLED_AT = 6, LIMIT = 7, STOP = 8, EXPIRE = 9;
 const INITIAL_ROWS = 1024;
@@ -151,8 +153,8 @@ export class OrderHistory {
     n[b + QTY] = o.quantity; n[b + FILLED] = o.filledQuantity; n[b + AVG] = o.avgFillPrice;
     n[b + CREATED] = o.createdAt; n[b + UPDATED] = o.updatedAt; n[b + SUBMITTED] = opt(o.submittedAt!);
     n[b + FILLED_AT] = opt(o.filledAt!); n[b + LIMIT] = opt(o.limitPrice!); n[b + STOP] = opt(o.stopPrice!); n[b + EXPIRE] = opt(o.expireAt!);
-    this.#codes[s] = (o.side === 'BUY' ? 0 : 1) | (TYPE_CODE.get(o.orderType)! << 1) | (TIF_CODE.get(o.timeInForce)! << 3)
-      | (STATUS_CODE.get(o.status)! << 6) | (triOf(o.reduceOnly) << 9) | (triOf(o.external) << 11);
+    this.#codes[s] = (o.side === 'BUY' ? 0 : 1) | (codeOf(ORDER_TYPES, o.orderType) << 1) | (codeOf(TIME_IN_FORCES, o.timeInForce) << 3)
+      | (codeOf(STATUSES, o.status) << 6) | (triOf(o.reduceOnly) << 9) | (triOf(o.external) << 11);
     const seq = seqOf('P', o.orderId);
     n[b + SEQ] = seq;
     this.#orderIds[s] = seq < 0 ? o.orderId : undefined;
