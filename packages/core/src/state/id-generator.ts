@@ -26,9 +26,11 @@ const MAX_BLOCK = 65_536;
  * (at most 2 + 8 + 11 = 21 characters, alphanumeric, starting with a letter). The counter is
  * persisted in blocks: a block is reserved (committed) before any id in it is handed out, so
  * after a crash the next run starts past every id ever issued: ids are never reused, gaps are
- * harmless. Deterministic for a given state dir and counter value. Each reservation is a commit on
- * the order path (and waits for the journal writer's lock), so blocks double from `blockSize` up
- * to 65,536 as a session keeps ordering: a restart skips at most that many numbers.
+ * harmless. Deterministic for a given state dir and counter value. A reservation is a commit on
+ * the store's connection, which waits while the journal's writer thread commits its batches, so
+ * blocks double from `blockSize` up to 65,536 as a session keeps ordering (a restart skips at most
+ * that many numbers), and the next block is reserved ahead, once the current one is three
+ * quarters used, at a moment the writer is idle (if none comes, at the block's end as before).
  * @public
  */
 export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator {
@@ -37,6 +39,13 @@ export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator 
   #block: number;
   #next = 0;
   #end = 0;
+  /** a block reserved ahead: [#aheadStart, #aheadEnd), or #aheadStart = 0 */
+  #aheadStart = 0;
+  #aheadEnd = 0;
+  /** a reservation ahead failed: the next one is made at the block's end (and reports its error) */
+  #aheadFailed = false;
+  /** ids in the block in use */
+  #size = 0;
 
   constructor(store: StateStore, options: { blockSize?: number } = {}) {
     this.#store = store;
@@ -46,12 +55,28 @@ export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator 
 
   next(): string {
     if (this.#next >= this.#end) {
-      this.#next = this.#store.reserveCounter(COUNTER, this.#block) + 1;
-      this.#end = this.#next + this.#block;
-      this.#block = Math.min(this.#block * 2, Math.max(MAX_BLOCK, this.#block));
+      if (this.#aheadStart > 0) {
+        this.#next = this.#aheadStart;
+        this.#end = this.#aheadEnd;
+        this.#aheadStart = 0;
+      } else {
+        [this.#next, this.#end] = this.#reserve(); // throws: no id without a committed block
+        this.#aheadFailed = false;
+      }
+      this.#size = this.#end - this.#next;
       this.#ids.set(this.#next - 1);
+    } else if (this.#aheadStart === 0 && !this.#aheadFailed && (this.#end - this.#next) * 4 <= this.#size && !this.#store.writerBusy()) {
+      try { [this.#aheadStart, this.#aheadEnd] = this.#reserve(); } catch { this.#aheadFailed = true; }
     }
     this.#next++;
     return this.#ids.next();
+  }
+
+  /** Reserves the next block (committed before return): [first id, end). */
+  #reserve(): [number, number] {
+    const size = this.#block;
+    const first = this.#store.reserveCounter(COUNTER, size) + 1;
+    this.#block = Math.min(size * 2, Math.max(MAX_BLOCK, size));
+    return [first, first + size];
   }
 }

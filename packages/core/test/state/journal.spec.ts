@@ -52,6 +52,24 @@ describe('client order id generator', () => {
     expect(seen.size).to.equal(203_000);
   });
 
+  it('reserves the next block ahead once three quarters of the current one are used (writer idle), and uses it without another commit', () => {
+    const store = StateStore.open({ stateDir: tempDir() });
+    const counter = (): number => (store.db.prepare(`SELECT value FROM counters WHERE name = 'client_order_id'`).get() as { value: number }).value;
+    const gen = new PersistentClientOrderIdGenerator(store, { blockSize: 64 });
+    const ids: string[] = [];
+    const take = (n: number): void => { for (let i = 0; i < n; i++) ids.push(gen.next()); };
+    take(1);
+    expect(counter()).to.equal(64); // the first block, committed before the first id
+    take(47); // 48 used, 16 left: not yet a quarter
+    expect(counter()).to.equal(64);
+    take(1); // 15 left of 64: the next block (128) is reserved now
+    expect(counter()).to.equal(64 + 128);
+    take(15 + 128); // the rest of the first block and the whole block reserved ahead: no commit...
+    expect(counter()).to.equal(64 + 128 + 256); // ...but the one ahead of the third block
+    expect(ids.map((id) => parseInt(id.slice(10), 36))).to.deep.equal(Array.from({ length: 64 + 128 }, (_, i) => i + 1)); // no gap, no repeat
+    store.close();
+  });
+
   it('different state dirs use different namespaces', () => {
     const a = StateStore.open({ stateDir: tempDir() });
     const b = StateStore.open({ stateDir: tempDir() });
