@@ -44,13 +44,6 @@ export class PaperBroker implements BrokerProtocol {
   readonly #fills: FillHistory;
   readonly #working = new Map<string, Map<string, Working>>();
   readonly #ranges = new Map<string, PriceRange>();
-  /**
-   * The record of an order's immediate fill attempt at submission, kept between submissions (its
-   * `Working` if it rests is made after); busy while in use, so a submission from inside a fill
-   * listener makes its own.
-   */
-  #attempt: Working | undefined = undefined;
-  #attemptBusy = false;
   readonly #orderListeners: ((o: Order) => void)[] = [];
   readonly #fillListeners: ((f: Fill) => void)[] = [];
   /** the last snapshot handed to order listeners, and the order it was taken of */
@@ -141,24 +134,12 @@ export class PaperBroker implements BrokerProtocol {
       throw new InsufficientFundsError(`order ${order.clientOrderId} rejected: ${shortfall}`, { details: { clientOrderId: order.clientOrderId, venueCode: 'INSUFFICIENT_BUYING_POWER' } });
     }
     this.#emitOrder(order);
-    let triggered = false;
-    if (this.#cfg.latencyMs === 0) {
-      const range = this.#ranges.get(order.asset);
-      if (range !== undefined) {
-        // the immediate attempt works on a reused record (most such orders fill here and never
-        // rest), or a fresh one when a listener submits from inside another submission's fill
-        const nested = this.#attemptBusy;
-        const t: Working = nested || this.#attempt === undefined ? { order, eligibleAt: 0, triggered: false, lastBarTs: 0 } : this.#attempt;
-        t.order = order;
-        t.triggered = false;
-        if (!nested) { this.#attempt = t; this.#attemptBusy = true; }
-        try { this.#tryFill(t, range, false, now); } finally { if (!nested) this.#attemptBusy = false; }
-        triggered = t.triggered;
-      }
-    }
+    const w: Working = { order, eligibleAt: now + this.#cfg.latencyMs, triggered: false, lastBarTs: this.#lastTs };
+    const range = this.#ranges.get(order.asset);
+    if (this.#cfg.latencyMs === 0 && range) this.#tryFill(w, range, false, now);
     if (!isTerminal(order.status)) {
       if (order.timeInForce === 'IOC' || order.timeInForce === 'FOK') this.#finish(order, order.timeInForce === 'FOK' ? 'EXPIRED' : 'CANCELLED', now);
-      else this.#workingFor(order.asset).set(order.clientOrderId, { order, eligibleAt: now + this.#cfg.latencyMs, triggered, lastBarTs: this.#lastTs });
+      else this.#workingFor(order.asset).set(order.clientOrderId, w);
     }
     // Every change to `order` above was followed by an emit, so the last snapshot listeners got
     // is the order's current state: hand that out instead of copying once more.

@@ -235,8 +235,8 @@ export class WriteBehindJournal {
     return i >= 0 ? this.#issued.has(i) : this.#otherIds.mightHave(cid);
   }
 
-  #markUsed(cid: string): void {
-    const i = this.#issued.index(cid);
+  /** `i`: the id's `IssuedIds` index when the caller has it. */
+  #markUsed(cid: string, i = this.#issued.index(cid)): void {
     if (i >= 0) this.#issued.add(i);
     else this.#otherIds.add(cid);
   }
@@ -292,8 +292,7 @@ export class WriteBehindJournal {
     };
     this.#orders.set(c.key, c);
     this.#last = c;
-    if (issued >= 0) this.#issued.add(issued);
-    else this.#otherIds.add(c.cid);
+    this.#markUsed(c.cid, issued);
     this.#row(now, c.cid, 'INTENT', 'PENDING_SUBMIT', null);
     this.#touch(c);
   }

@@ -19,14 +19,8 @@ export function shortlexAfter(id: string, max: string): boolean {
  * @public
  */
 export function idHash(id: string): number {
-  // the same id is usually hashed twice in a row (the venue's table, then the engine's)
-  if (id === lastId) return lastHash;
-  lastId = id;
-  lastHash = fnv1a32(id) & 0x3fffffff;
-  return lastHash;
+  return fnv1a32(id) & 0x3fffffff;
 }
-let lastId = '';
-let lastHash = 0x811c9dc5 & 0x3fffffff; // idHash('')
 
 /**
  * A map from string ids (client order ids, execution ids) to small non-negative integers, for
