@@ -1,5 +1,5 @@
 import type { ClientOrderIdGenerator } from '../engine/client-order-id.js';
-import type { StateStore } from './store.js';
+import type { CounterReservation, StateStore } from './store.js';
 import { CountingId } from '../util/counting-id.js';
 
 /** Venue-safe: [A-Za-z0-9] only, 1–32 chars (IB orderRef, Alpaca, Binance, OKX clOrdId). @public */
@@ -29,8 +29,11 @@ const MAX_BLOCK = 65_536;
  * harmless. Deterministic for a given state dir and counter value. A reservation is a commit on
  * the store's connection, which waits while the journal's writer thread commits its batches, so
  * blocks double from `blockSize` up to 65,536 as a session keeps ordering (a restart skips at most
- * that many numbers), and the next block is reserved ahead, once the current one is three
- * quarters used, at a moment the writer is idle (if none comes, at the block's end as before).
+ * twice that many numbers). The next block is reserved ahead: with a write-behind journal, as
+ * soon as a block is in use, inside the journal writer's next batch (committed with it; no wait
+ * for its lock); without one, once three quarters are used, on this connection at a moment the
+ * writer is idle. A block ahead is used only once committed; if its batch fails, the block's end
+ * reserves on this connection as before.
  * @public
  */
 export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator {
@@ -46,6 +49,9 @@ export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator 
   #aheadFailed = false;
   /** ids in the block in use */
   #size = 0;
+  /** a block ahead being reserved with a journal batch, and its size */
+  #pending: CounterReservation | undefined;
+  #pendingSize = 0;
 
   constructor(store: StateStore, options: { blockSize?: number } = {}) {
     this.#store = store;
@@ -55,6 +61,7 @@ export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator 
 
   next(): string {
     if (this.#next >= this.#end) {
+      if (this.#aheadStart === 0 && this.#pending !== undefined) this.#settleAhead(true);
       if (this.#aheadStart > 0) {
         this.#next = this.#aheadStart;
         this.#end = this.#aheadEnd;
@@ -65,11 +72,45 @@ export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator 
       }
       this.#size = this.#end - this.#next;
       this.#ids.set(this.#next - 1);
-    } else if (this.#aheadStart === 0 && !this.#aheadFailed && (this.#end - this.#next) * 4 <= this.#size && !this.#store.writerBusy()) {
-      try { [this.#aheadStart, this.#aheadEnd] = this.#reserve(); } catch { this.#aheadFailed = true; }
+    } else if (this.#aheadStart === 0 && !this.#aheadFailed) {
+      if (this.#pending !== undefined) this.#settleAhead(false);
+      else this.#startAhead();
     }
     this.#next++;
     return this.#ids.next();
+  }
+
+  /** The block ahead: reserved in the journal writer's next batch, or (no write-behind journal) now if the writer is idle. */
+  #startAhead(): void {
+    const size = this.#block;
+    // with a journal writer: as soon as a block is in use (its batch then has a whole block's
+    // worth of orders to get committed in); on this connection: once three quarters are used
+    const pending = this.#store.reserveCounterAhead(COUNTER, size);
+    if (pending !== undefined) {
+      this.#pending = pending;
+      this.#pendingSize = size;
+      this.#block = Math.min(size * 2, Math.max(MAX_BLOCK, size));
+      return;
+    }
+    if ((this.#end - this.#next) * 4 > this.#size || this.#store.writerBusy()) return;
+    try { [this.#aheadStart, this.#aheadEnd] = this.#reserve(); } catch { this.#aheadFailed = true; }
+  }
+
+  /** Takes the block reserved with a batch once committed (`wait`: block until it is); a failed one is retried at the block's end. */
+  #settleAhead(wait: boolean): void {
+    const p = this.#pending!;
+    let start: number | undefined;
+    try {
+      start = wait ? p.wait() : p.poll();
+    } catch {
+      this.#pending = undefined;
+      this.#aheadFailed = true; // the block's end reserves on this connection (and reports the error if it fails too)
+      return;
+    }
+    if (start === undefined) return;
+    this.#pending = undefined;
+    this.#aheadStart = start + 1;
+    this.#aheadEnd = start + 1 + this.#pendingSize;
   }
 
   /** Reserves the next block (committed before return): [first id, end). */

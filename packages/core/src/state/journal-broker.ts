@@ -63,8 +63,9 @@ export class JournalBroker implements BrokerProtocol {
   readonly #clock: Clock;
   readonly #ids: ClientOrderIdGenerator | undefined;
   readonly #validate: boolean;
-  readonly #fillListeners = new Set<(fill: Fill) => void>();
-  readonly #orderListeners = new Set<(order: Order) => void>();
+  // copy-on-write arrays: emitting (every fill and update) walks them by index, no iterator
+  #fillListeners: readonly ((fill: Fill) => void)[] = [];
+  #orderListeners: readonly ((order: Order) => void)[] = [];
   readonly #anomalyListeners = new Set<(a: JournalAnomaly) => void>();
   readonly #unsubs: Unsubscribe[] = [];
 
@@ -100,47 +101,68 @@ export class JournalBroker implements BrokerProtocol {
   getOrders(since?: number): Promise<Order[]> { return this.inner.getOrders(since); }
   getFills(since?: number): Promise<Fill[]> { return this.inner.getFills(since); }
 
-  async submitOrder(intent: OrderIntent): Promise<Order> {
+  /**
+   * Intent (durable) → adapter → ack. Not `async`: this runs once per order, and an async
+   * function's frame, promise and resumption cost more than one reaction on the adapter's promise.
+   * Every failure is still a rejected promise, never a synchronous throw.
+   */
+  submitOrder(intent: OrderIntent): Promise<Order> {
     const cid = intent.clientOrderId;
-    if (this.#validate && !isVenueSafeClientOrderId(cid)) {
-      throw new InvalidOrderError(`clientOrderId '${cid.slice(0, 40)}' is not venue-safe ([A-Za-z0-9], 1-32 chars)`, 'INVALID_CLIENT_ORDER_ID', { details: { clientOrderId: cid.slice(0, 40) } });
-    }
+    let sent: Promise<Order>;
     try {
-      this.journal.recordIntent(intent); // throws before anything is sent (duplicate id, disk full)
+      if (this.#validate && !isVenueSafeClientOrderId(cid)) {
+        throw new InvalidOrderError(`clientOrderId '${cid.slice(0, 40)}' is not venue-safe ([A-Za-z0-9], 1-32 chars)`, 'INVALID_CLIENT_ORDER_ID', { details: { clientOrderId: cid.slice(0, 40) } });
+      }
+      try {
+        this.journal.recordIntent(intent); // throws before anything is sent (duplicate id, disk full)
+      } catch (err) {
+        // the log cannot take writes any more (disk full, I/O error): trading must stop, not just this order
+        if (isTradingError(err) && err.code === 'STATE_WRITE_FAILED') this.#anomaly({ code: 'JOURNAL_WRITE_FAILED', message: err.message, clientOrderId: cid });
+        throw err;
+      }
     } catch (err) {
-      // the log cannot take writes any more (disk full, I/O error): trading must stop, not just this order
-      if (isTradingError(err) && err.code === 'STATE_WRITE_FAILED') this.#anomaly({ code: 'JOURNAL_WRITE_FAILED', message: err.message, clientOrderId: cid });
-      throw err;
+      return Promise.reject(err);
     }
     this.stats.intents++;
     crashPoint('after-intent-before-send');
-    let order: Order;
     try {
-      order = await this.inner.submitOrder(intent);
-    } catch (err) {
-      const reason = (err as Error)?.message ?? String(err);
-      this.#safe(() => {
-        if (submitErrorOutcome(err) === 'unknown') {
-          this.stats.unknownOutcomes++;
-          this.journal.recordStatus(cid, 'UNKNOWN', { reason: `submit outcome unknown: ${reason}`, kind: 'SUBMIT_UNKNOWN' });
-          this.#log.warn('submit outcome unknown; will settle by lookup, never resend', { clientOrderId: cid, error: reason });
-        } else {
-          this.stats.rejected++;
-          this.journal.recordStatus(cid, 'REJECTED', { reason, kind: 'SUBMIT_REJECTED' });
-        }
-      }, cid);
-      throw err;
+      sent = this.inner.submitOrder(intent);
+    } catch (err) { // an adapter that throws instead of rejecting: the same outcome rules
+      this.#submitFailed(cid, err);
+      return Promise.reject(err);
     }
+    return sent.then((order) => this.#acked(cid, order), (err: unknown) => { this.#submitFailed(cid, err); throw err; });
+  }
+
+  /** The adapter accepted the order: its ack is journaled. */
+  #acked(cid: string, order: Order): Order {
     crashPoint('after-send-before-ack');
-    this.#safe(() => {
+    try {
       const options: StatusOptions = { orderId: order.orderId, kind: 'ACK' }; // no spreads: this runs once per order
       if (order.rejectionReason !== undefined) options.reason = order.rejectionReason;
       if (order.submittedAt !== undefined) options.submittedAt = order.submittedAt;
       this.journal.recordStatus(cid, order.status, options);
       this.stats.acks++;
-    }, cid);
+    } catch (err) {
+      this.#anomaly({ code: 'JOURNAL_WRITE_FAILED', message: (err as Error).message, clientOrderId: cid });
+    }
     crashPoint('after-ack');
     return order;
+  }
+
+  /** The adapter refused, or its outcome is unknown (timeout, transport): journaled, never resent. */
+  #submitFailed(cid: string, err: unknown): void {
+    const reason = (err as Error)?.message ?? String(err);
+    this.#safe(() => {
+      if (submitErrorOutcome(err) === 'unknown') {
+        this.stats.unknownOutcomes++;
+        this.journal.recordStatus(cid, 'UNKNOWN', { reason: `submit outcome unknown: ${reason}`, kind: 'SUBMIT_UNKNOWN' });
+        this.#log.warn('submit outcome unknown; will settle by lookup, never resend', { clientOrderId: cid, error: reason });
+      } else {
+        this.stats.rejected++;
+        this.journal.recordStatus(cid, 'REJECTED', { reason, kind: 'SUBMIT_REJECTED' });
+      }
+    }, cid);
   }
 
   async cancelOrder(clientOrderId: string): Promise<boolean> {
@@ -165,14 +187,14 @@ export class JournalBroker implements BrokerProtocol {
   }
 
   onOrderUpdate(listener: (order: Order) => void): Unsubscribe {
-    this.#orderListeners.add(listener);
-    return () => { this.#orderListeners.delete(listener); };
+    if (!this.#orderListeners.includes(listener)) this.#orderListeners = [...this.#orderListeners, listener];
+    return () => { this.#orderListeners = this.#orderListeners.filter((l) => l !== listener); };
   }
 
   /** Only fills that were new to the journal reach these listeners. */
   onFill(listener: (fill: Fill) => void): Unsubscribe {
-    this.#fillListeners.add(listener);
-    return () => { this.#fillListeners.delete(listener); };
+    if (!this.#fillListeners.includes(listener)) this.#fillListeners = [...this.#fillListeners, listener];
+    return () => { this.#fillListeners = this.#fillListeners.filter((l) => l !== listener); };
   }
 
   onAnomaly(listener: (a: JournalAnomaly) => void): Unsubscribe {
@@ -208,14 +230,20 @@ export class JournalBroker implements BrokerProtocol {
   }
 
   #emitFill(fill: Fill): void {
-    for (const l of this.#fillListeners) {
+    const ls = this.#fillListeners;
+    for (let i = 0; i < ls.length; i++) {
+      const l = ls[i]!; // called as a function, not as a method of the array
       try { l(fill); } catch (err) { this.#log.error('fill listener threw', { error: (err as Error).message }); }
     }
   }
 
   #handleOrderUpdate(order: Order): void {
-    this.#safe(() => { this.journal.applyOrderReport(order); }, order.clientOrderId);
-    for (const l of this.#orderListeners) {
+    try { this.journal.applyOrderReport(order); } catch (err) { // no closure: this runs for every venue update
+      this.#anomaly({ code: 'JOURNAL_WRITE_FAILED', message: (err as Error).message, clientOrderId: order.clientOrderId });
+    }
+    const ls = this.#orderListeners;
+    for (let i = 0; i < ls.length; i++) {
+      const l = ls[i]!;
       try { l(order); } catch (err) { this.#log.error('order listener threw', { error: (err as Error).message }); }
     }
   }

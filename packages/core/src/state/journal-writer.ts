@@ -3,7 +3,7 @@
 // signals completion through a shared counter so the main thread can wait synchronously.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { applyBatch, prepareBatchStatements, type PostedBatch, type WriterInit } from './write-behind-sql.js';
+import { applyBatch, noteReserved, prepareBatchStatements, type PostedBatch, type WriterInit } from './write-behind-sql.js';
 
 const init = workerData as WriterInit;
 const done = new Int32Array(init.signal);
@@ -28,7 +28,8 @@ parentPort?.on('message', (b: PostedBatch | { close: true }) => {
     // after a failed batch, later ones must not commit: their journal_log_seq would cover the
     // failed batch's records too, and a restart would then skip them instead of replaying them
     if (failedOnce) throw new Error(`an earlier batch failed; batch ${b.id} not written`);
-    apply.immediate(b);
+    const reserved = apply.immediate(b);
+    if (reserved !== undefined) noteReserved(init.signal, b.id, reserved); // before the batch is marked written
     Atomics.store(done, 0, b.id);
   } catch (err) {
     failedOnce = true;

@@ -19,13 +19,22 @@ export type FillSource = 'stream' | 'recovery' | 'reconcile';
 
 /** What applying a fill did. `duplicate`: the execution id was already journaled (applied 0 times). @public */
 export interface FillOutcome {
-  kind: 'new' | 'duplicate';
+  readonly kind: 'new' | 'duplicate';
   /** cumulative fills exceed the order quantity (or the venue's cumulative exceeds it) */
-  overfill: boolean;
+  readonly overfill: boolean;
   /** the venue's cumulative quantity disagrees with the journal's sum of fills */
-  cumulativeMismatch: boolean;
+  readonly cumulativeMismatch: boolean;
   /** the fill belongs to an order this journal never saw (external) */
-  orderKnown: boolean;
+  readonly orderKnown: boolean;
+}
+
+/** Every outcome as a shared frozen value (the hot path allocates none): index `overfill·4 + mismatch·2 + known`. */
+const NEW_OUTCOMES: readonly FillOutcome[] = [0, 1, 2, 3, 4, 5, 6, 7].map((i) => Object.freeze({ kind: 'new' as const, overfill: (i & 4) !== 0, cumulativeMismatch: (i & 2) !== 0, orderKnown: (i & 1) !== 0 }));
+/** A fill already journaled (applied 0 times). @public */
+export const DUPLICATE_FILL: FillOutcome = Object.freeze({ kind: 'duplicate', overfill: false, cumulativeMismatch: false, orderKnown: true });
+/** The (shared, frozen) outcome of a new fill. @public */
+export function newFillOutcome(overfill: boolean, cumulativeMismatch: boolean, orderKnown: boolean): FillOutcome {
+  return NEW_OUTCOMES[(overfill ? 4 : 0) + (cumulativeMismatch ? 2 : 0) + (orderKnown ? 1 : 0)]!;
 }
 
 /** A position as the journal derives it from fills (or as reconciliation set it). @public */
@@ -88,6 +97,7 @@ export class OrderJournal {
   readonly #s: Record<string, BetterSqlite3.Statement>;
   readonly #recordIntentTx: (intent: OrderIntent, now: number) => void;
   readonly #applyFillTx: (fill: Fill, source: FillSource, now: number) => FillOutcome;
+  readonly #report: StatusOptions = { orderId: '', kind: 'UPDATE', authoritative: false, reason: undefined, submittedAt: undefined };
   /** `process` (with its log) and `batch` durability; `power` and read-only handles commit each write directly */
   readonly #wb: WriteBehindJournal | undefined;
 
@@ -140,7 +150,7 @@ export class OrderJournal {
     this.#applyFillTx = (f: Fill, source: FillSource, now: number): FillOutcome => store.write((): FillOutcome => {
       const ins = s.insertFill.run(f.executionId, f.clientOrderId, f.orderId, f.asset, f.side, f.quantity, f.price, f.commission, f.timestamp,
         f.cumulativeQuantity ?? null, source, now);
-      if (ins.changes === 0) return { kind: 'duplicate', overfill: false, cumulativeMismatch: false, orderKnown: true };
+      if (ins.changes === 0) return DUPLICATE_FILL;
       let overfill = false;
       let cumulativeMismatch = false;
       const o = s.orderCore.get(f.clientOrderId) as { status: OrderStatus; quantity: number; filled_quantity: number; avg_fill_price: number; order_id: string } | undefined;
@@ -158,7 +168,7 @@ export class OrderJournal {
       const prev: Position | undefined = p ? { asset: f.asset, quantity: p.quantity, avgEntryPrice: p.avg_entry_price, currentPrice: f.price, unrealizedPnl: 0, realizedPnl: p.realized_pnl } : undefined;
       const { position } = applyFillToPosition(prev, f.asset, f.side === 'BUY' ? f.quantity : -f.quantity, f.price);
       s.setPos.run(f.asset, position.quantity, position.avgEntryPrice, position.realizedPnl, f.price, now);
-      return { kind: 'new', overfill, cumulativeMismatch, orderKnown: o !== undefined };
+      return newFillOutcome(overfill, cumulativeMismatch, o !== undefined);
     });
   }
 
@@ -186,7 +196,7 @@ export class OrderJournal {
    * backwards (a late SUBMITTED after FILLED is ignored); with it (venue lookup during recovery or
    * reconciliation) the venue's status wins. Returns false for an unknown clientOrderId.
    */
-  recordStatus(clientOrderId: string, status: OrderStatus, options: { orderId?: string; reason?: string; kind?: string; authoritative?: boolean; submittedAt?: number } = {}): boolean {
+  recordStatus(clientOrderId: string, status: OrderStatus, options: StatusOptions = {}): boolean {
     const s = this.#s;
     const now = this.#now();
     if (this.#wb) return this.#wb.recordStatus(clientOrderId, status, options, now);
@@ -208,9 +218,12 @@ export class OrderJournal {
 
   /** Records an order report from the venue: status forward for known orders, adoption (tagged external) for unknown ones. */
   applyOrderReport(order: Order, options: { authoritative?: boolean; kind?: string } = {}): 'updated' | 'adopted' {
-    const o: StatusOptions = { orderId: order.orderId, kind: options.kind ?? 'UPDATE', authoritative: options.authoritative ?? false }; // no spreads: once per venue update
-    if (order.rejectionReason !== undefined) o.reason = order.rejectionReason;
-    if (order.submittedAt !== undefined) o.submittedAt = order.submittedAt;
+    const o = this.#report; // reused: once per venue update, and recordStatus keeps nothing of it
+    o.orderId = order.orderId;
+    o.kind = options.kind ?? 'UPDATE';
+    o.authoritative = options.authoritative ?? false;
+    o.reason = order.rejectionReason;
+    o.submittedAt = order.submittedAt;
     const known = this.recordStatus(order.clientOrderId, order.status, o);
     if (known) return 'updated';
     this.adoptExternal(order);

@@ -9,7 +9,7 @@ import type { JournalLog, LogRecord } from './journal-log.js';
  * frames or the JSON lines of earlier builds) as arrays and decoded here. `seq` is assigned by
  * `JournalLog.begin`.
  */
-export type StatusOptions = { orderId?: string; reason?: string; kind?: string; authoritative?: boolean; submittedAt?: number };
+export type StatusOptions = { orderId?: string | undefined; reason?: string | undefined; kind?: string | undefined; authoritative?: boolean | undefined; submittedAt?: number | undefined };
 
 // Writers: one record each, straight into the log's buffer (no intermediate array, no JSON).
 // `value` keeps JSON's semantics for odd inputs (undefined → null, non-finite → null, objects as JSON).

@@ -28,6 +28,9 @@ const HEADER = 13;
 export class FrameBuffer extends ByteWriter {
   #count = 0;
   #recordStart = -1;
+  /** views of the payload by its length, for crc32 (frames repeat a few lengths: no view allocated per write) */
+  #views: Buffer[] = [];
+  #viewsOf: Buffer | undefined;
 
   constructor() { super(HEADER); }
 
@@ -64,9 +67,16 @@ export class FrameBuffer extends ByteWriter {
     b[0] = FRAME_MAGIC;
     b.writeUInt32LE(len, 1);
     b.writeUInt32LE(~len >>> 0, 5);
-    b.writeUInt32LE(crc32(b.subarray(HEADER, this.end)), 9);
+    b.writeUInt32LE(crc32(this.#payload(b, len)), 9);
     b[this.end] = 0x0a;
     return this.end + 1;
+  }
+
+  /** `b[HEADER, HEADER + len)` as a view, cached per length (up to 4 kB; reset when the buffer grows). */
+  #payload(b: Buffer, len: number): Buffer {
+    if (len > 4096) return b.subarray(HEADER, HEADER + len);
+    if (this.#viewsOf !== b) { this.#views = []; this.#viewsOf = b; }
+    return (this.#views[len] ??= b.subarray(HEADER, HEADER + len));
   }
 
   /** The internal buffer (a finished frame is at its start, see `frame`). */

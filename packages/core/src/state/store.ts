@@ -26,6 +26,13 @@ export interface StateStoreOptions {
 }
 
 /** A checkpoint as stored: the engine's account view plus the strategy's `snapshot()`. @public */
+/**
+ * A counter block being reserved in a journal batch: `poll()` is the value before the block once
+ * the batch is committed (undefined until then); `wait()` blocks until it is. Both throw
+ * `STATE_WRITE_FAILED` if the batch failed. @public
+ */
+export interface CounterReservation { poll(): number | undefined; wait(): number }
+
 export interface Checkpoint {
   id: number;
   timestamp: number;
@@ -88,6 +95,7 @@ export class StateStore {
   readonly #flushHooks: ((closing: boolean) => void)[] = [];
   #writerBusy: (() => boolean) | undefined;
   #writerIdle: (() => void) | undefined;
+  #reserver: ((name: string, size: number) => CounterReservation) | undefined;
   readonly #stmts: Stmts | undefined;
   #logClaimed = false;
 
@@ -204,6 +212,19 @@ export class StateStore {
 
   /** The journal's writer registers how to tell that it is committing a batch (see `writerBusy`). */
   setWriterBusyProbe(probe: () => boolean): void { this.#writerBusy = probe; }
+
+  /** The journal's write-behind buffer registers how it reserves counter blocks with its batches (see `reserveCounterAhead`). */
+  setCounterReserver(reserve: (name: string, size: number) => CounterReservation): void { this.#reserver = reserve; }
+
+  /**
+   * Starts reserving a block of `size` values of counter `name` inside the journal writer's next
+   * batch (committed with it, within `batchMs`), instead of a commit on this connection that would
+   * wait for the writer's lock. Undefined without a write-behind journal (`power`): use `reserveCounter`.
+   */
+  reserveCounterAhead(name: string, size: number): CounterReservation | undefined {
+    if (this.#closed || this.readonly) return undefined;
+    return this.#reserver?.(name, size);
+  }
 
   /** The journal's writer registers how to wait (never throwing) until it has committed every batch posted to it (see `write`). */
   setWriterIdleWait(wait: () => void): void { this.#writerIdle = wait; }

@@ -1,5 +1,5 @@
 import { crashPoint } from './crash-point.js';
-import { runRows, type RowStatement } from './row-codec.js';
+import { runRows, type RowStatement, type RowValue } from './row-codec.js';
 
 /** `counters` row holding the last journal-log sequence number committed to SQLite (`process` durability). */
 export const LOG_SEQ_COUNTER = 'journal_log_seq';
@@ -18,6 +18,8 @@ export const WRITE_BEHIND_SQL = {
     ON CONFLICT(asset) DO UPDATE SET quantity = excluded.quantity, avg_entry_price = excluded.avg_entry_price, realized_pnl = excluded.realized_pnl, last_price = excluded.last_price, updated_at = excluded.updated_at`,
   insertJournal: 'INSERT INTO journal (ts, client_order_id, kind, status, detail) VALUES (?, ?, ?, ?, ?)',
   setLogSeq: `INSERT INTO counters (name, value) VALUES ('${LOG_SEQ_COUNTER}', ?) ON CONFLICT(name) DO UPDATE SET value = MAX(value, excluded.value)`,
+  /** a block of `size` counter values: returns the value before it (the block is that + 1 … that + size) */
+  reserve: `INSERT INTO counters (name, value) VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET value = value + excluded.value RETURNING value - ? AS start`,
 } as const;
 
 /** Values per row of each table. */
@@ -27,7 +29,11 @@ export const STRIDE = { orders: 22, fills: 12, positions: 6, rows: 5 } as const;
  * values per row; transferred, not cloned) and the last journal-log sequence number it covers
  * (0: no log), committed in the same transaction.
  */
-export interface PostedBatch { id: number; orders: Uint8Array; fills: Uint8Array; positions: Uint8Array; rows: Uint8Array; logSeq: number }
+export interface PostedBatch {
+  id: number; orders: Uint8Array; fills: Uint8Array; positions: Uint8Array; rows: Uint8Array; logSeq: number;
+  /** a counter block to reserve in the same transaction (`StateStore.reserveCounterAhead`) */
+  reserve?: { name: string; size: number };
+}
 
 /** Rows per multi-row statement (`INSERT … VALUES (…), (…), …`): fewer statement steps per batch. */
 export const ROWS_PER_STATEMENT = 32;
@@ -36,8 +42,9 @@ export const ROWS_PER_STATEMENT = 32;
 export interface RowStatements { one: RowStatement; many: RowStatement }
 
 /** The statements a batch needs (prepared on the connection that writes it). */
-export interface BatchStatements { upsert: RowStatements; fill: RowStatements; pos: RowStatement; journal: RowStatements; logSeq: RowStatement }
-interface Preparer { prepare(sql: string): RowStatement }
+export interface BatchStatements { upsert: RowStatements; fill: RowStatements; pos: RowStatement; journal: RowStatements; logSeq: RowStatement; reserve: ReserveStatement }
+interface ReserveStatement { get(...values: RowValue[]): unknown }
+interface Preparer { prepare(sql: string): RowStatement & ReserveStatement }
 
 /** `sql` with its single `VALUES (?, …)` group repeated `rows` times. */
 function multiRow(sql: string, rows: number): string {
@@ -52,15 +59,18 @@ export function prepareBatchStatements(db: Preparer): BatchStatements {
   const rows = (sql: string): RowStatements => ({ one: db.prepare(sql), many: db.prepare(multiRow(sql, ROWS_PER_STATEMENT)) });
   return {
     upsert: rows(WRITE_BEHIND_SQL.upsertOrder), fill: rows(WRITE_BEHIND_SQL.insertFill), journal: rows(WRITE_BEHIND_SQL.insertJournal),
-    pos: db.prepare(WRITE_BEHIND_SQL.upsertPosition), logSeq: db.prepare(WRITE_BEHIND_SQL.setLogSeq),
+    pos: db.prepare(WRITE_BEHIND_SQL.upsertPosition), logSeq: db.prepare(WRITE_BEHIND_SQL.setLogSeq), reserve: db.prepare(WRITE_BEHIND_SQL.reserve),
   };
 }
 
 /**
  * Writes one posted batch, decoding its rows straight into the statements' arguments (on the
- * thread that writes it); call inside a transaction. The log sequence number commits with the rows.
+ * thread that writes it); call inside a transaction. The log sequence number (and a counter block,
+ * whose start is returned) commits with the rows.
  */
-export function applyBatch(st: BatchStatements, b: PostedBatch): void {
+export function applyBatch(st: BatchStatements, b: PostedBatch): number | undefined {
+  let reserved: number | undefined;
+  if (b.reserve) reserved = (st.reserve.get(b.reserve.name, b.reserve.size, b.reserve.size) as { start: number }).start;
   runTable(st.upsert, b.orders, STRIDE.orders);
   runTable(st.fill, b.fills, STRIDE.fills);
   runRows(st.pos, st.pos, b.positions, STRIDE.positions, 1);
@@ -69,9 +79,24 @@ export function applyBatch(st: BatchStatements, b: PostedBatch): void {
     st.logSeq.run(b.logSeq);
     crashPoint('mid-journal-flush'); // rows written, transaction not committed
   }
+  return reserved;
 }
 
 function runTable(st: RowStatements, bytes: Uint8Array, stride: number): void { runRows(st.many, st.one, bytes, stride, ROWS_PER_STATEMENT); }
 
-/** Worker start data: the database file and a shared Int32 triple [written batch id, failed batch id, closed]. */
+/**
+ * Worker start data: the database file and the shared signal: Int32 [written batch id, failed
+ * batch id, closed], then (from byte `RESERVED_AT`) Float64 [batch id, start] of the last counter
+ * block reserved in a batch, written before that batch is marked written.
+ */
 export interface WriterInit { file: string; signal: SharedArrayBuffer }
+/** Byte offset of the reservation pair in the signal buffer, and the buffer's size. */
+export const RESERVED_AT = 16;
+export const SIGNAL_BYTES = RESERVED_AT + 16;
+
+/** Records a reserved block where the engine's thread reads it (`WriteBehindJournal` reservations). */
+export function noteReserved(signal: SharedArrayBuffer, batchId: number, start: number): void {
+  const f = new Float64Array(signal, RESERVED_AT, 2);
+  f[0] = batchId;
+  f[1] = start;
+}

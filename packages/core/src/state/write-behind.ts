@@ -10,13 +10,16 @@ import { IssuedIds } from './issued-ids.js';
 import { JournalLog, readLog, type LogRecord } from './journal-log.js';
 import { decodeFill, decodeIntent, decodeStatus, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
 import { RowWriter } from './row-codec.js';
-import { LOG_SEQ_COUNTER, WRITE_BEHIND_SQL, applyBatch, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
-import type { FillOutcome, FillSource } from './journal.js';
+import { LOG_SEQ_COUNTER, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
+import type { CounterReservation } from './store.js';
+import { DUPLICATE_FILL, newFillOutcome, type FillOutcome, type FillSource } from './journal.js';
 import type { StateStore } from './store.js';
 
 const EPS = 1e-9;
 /** Batches handed to the writer and not yet committed, at most (slack for a writer thread that is briefly descheduled). */
 const MAX_IN_FLIGHT = 4;
+/** Evicted order records kept for reuse, at most. */
+const FREE_RECORDS = 8192;
 const RANK: Record<OrderStatus, number> = {
   PENDING_SUBMIT: 0, UNKNOWN: 0, SUBMITTED: 1, PARTIALLY_FILLED: 2, FILLED: 3, CANCELLED: 3, REJECTED: 3, EXPIRED: 3,
 };
@@ -35,6 +38,8 @@ interface Core {
 /** An order's key in memory: its `IssuedIds` index for ids this session generated (cheaper to hash than the string), else the id. */
 type OrderKey = number | string;
 interface PosCore { quantity: number; avg: number; realized: number; last: number; updatedAt: number }
+/** A counter block to reserve with a batch: `batchId` 0 until posted. */
+interface Reservation { name: string; size: number; batchId: number }
 
 
 /**
@@ -67,6 +72,12 @@ export class WriteBehindJournal {
   #dirty: Core[] = [];
   /** terminal orders of the previous batch: dropped from memory at the next drain (their rows are on disk by then, or in flight) */
   #evictNext: Core[] = [];
+  /**
+   * evicted order records, reused by the next intents: an order's record outlives a few
+   * scavenges (it waits for its batch), so a fresh one per order would be promoted and become
+   * old-space garbage; nothing else holds an evicted record (`#last` is cleared, it is not dirty)
+   */
+  readonly #free: Core[] = [];
   /** fill rows not yet handed to the writer (`STRIDE.fills` values each), and their execution ids */
   readonly #fills = new RowWriter();
   #fillIds: string[] = [];
@@ -95,6 +106,11 @@ export class WriteBehindJournal {
   #batchSt: BatchStatements | undefined;
   #worker: Worker | undefined;
   readonly #signal: Int32Array;
+  readonly #sab: SharedArrayBuffer;
+  /** [batch id, start] of the last counter block reserved with a batch (written by whoever committed it) */
+  readonly #reserved: Float64Array;
+  /** a counter block waiting for the next batch */
+  #reservation: Reservation | undefined;
   #sent = 0;
   #ops = 0;
   #timer: NodeJS.Timeout | undefined;
@@ -106,8 +122,10 @@ export class WriteBehindJournal {
 
   constructor(store: StateStore, db: BetterSqlite3.Database, options: { worker?: boolean; log?: boolean } = {}) {
     this.#db = db;
-    const sab = new SharedArrayBuffer(12); // [written batch id, failed batch id, writer closed]
-    this.#signal = new Int32Array(sab);
+    const sab = new SharedArrayBuffer(SIGNAL_BYTES); // Int32 [written batch id, failed batch id, writer closed], Float64 [reservation batch id, start]
+    this.#sab = sab;
+    this.#signal = new Int32Array(sab, 0, 3);
+    this.#reserved = new Float64Array(sab, RESERVED_AT, 2);
     this.#store = store;
     this.#dbHadOrders = db.prepare('SELECT 1 FROM orders LIMIT 1').get() !== undefined;
     const idFloor = (db.prepare(`SELECT value FROM counters WHERE name = 'client_order_id'`).get() as { value: number } | undefined)?.value ?? 0;
@@ -136,6 +154,7 @@ export class WriteBehindJournal {
       store.setWriterBusyProbe(() => this.#worker !== undefined && Atomics.load(this.#signal, 0) < this.#sent);
       store.setWriterIdleWait(() => this.#waitIdle());
     }
+    store.setCounterReserver((name, size) => this.#reserveWithBatch(name, size));
   }
 
   /** Replays the log tail into SQLite (one transaction), removes the old segments, opens a new one. */
@@ -198,7 +217,31 @@ export class WriteBehindJournal {
     this.#logTimer.unref();
   }
 
-  get pending(): boolean { return this.#dirty.length > 0 || this.#fills.size > 0 || this.#rows.size > 0 || this.#dirtyPos.size > 0; }
+  get pending(): boolean { return this.#dirty.length > 0 || this.#fills.size > 0 || this.#rows.size > 0 || this.#dirtyPos.size > 0 || this.#reservation !== undefined; }
+
+  /**
+   * Reserves a counter block in the next batch's transaction (the id generator's block ahead):
+   * no commit on this connection, so no wait for the writer's lock. The block counts only once
+   * that batch is committed (`poll`/`wait`); a failed batch fails it.
+   */
+  #reserveWithBatch(name: string, size: number): CounterReservation {
+    if (this.#reservation !== undefined) throw new StateError('a counter reservation is already waiting for its batch', 'STATE_WRITE_FAILED', { details: { file: this.#store.file, counter: name } });
+    const r: Reservation = { name, size, batchId: 0 };
+    this.#reservation = r;
+    this.#note(); // a batch within batchMs, even if nothing else is written
+    const read = (): number => { // written only by a batch that committed
+      if (this.#reserved[0] === r.batchId) return this.#reserved[1]!;
+      throw new StateError(`counter block for ${name} not reserved: journal batch ${r.batchId} failed (${this.#store.file})`, 'STATE_WRITE_FAILED', { details: { file: this.#store.file, counter: name } });
+    };
+    return {
+      poll: () => (r.batchId === 0 || Atomics.load(this.#signal, 0) < r.batchId ? undefined : read()),
+      wait: () => {
+        if (r.batchId === 0) this.drain();
+        this.#waitFor(r.batchId);
+        return read();
+      },
+    };
+  }
 
   #keyOf(cid: string): OrderKey {
     const i = this.#issued.index(cid);
@@ -284,12 +327,27 @@ export class WriteBehindJournal {
       throw new DuplicateClientOrderIdError(`clientOrderId ${i.clientOrderId} is already in the journal; an intent is never sent twice`, { details: { clientOrderId: i.clientOrderId } });
     }
     if (this.#log) writeIntent(this.#log, i, now); // with the buffered records, one write: durable before the caller sends the order
-    const c: Core = {
-      cid: i.clientOrderId, orderId: '', asset: i.asset, side: i.side, quantity: i.quantity, orderType: i.orderType, limitPrice: i.limitPrice ?? null,
-      stopPrice: i.stopPrice ?? null, tif: i.timeInForce, expireAt: i.expireAt ?? null, tag: i.tag ?? null, reduceOnly: i.reduceOnly ? 1 : 0,
-      status: 'PENDING_SUBMIT', filled: 0, avg: 0, createdAt: i.createdAt, updatedAt: now, submittedAt: null, filledAt: null, reason: null, external: 0, overfilled: 0, dirty: false,
-      key: issued >= 0 ? issued : i.clientOrderId,
-    };
+    const key = issued >= 0 ? issued : i.clientOrderId;
+    const c = this.#free.pop();
+    if (c === undefined) {
+      const fresh: Core = {
+        cid: i.clientOrderId, orderId: '', asset: i.asset, side: i.side, quantity: i.quantity, orderType: i.orderType, limitPrice: i.limitPrice ?? null,
+        stopPrice: i.stopPrice ?? null, tif: i.timeInForce, expireAt: i.expireAt ?? null, tag: i.tag ?? null, reduceOnly: i.reduceOnly ? 1 : 0,
+        status: 'PENDING_SUBMIT', filled: 0, avg: 0, createdAt: i.createdAt, updatedAt: now, submittedAt: null, filledAt: null, reason: null, external: 0, overfilled: 0, dirty: false,
+        key,
+      };
+      this.#admit(fresh, issued, now);
+      return;
+    }
+    c.cid = i.clientOrderId; c.orderId = ''; c.asset = i.asset; c.side = i.side; c.quantity = i.quantity; c.orderType = i.orderType; c.limitPrice = i.limitPrice ?? null;
+    c.stopPrice = i.stopPrice ?? null; c.tif = i.timeInForce; c.expireAt = i.expireAt ?? null; c.tag = i.tag ?? null; c.reduceOnly = i.reduceOnly ? 1 : 0;
+    c.status = 'PENDING_SUBMIT'; c.filled = 0; c.avg = 0; c.createdAt = i.createdAt; c.updatedAt = now; c.submittedAt = null; c.filledAt = null; c.reason = null;
+    c.external = 0; c.overfilled = 0; c.dirty = false; c.key = key;
+    this.#admit(c, issued, now);
+  }
+
+  /** A new intent's record joins the orders in memory. */
+  #admit(c: Core, issued: number, now: number): void {
     this.#orders.set(c.key, c);
     this.#last = c;
     this.#markUsed(c.cid, issued);
@@ -360,7 +418,7 @@ export class WriteBehindJournal {
   }
 
   applyFill(f: Fill, source: FillSource, now: number): FillOutcome {
-    if (this.hasFill(f.executionId)) return { kind: 'duplicate', overfill: false, cumulativeMismatch: false, orderKnown: true };
+    if (this.hasFill(f.executionId)) return DUPLICATE_FILL;
     if (this.#log) { writeFill(this.#log, f, source, now); this.#armLogFlush(); } // a crash may lose it: recovery reads it back from the venue
     this.#exec.add(f.executionId);
     const w = this.#fills;
@@ -397,7 +455,7 @@ export class WriteBehindJournal {
     applyFillInPlace(position, f.side === 'BUY' ? f.quantity : -f.quantity, f.price);
     p.quantity = position.quantity; p.avg = position.avgEntryPrice; p.realized = position.realizedPnl; p.last = f.price; p.updatedAt = now;
     this.#dirtyPos.add(f.asset);
-    return { kind: 'new', overfill, cumulativeMismatch, orderKnown: c !== undefined };
+    return newFillOutcome(overfill, cumulativeMismatch, c !== undefined);
   }
 
   /** Forgets a cached position (after a direct write such as reconciliation's setPosition). */
@@ -419,10 +477,12 @@ export class WriteBehindJournal {
     const rows = this.#rows.take();
     this.#exec.posted(id, this.#fillIds); // tracked until batch `id` is known committed (never, if it fails)
     this.#fillIds = [];
+    const free = this.#free;
     for (const c of this.#evictNext) {
       if (c.dirty || this.#orders.get(c.key) !== c) continue;
       this.#orders.delete(c.key); // reloaded from disk on demand
       if (this.#last === c) this.#last = undefined;
+      if (free.length < FREE_RECORDS) free.push(c); // nothing refers to it any more
     }
     this.#evictNext = [];
     const w = this.#batchRows;
@@ -445,6 +505,8 @@ export class WriteBehindJournal {
     }
     this.#dirtyPos.clear();
     const b: PostedBatch = { id, orders, fills, positions: w.take(), rows, logSeq };
+    const r = this.#reservation;
+    if (r !== undefined) { b.reserve = { name: r.name, size: r.size }; r.batchId = id; this.#reservation = undefined; }
     this.#sent = b.id;
     if (this.#worker) {
       this.#waitFor(b.id - MAX_IN_FLIGHT); // bounded lag (memory, and how far SQLite trails the log)
@@ -453,7 +515,8 @@ export class WriteBehindJournal {
       try {
         this.#batchSt ??= prepareBatchStatements(this.#db);
         const st = this.#batchSt;
-        this.#db.transaction(() => applyBatch(st, b))();
+        const reserved = this.#db.transaction(() => applyBatch(st, b))();
+        if (reserved !== undefined) noteReserved(this.#sab, b.id, reserved);
       } catch (err) {
         Atomics.store(this.#signal, 1, b.id); // its log segment must never be discarded
         throw new StateError(`cannot write journal batch to ${this.#store.file}: ${(err as Error).message}`, 'STATE_WRITE_FAILED', { cause: err, details: { file: this.#store.file } });

@@ -70,6 +70,37 @@ describe('client order id generator', () => {
     store.close();
   });
 
+  it('with a write-behind journal, the block ahead is reserved inside the writer\'s next batch and used only once that batch is committed', () => {
+    const dir = tempDir();
+    const store = StateStore.open({ stateDir: dir, durability: 'process' });
+    const journal = new OrderJournal(store); // worker thread: the block ahead commits with its batch
+    const counter = (): number => (store.db.prepare(`SELECT value FROM counters WHERE name = 'client_order_id'`).get() as { value: number }).value;
+    const gen = new PersistentClientOrderIdGenerator(store, { blockSize: 64 });
+    const ids: string[] = [];
+    const take = (n: number): void => { for (let i = 0; i < n; i++) ids.push(gen.next()); };
+    take(1);
+    expect(counter()).to.equal(64); // the first block: committed here, before the first id
+    take(1); // a block in use: the next one (128) is asked of the writer, not committed on this connection
+    expect(counter()).to.equal(64);
+    store.flush(); // the batch carrying it (nothing else to write) is committed
+    expect(counter()).to.equal(64 + 128);
+    take(62); // the first block used up
+    take(1); // the first id of the block ahead: no commit for it
+    expect(counter()).to.equal(64 + 128);
+    take(1); // the next block (256) is asked of the writer
+    take(126); // the rest of the block; that batch is not due yet (nothing else to write)
+    expect(counter()).to.equal(64 + 128);
+    take(1); // the block's end waits for that batch (posting it now) instead of committing here
+    expect(counter()).to.equal(64 + 128 + 256);
+    expect(ids.map((id) => parseInt(id.slice(10), 36))).to.deep.equal(Array.from({ length: ids.length }, (_, i) => i + 1)); // no gap, no repeat
+    store.close();
+    // a restart starts past every block reserved, the one taken ahead included
+    const again = StateStore.open({ stateDir: dir, durability: 'process' });
+    new OrderJournal(again);
+    expect(parseInt(new PersistentClientOrderIdGenerator(again).next().slice(10), 36)).to.equal(64 + 128 + 256 + 1);
+    again.close();
+  });
+
   it('different state dirs use different namespaces', () => {
     const a = StateStore.open({ stateDir: tempDir() });
     const b = StateStore.open({ stateDir: tempDir() });
