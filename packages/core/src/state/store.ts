@@ -95,7 +95,7 @@ export class StateStore {
   readonly #flushHooks: ((closing: boolean) => void)[] = [];
   #writerBusy: (() => boolean) | undefined;
   #writerIdle: (() => void) | undefined;
-  #reserver: ((name: string, size: number) => CounterReservation) | undefined;
+  #reserver: ((name: string, size: number) => CounterReservation | undefined) | undefined;
   readonly #stmts: Stmts | undefined;
   #logClaimed = false;
 
@@ -214,12 +214,13 @@ export class StateStore {
   setWriterBusyProbe(probe: () => boolean): void { this.#writerBusy = probe; }
 
   /** The journal's write-behind buffer registers how it reserves counter blocks with its batches (see `reserveCounterAhead`). */
-  setCounterReserver(reserve: (name: string, size: number) => CounterReservation): void { this.#reserver = reserve; }
+  setCounterReserver(reserve: (name: string, size: number) => CounterReservation | undefined): void { this.#reserver = reserve; }
 
   /**
    * Starts reserving a block of `size` values of counter `name` inside the journal writer's next
    * batch (committed with it, within `batchMs`), instead of a commit on this connection that would
-   * wait for the writer's lock. Undefined without a write-behind journal (`power`): use `reserveCounter`.
+   * wait for the writer's lock. Undefined without a write-behind journal (`power`), while another
+   * reservation waits for its batch, or after a failed batch: use `reserveCounter`.
    */
   reserveCounterAhead(name: string, size: number): CounterReservation | undefined {
     if (this.#closed || this.readonly) return undefined;

@@ -222,10 +222,11 @@ export class WriteBehindJournal {
   /**
    * Reserves a counter block in the next batch's transaction (the id generator's block ahead):
    * no commit on this connection, so no wait for the writer's lock. The block counts only once
-   * that batch is committed (`poll`/`wait`); a failed batch fails it.
+   * that batch is committed (`poll`/`wait`); a failed batch fails it. Undefined while another
+   * reservation waits for its batch, or after a failed batch.
    */
-  #reserveWithBatch(name: string, size: number): CounterReservation {
-    if (this.#reservation !== undefined) throw new StateError('a counter reservation is already waiting for its batch', 'STATE_WRITE_FAILED', { details: { file: this.#store.file, counter: name } });
+  #reserveWithBatch(name: string, size: number): CounterReservation | undefined {
+    if (this.#reservation !== undefined || Atomics.load(this.#signal, 1) !== 0) return undefined; // one at a time (the caller commits on its connection instead); none after a failed batch
     const r: Reservation = { name, size, batchId: 0 };
     this.#reservation = r;
     this.#note(); // a batch within batchMs, even if nothing else is written

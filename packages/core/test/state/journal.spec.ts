@@ -101,6 +101,43 @@ describe('client order id generator', () => {
     again.close();
   });
 
+  it('a block ahead whose batch failed is never used: the block\'s end reserves on the store\'s connection instead', () => {
+    const store = StateStore.open({ stateDir: tempDir(), durability: 'batch' });
+    new OrderJournal(store, { worker: false }); // batches commit on this connection: the failure is synchronous
+    store.db.exec(`CREATE TABLE refuse (on_ INTEGER NOT NULL); INSERT INTO refuse VALUES (1);
+      CREATE TRIGGER refuse_block BEFORE UPDATE ON counters WHEN NEW.name = 'client_order_id' AND (SELECT on_ FROM refuse) = 1
+      BEGIN SELECT RAISE(ABORT, 'no block today'); END;`);
+    const counter = (): number => (store.db.prepare(`SELECT value FROM counters WHERE name = 'client_order_id'`).get() as { value: number }).value;
+    const gen = new PersistentClientOrderIdGenerator(store, { blockSize: 64 });
+    const ids: number[] = [];
+    const take = (n: number): void => { for (let i = 0; i < n; i++) ids.push(parseInt(gen.next().slice(10), 36)); };
+    take(2); // the first block (an insert: not refused), then the block ahead asked of the next batch
+    expect(() => store.flush()).to.throw(/no block today/); // that batch fails: its block must not count
+    expect(counter()).to.equal(64);
+    store.db.exec('UPDATE refuse SET on_ = 0');
+    take(63); // the first block, then its end: the failed block ahead is skipped, a block (the next size, 256) is committed here
+    expect(counter()).to.equal(64 + 256);
+    expect(ids).to.deep.equal(Array.from({ length: 65 }, (_, i) => i + 1));
+    store.close();
+  });
+
+  it('two generators on one journal never share a block (the second reserves on the store\'s connection while the first one\'s block waits for its batch)', () => {
+    const store = StateStore.open({ stateDir: tempDir(), durability: 'process' });
+    new OrderJournal(store);
+    const a = new PersistentClientOrderIdGenerator(store, { blockSize: 16 });
+    const b = new PersistentClientOrderIdGenerator(store, { blockSize: 16 });
+    const seen = new Set<string>();
+    for (let i = 0; i < 5_000; i++) {
+      for (const id of [a.next(), b.next(), ...(i % 3 === 0 ? [a.next()] : [])]) {
+        if (seen.has(id)) throw new Error(`id ${id} issued twice`);
+        seen.add(id);
+      }
+      if (i % 500 === 0) store.flush();
+    }
+    expect(seen.size).to.equal(5_000 * 2 + 1_667);
+    store.close();
+  });
+
   it('different state dirs use different namespaces', () => {
     const a = StateStore.open({ stateDir: tempDir() });
     const b = StateStore.open({ stateDir: tempDir() });
