@@ -1,7 +1,10 @@
 import { expect } from 'chai';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
-  AdapterRegistry, broker, createRegistry, defineBroker, inject, isTradingError, PaperBroker, TOKENS,
+  AdapterRegistry, broker, createRegistry, defineBroker, inject, isTradingError, loadPlugin, PaperBroker, TOKENS,
   type BrokerProtocol, type Clock,
 } from '@tradewire/core';
 
@@ -56,6 +59,36 @@ describe('AdapterRegistry', () => {
     expect((await errorOf(() => reg.register(other))).code).to.equal('PLUGIN_DUPLICATE');
     expect((await errorOf(() => reg.register({ name: 'x' }))).code).to.equal('PLUGIN_INVALID');
     expect((await errorOf(() => reg.register({ ...def, apiVersion: 99 }))).code).to.be.oneOf(['PLUGIN_INVALID', 'PLUGIN_API_MISMATCH']);
+  });
+
+  it('a decorated class registered twice (a plugin auto-discovered and also listed) is one registration; another class under its name is a duplicate', async () => {
+    const reg = new AdapterRegistry().register(DecoratedBroker);
+    reg.register(DecoratedBroker);
+    expect(reg.list('broker')).to.deep.equal(['decorated']);
+    @broker('decorated', { configSchema: Cfg })
+    class Impostor extends PaperBroker {}
+    expect((await errorOf(() => reg.register(Impostor))).code).to.equal('PLUGIN_DUPLICATE');
+  });
+
+  it('loadPlugin twice with a package of decorated classes registers them once', async () => {
+    // inside the repo, so the plugin resolves @tradewire/core and zod like an installed one
+    const dir = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), 'tmp-plugin-'));
+    try {
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'tw-twice', type: 'module', main: './index.js', tradewire: { plugin: true } }));
+      writeFileSync(join(dir, 'index.js'), [
+        "import { z } from 'zod';",
+        "import { broker, PaperBroker } from '@tradewire/core';",
+        'class Twice extends PaperBroker {}',
+        "broker('twice', { configSchema: z.object({}).strict() })(Twice);",
+        'export default [Twice];',
+      ].join('\n'));
+      const reg = createRegistry();
+      expect(await loadPlugin(reg, dir)).to.deep.equal(['broker:twice']);
+      expect(await loadPlugin(reg, dir)).to.deep.equal([]); // listed after being discovered: nothing new, no error
+      expect(reg.list('broker')).to.deep.equal(['paper', 'twice']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('lists registered names by kind', () => {

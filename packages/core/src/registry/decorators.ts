@@ -58,6 +58,19 @@ export function adapterMetaOf(target: unknown): AdapterMeta | undefined {
  * @public
  */
 export function definitionFromClass<T>(target: Ctor<T>): AdapterDefinition {
+  // one definition per class: registering the same class twice (a plugin auto-discovered and also
+  // listed in a config) is then the same value twice, which the registry accepts; a different
+  // class under the same name is still a duplicate
+  const known = classDefinitions.get(target);
+  if (known) return known;
+  const made = makeDefinition(target);
+  classDefinitions.set(target, made);
+  return made;
+}
+
+const classDefinitions = new WeakMap<object, AdapterDefinition>();
+
+function makeDefinition<T>(target: Ctor<T>): AdapterDefinition {
   const meta = adapterMetaOf(target);
   if (!meta) throw new TypeError(`${target.name} carries no @broker/@feed/@riskPolicy/@strategy decorator`);
   const def: Parameters<typeof defineAdapter>[1] = {

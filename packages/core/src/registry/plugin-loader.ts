@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { PluginError } from '../errors.js';
@@ -38,11 +38,16 @@ function entryOf(pkgDir: string, pkg: PackageJson): string {
   return join(pkgDir, rel ?? pkg.main ?? 'index.js');
 }
 
-/** Resolves a plugin specifier (package name or relative/absolute path) to a file URL. */
+/** Resolves a plugin specifier (package name, or a relative/absolute path to a module file or a package directory) to a file URL. */
 export function resolvePlugin(spec: string, fromDir: string): string {
   if (spec.startsWith('.') || isAbsolute(spec)) {
     const p = resolve(fromDir, spec);
     if (!existsSync(p)) throw new PluginError(`plugin module not found: ${p}`, 'PLUGIN_NOT_FOUND');
+    if (statSync(p).isDirectory()) { // a package directory (a plugin not installed, e.g. next to the config): its entry
+      const pkg = readPkg(p);
+      if (!pkg) throw new PluginError(`plugin directory ${p} has no readable package.json`, 'PLUGIN_NOT_FOUND');
+      return pathToFileURL(entryOf(p, pkg)).href;
+    }
     return pathToFileURL(p).href;
   }
   const parts = spec.split('/');
@@ -79,11 +84,9 @@ export async function loadPlugin(registry: AdapterRegistry, spec: string, fromDi
   const defs = definitionsOf(mod);
   if (defs.length === 0) throw new PluginError(`plugin '${spec}' exports no adapter definitions (expected a default export listing them)`, 'PLUGIN_INVALID');
   const before = new Set(registry.list());
-  for (const def of defs) {
-    const kindName = typeof def === 'object' && def !== null ? `${String((def as { kind?: unknown }).kind)}:${String((def as { name?: unknown }).name)}` : '';
-    if (before.has(kindName)) continue; // already registered (e.g. discovered and also listed)
-    registry.register(def);
-  }
+  // a plugin loaded twice (auto-discovered and also listed) registers the same values again, which
+  // the registry accepts; another package's adapter under a taken name is PLUGIN_DUPLICATE
+  for (const def of defs) registry.register(def);
   return registry.list().filter((n) => !before.has(n));
 }
 
