@@ -1,5 +1,6 @@
 import type { LiveRiskConfig } from './config.js';
 import { SlidingWindowCounter } from './sliding-window.js';
+import { fmt } from './policies/_limit.js';
 
 /** A breaker that fired: SafeBroker moves the trading state to `action`. @public */
 export interface BreakerTrip {
@@ -79,7 +80,7 @@ export class CircuitBreakers {
   checkDailyLoss(dailyLoss: number): BreakerTrip | undefined {
     const limit = this.config.maxDailyLoss;
     if (!this.config.circuitBreakers.dailyLoss.enabled || !(dailyLoss > 0) || dailyLoss < limit) return undefined;
-    return { breaker: 'daily_loss', code: BREAKER_CODES.daily_loss, action: this.config.circuitBreakers.dailyLoss.action, reason: `daily loss ${dailyLoss} reached maxDailyLoss ${limit}` };
+    return { breaker: 'daily_loss', code: BREAKER_CODES.daily_loss, action: this.config.circuitBreakers.dailyLoss.action, reason: `daily loss ${fmt(dailyLoss, limit)} reached maxDailyLoss ${limit}` };
   }
 
   /** Counts one order attempt (accepted or refused). */

@@ -41,6 +41,18 @@ describe('risk policies at limit−ε, limit, limit+ε', () => {
     await boundary({ maxOrderValue: 10_000 }, async (r) => r.tick({ A: 100 }), (r, x) => r.buy('A', x / 100), 10_000, 'RISK_MAX_ORDER_VALUE', { eps: 1e-4 });
   });
 
+  it('rejection messages show values without float noise, yet never as equal to the limit they exceed; details keep the exact value', async () => {
+    const r = await rig({ maxOrderValue: 1000 });
+    r.tick({ A: 0.1 });
+    const noisy = await expectRisk(r.buy('A', 10003), 'RISK_MAX_ORDER_VALUE'); // 10003 × 0.1 = 1000.3000000000001
+    expect(noisy.message).to.contain('order value 1000.3 of A exceeds maxOrderValue 1000');
+    expect(noisy.details['value']).to.equal(10003 * 0.1);
+    const r2 = await rig({ maxOrderValue: 1000 });
+    r2.tick({ A: 10 });
+    const close = await expectRisk(r2.buy('A', 100.00000001), 'RISK_MAX_ORDER_VALUE'); // 1000.0000001: trimmed it would read "1000"
+    expect(close.message).to.contain(`order value ${100.00000001 * 10} of A`);
+  });
+
   it('max_order_value values a limit order at its limit price', async () => {
     const r = await rig({ maxOrderValue: 1000 });
     r.tick({ A: 10 });

@@ -1,7 +1,7 @@
 import type { OrderIntent, RiskContext, RiskRejection } from '@tradewire/core';
 import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.js';
 import { extendedContext } from '../risk-context.js';
-import { limitPolicyDefinition } from './_limit.js';
+import { limitPolicyDefinition, fmt } from './_limit.js';
 
 const NAME = 'max_daily_loss';
 const CODE = 'RISK_MAX_DAILY_LOSS';
@@ -15,7 +15,7 @@ export class MaxDailyLossPolicy implements StatefulRiskPolicy {
     const x = extendedContext(order, ctx);
     if (!x.increasesRisk) return undefined;
     const loss = x.dailyLoss;
-    if (loss > 0 && loss >= this.limit) return reject(NAME, CODE, `daily loss ${loss} reached maxDailyLoss ${this.limit}`, this.limit, loss);
+    if (loss > 0 && loss >= this.limit) return reject(NAME, CODE, `daily loss ${fmt(loss, this.limit)} reached maxDailyLoss ${this.limit}`, this.limit, loss);
     return undefined;
   }
 }

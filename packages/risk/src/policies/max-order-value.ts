@@ -1,7 +1,7 @@
 import type { OrderIntent, RiskContext, RiskRejection } from '@tradewire/core';
 import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.js';
 import { extendedContext } from '../risk-context.js';
-import { closesExactly, limitPolicyDefinition } from './_limit.js';
+import { closesExactly, limitPolicyDefinition, fmt } from './_limit.js';
 
 const NAME = 'max_order_value';
 const CODE = 'RISK_MAX_ORDER_VALUE';
@@ -16,7 +16,7 @@ export class MaxOrderValuePolicy implements StatefulRiskPolicy {
     const price = extendedContext(order, ctx).referencePrice;
     if (price === undefined) return reject(NAME, CODE, `no price for ${order.asset}: cannot value the order`, this.limit, 'no price');
     const value = order.quantity * price;
-    if (!(value <= this.limit)) return reject(NAME, CODE, `order value ${value} of ${order.asset} exceeds maxOrderValue ${this.limit}`, this.limit, value);
+    if (!(value <= this.limit)) return reject(NAME, CODE, `order value ${fmt(value, this.limit)} of ${order.asset} exceeds maxOrderValue ${this.limit}`, this.limit, value);
     return undefined;
   }
 }

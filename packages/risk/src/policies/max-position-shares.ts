@@ -1,6 +1,6 @@
 import type { OrderIntent, RiskContext, RiskRejection } from '@tradewire/core';
 import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.js';
-import { limitPolicyDefinition } from './_limit.js';
+import { limitPolicyDefinition, fmt } from './_limit.js';
 
 const NAME = 'max_position_shares';
 const CODE = 'RISK_MAX_POSITION_SHARES';
@@ -12,7 +12,7 @@ export class MaxPositionSharesPolicy implements StatefulRiskPolicy {
   check(order: OrderIntent, ctx: RiskContext): RiskRejection | undefined {
     if (this.limit === Infinity || ctx.reducesPosition) return undefined;
     const after = Math.abs((ctx.position?.quantity ?? 0) + (order.side === 'BUY' ? order.quantity : -order.quantity));
-    if (!(after <= this.limit)) return reject(NAME, CODE, `position in ${order.asset} would be ${after}, over maxPositionShares ${this.limit}`, this.limit, after);
+    if (!(after <= this.limit)) return reject(NAME, CODE, `position in ${order.asset} would be ${fmt(after, this.limit)}, over maxPositionShares ${this.limit}`, this.limit, after);
     return undefined;
   }
 }

@@ -128,12 +128,12 @@ export async function rig(config: LiveRiskConfigInput = {}, opts: { kv?: KeyValu
 }
 
 /** Awaits a promise that must reject with a RiskLimitError of `code`; returns the error. */
-export async function expectRisk(p: Promise<unknown>, code: string): Promise<{ code: string; details: Record<string, unknown> }> {
+export async function expectRisk(p: Promise<unknown>, code: string): Promise<{ code: string; message: string; details: Record<string, unknown> }> {
   let err: unknown;
   try { await p; } catch (e) { err = e; }
   expect(err, `expected a rejection with ${code}`).to.not.equal(undefined);
   expect(isTradingError(err), String(err)).to.equal(true);
-  const te = err as { code: string; name: string; details: Record<string, unknown> };
+  const te = err as { code: string; name: string; message: string; details: Record<string, unknown> };
   expect(te.name).to.equal('RiskLimitError');
   expect(te.code).to.equal(code);
   return te;
