@@ -48,20 +48,33 @@ export class SimulatedClock implements Clock {
   #now: number;
   #timers: SimTimer[] = [];
   #seq = 0;
+  /** while `set` fires the timers of a jump: where the jump ends */
+  #target: number | undefined;
   constructor(start = 0) { this.#now = start; }
   now(): number { return this.#now; }
+  /**
+   * Where time is going: during `set(t)` (in a timer it fires) `t`, otherwise `now()`. A periodic
+   * job uses it to fold the periods a jump skips over into one run instead of one run each.
+   */
+  settlingTo(): number { return this.#target ?? this.#now; }
   /** Moves time forward to `t` (never backwards), firing due timers. */
   set(t: number): void {
     if (t < this.#now) return;
     if (this.#timers.length === 0) { this.#now = t; return; }
-    for (;;) {
-      const next = this.#nextDue(t);
-      if (!next) break;
-      this.#now = Math.max(this.#now, next.at);
-      this.#timers.splice(this.#timers.indexOf(next), 1);
-      next.fn();
+    const outer = this.#target;
+    this.#target = Math.max(t, outer ?? t);
+    try {
+      for (;;) {
+        const next = this.#nextDue(t);
+        if (!next) break;
+        this.#now = Math.max(this.#now, next.at);
+        this.#timers.splice(this.#timers.indexOf(next), 1);
+        next.fn();
+      }
+    } finally {
+      this.#target = outer;
     }
-    this.#now = t;
+    this.#now = Math.max(this.#now, t);
   }
   advance(ms: number): void { this.set(this.#now + ms); }
   pendingTimers(): number { return this.#timers.length; }

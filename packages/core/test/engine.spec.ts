@@ -10,6 +10,26 @@ function setup(strategy: Strategy, events: FeedEvent[], extra: Partial<Construct
 }
 
 describe('LiveEngine', () => {
+  it('a periodic job folds the periods a simulated clock jumps over into one run (replay starting long after the clock)', async () => {
+    // a replay clock starts at 0 and bars come from 2024: a 1 s job used to fire once per second of
+    // those 54 years (minutes of CPU before the first bar); here the clock starts a day early
+    let timers = 0;
+    const clock = new SimulatedClock(flat(0, 10)[0] - 86_400_000);
+    const arm = clock.setTimeout.bind(clock);
+    clock.setTimeout = (fn, ms) => { timers++; return arm(fn, ms); };
+    const runs: number[] = [];
+    const broker = new PaperBroker({ initialCash: 10_000 }, clock, silentLogger);
+    const events = [flat(0, 10), flat(1, 10), flat(2, 10), flat(10, 10)]; // 1 min apart, then a 8 min gap
+    const engine = new LiveEngine({
+      strategy: { onData() {} }, broker, feed: new ReplayFeed(events), clock, handleSignals: false,
+      extensions: [{ name: 'every-second', onConnect: async (e) => { e.schedule(1_000, () => { runs.push(clock.now()); }); } }],
+    });
+    await engine.run();
+    // one run per jump (to the first bar, over each minute, over the gap), at the time of the bar that brought it
+    expect(runs).to.deep.equal([events[0]![0], events[1]![0], events[2]![0], events[3]![0]]);
+    expect(timers).to.be.below(50); // not 86,400 for the day, nor 60 per minute of data
+  });
+
   it('keeps running after strategy exceptions and reports each through onError', async () => {
     const errors: [string, number][] = [];
     let seen = 0;

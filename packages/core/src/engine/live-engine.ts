@@ -240,7 +240,16 @@ export class LiveEngine implements EngineHandle {
         self.#queue.pushTask('timer', () => { queued = false; return self.#invoke(fn, self.clock.now(), 'timer'); });
         self.#wake?.();
       }
-      handle = self.clock.setTimeout(tick, intervalMs);
+      // a simulated clock jumping far ahead (replay starting at its first bar, a gap in the data)
+      // would otherwise fire this once per period it skips (a 60 s job over 50 years: 26 million
+      // times): the skipped periods are folded into the run just queued
+      let next = intervalMs;
+      const clock = self.clock;
+      if (clock instanceof SimulatedClock) {
+        const ahead = clock.settlingTo() - clock.now();
+        if (ahead > intervalMs) next += Math.floor(ahead / intervalMs) * intervalMs;
+      }
+      handle = clock.setTimeout(tick, next);
     }
     return () => { cancelled = true; this.clock.clearTimeout(handle); };
   }
