@@ -68,7 +68,7 @@ export { AggregatedFeed } from './feeds/aggregated-feed.js';
 export { replayFeed, csvFeed, ReplayFeedConfig } from './feeds/plugin.js';
 
 export { builtinDefinitions, createRegistry } from './builtins.js';
-export { loadPlugin, discoverPlugins, resolvePlugin } from './registry/plugin-loader.js';
+export { loadPlugin, discoverPlugins, resolvePlugin, pluginRoots, loadConfiguredPlugins } from './registry/plugin-loader.js';
 export { substituteEnv } from './config/env.js';
 export { TradewireConfigSchema } from './config/schema.js';
 export type { TradewireConfig, TradewireConfigInput } from './config/schema.js';

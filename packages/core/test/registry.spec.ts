@@ -1,10 +1,11 @@
 import { expect } from 'chai';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
-  AdapterRegistry, broker, createRegistry, defineBroker, inject, isTradingError, loadPlugin, PaperBroker, TOKENS,
+  AdapterRegistry, broker, createRegistry, defineBroker, inject, isTradingError, loadConfiguredPlugins, loadPlugin, PaperBroker, TOKENS,
   type BrokerProtocol, type Clock,
 } from '@tradewire/core';
 
@@ -88,6 +89,27 @@ describe('AdapterRegistry', () => {
       expect(reg.list('broker')).to.deep.equal(['paper', 'twice']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('a config outside the project finds plugins installed where tradewire runs (working directory), discovered and listed at once', async () => {
+    const project = mkdtempSync(join(fileURLToPath(new URL('.', import.meta.url)), 'tmp-project-'));
+    const elsewhere = mkdtempSync(join(tmpdir(), 'tw-config-')); // the config's directory: no node_modules anywhere above
+    const cwd = process.cwd();
+    try {
+      const pkg = join(project, 'node_modules', 'tw-rooted');
+      mkdirSync(pkg, { recursive: true });
+      writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'tw-rooted', type: 'module', main: './index.js', tradewire: { plugin: true } }));
+      writeFileSync(join(pkg, 'index.js'), "import { z } from 'zod';\nimport { defineBroker } from '@tradewire/core';\nexport default [defineBroker({ name: 'rooted', configSchema: z.object({}), create: () => ({}) })];\n");
+      process.chdir(project);
+      const reg = createRegistry();
+      await loadConfiguredPlugins(reg, { baseDir: elsewhere, autoDiscover: true, listed: ['tw-rooted'] });
+      expect(reg.has('broker', 'rooted')).to.equal(true);
+      expect((await errorOf(loadConfiguredPlugins(createRegistry(), { baseDir: elsewhere, autoDiscover: false, listed: ['tw-not-installed'] }))).code).to.equal('PLUGIN_NOT_FOUND');
+    } finally {
+      process.chdir(cwd);
+      rmSync(project, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
     }
   });
 

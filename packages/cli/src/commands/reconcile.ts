@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import {
-  ConfigError, OrderJournal, StateStore, createLogger, createRegistry, discoverPlugins, loadConfigFile, loadPlugin, reconcile,
+  ConfigError, OrderJournal, StateStore, createLogger, createRegistry, loadConfigFile, loadConfiguredPlugins, reconcile,
   SystemClock, type BrokerProtocol, type ReconcilePolicy, type ReconciliationReport,
 } from '@tradewire/core';
 
@@ -45,8 +45,7 @@ export function register(program: Command): void {
       if (!ref) throw new ConfigError("reconcile needs 'broker' in the config", 'CONFIG_INVALID', { details: { keys: ['broker'] } });
       const logger = createLogger({ level: config.log.level === 'debug' ? 'debug' : 'silent' });
       const registry = createRegistry();
-      if (config.autoDiscoverPlugins) for (const name of discoverPlugins(baseDir)) await loadPlugin(registry, name, baseDir).catch(() => undefined);
-      for (const p of config.plugins) await loadPlugin(registry, p, baseDir);
+      await loadConfiguredPlugins(registry, { baseDir, autoDiscover: config.autoDiscoverPlugins, listed: config.plugins });
       const clock = new SystemClock();
       const broker: BrokerProtocol = await registry.create('broker', ref.use, ref.config, { clock, logger });
       const policy: ReconcilePolicy = config.state?.reconcilePolicy ?? 'warn';

@@ -9,7 +9,7 @@ import type { KeyValueStore } from '../protocols/kv.js';
 import { usesOf, type AdapterRef, type UsesSpec } from '../registry/decorators.js';
 import { isAdapterDefinition } from '../registry/adapter-definition.js';
 import type { AdapterRegistry } from '../registry/registry.js';
-import { discoverPlugins, loadPlugin } from '../registry/plugin-loader.js';
+import { loadConfiguredPlugins } from '../registry/plugin-loader.js';
 import { createRegistry } from '../builtins.js';
 import { AggregatedFeed } from '../feeds/aggregated-feed.js';
 import { LiveEngine } from '../engine/live-engine.js';
@@ -83,8 +83,10 @@ export async function buildEngine(config: TradewireConfig, options: BuildOptions
   const baseDir = options.baseDir ?? process.cwd();
   const registry = options.registry ?? createRegistry();
   const logger = options.logger ?? createLogger({ level: config.log.level });
-  if (config.autoDiscoverPlugins) for (const name of discoverPlugins(baseDir)) await loadPlugin(registry, name, baseDir).catch((e: unknown) => logger.warn('plugin auto-discovery: skipped', { plugin: name, error: e }));
-  for (const p of config.plugins) await loadPlugin(registry, p, baseDir);
+  await loadConfiguredPlugins(registry, {
+    baseDir, autoDiscover: config.autoDiscoverPlugins, listed: config.plugins,
+    onSkip: (name, e) => logger.warn('plugin auto-discovery: skipped', { plugin: name, error: e }),
+  });
 
   const loaded = options.strategy ?? (await loadStrategy(config, baseDir, registry));
   const declared: UsesSpec = usesOf(loaded) ?? {};

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { PluginError } from '../errors.js';
 import type { AdapterRegistry } from './registry.js';
 
@@ -112,4 +112,41 @@ export function discoverPlugins(fromDir = process.cwd()): string[] {
 
 function safeReaddir(d: string): string[] {
   try { return readdirSync(d); } catch { return []; }
+}
+
+/**
+ * Where plugins are looked for, in order: the config file's directory, the working directory, and
+ * the installation this copy of core belongs to (plugins installed next to `@tradewire/cli`, also
+ * globally), each walking up through its `node_modules`. Duplicates removed.
+ * @public
+ */
+export function pluginRoots(baseDir: string): string[] {
+  return [...new Set([resolve(baseDir), resolve(process.cwd()), dirname(fileURLToPath(import.meta.url))])];
+}
+
+/**
+ * A config's plugins: with `autoDiscover`, every installed package marked as a plugin under any of
+ * `pluginRoots(baseDir)` (one that fails to load is reported through `onSkip`, not fatal); then
+ * each of `listed` by name or path, resolved from the first root that has it (a listed plugin that
+ * cannot be found or loaded is an error naming it).
+ * @public
+ */
+export async function loadConfiguredPlugins(registry: AdapterRegistry, opts: { baseDir: string; autoDiscover: boolean; listed: readonly string[]; onSkip?: (name: string, error: unknown) => void }): Promise<void> {
+  const roots = pluginRoots(opts.baseDir);
+  if (opts.autoDiscover) {
+    const seen = new Set<string>();
+    for (const root of roots) {
+      for (const name of discoverPlugins(root)) {
+        if (seen.has(name)) continue;
+        seen.add(name);
+        await loadPlugin(registry, name, root).catch((e: unknown) => opts.onSkip?.(name, e));
+      }
+    }
+  }
+  for (const spec of opts.listed) {
+    // a path is relative to the config; a package name is looked up from each root in turn
+    const isPath = spec.startsWith('.') || isAbsolute(spec);
+    const from = isPath ? opts.baseDir : roots.find((r) => { try { resolvePlugin(spec, r); return true; } catch { return false; } }) ?? opts.baseDir;
+    await loadPlugin(registry, spec, from);
+  }
 }
