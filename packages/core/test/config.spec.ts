@@ -18,6 +18,22 @@ describe('config', () => {
     expect(e.message).to.contain('broker.config.apiKey').and.contain('SECRET_KEY_X');
   });
 
+  it('YAML: an unquoted ${ENV} alone takes the type its value would have there; quoted or inside text it stays a string', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-cfg-'));
+    const file = join(dir, 'tradewire.config.yaml');
+    writeFileSync(file, [
+      'strategy:', '  module: ./s.js', 'autoDiscoverPlugins: false',
+      'broker:', '  use: custom', '  config:',
+      '    port: ${TW_PORT}', '    paper: ${TW_PAPER}', '    account: "${TW_ACCOUNT}"', '    host: ${TW_HOST}', '    url: http://${TW_HOST}:${TW_PORT}', '    delay: ${TW_DELAY:-2.5}',
+    ].join('\n'));
+    const { config } = await loadConfigFile(file, { TW_PORT: '7497', TW_PAPER: 'true', TW_ACCOUNT: '12345', TW_HOST: '127.0.0.1' });
+    expect(config.broker).to.deep.equal({ use: 'custom', config: { port: 7497, paper: true, account: '12345', host: '127.0.0.1', url: 'http://127.0.0.1:7497', delay: 2.5 } });
+    writeFileSync(file, 'strategy: { module: ./s.js }\nbroker: { use: paper, config: { initialCash: ${TW_CASH} } }\n');
+    const e = await loadConfigFile(file, { TW_CASH: '1' }).then(() => undefined, (x: unknown) => x as Error & { code?: string });
+    expect(e?.code).to.equal('CONFIG_PARSE');
+    expect(e?.message).to.contain('write an environment reference quoted');
+  });
+
   it('names unknown and invalid keys', () => {
     const e = err(() => parseConfig({ strategy: { module: './s.js' }, engine: { queueCapacity: -1 }, colour: 1 }));
     expect(e.message).to.contain("'engine.queueCapacity'").and.contain("'colour'");
