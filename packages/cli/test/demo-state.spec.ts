@@ -81,6 +81,25 @@ setTimeout(() => l.close(), 20000);`);
     }
   });
 
+  it('Ctrl-C (SIGINT) as soon as the state dir is locked, while the demo data is still generated: a clean stop, the lock released, a restart resumes', async () => {
+    const sd = join(dir, 'state');
+    const child = spawn(process.execPath, [bin, 'demo', '--state-dir', sd, '--bars', '1500000', '--no-progress', '--json'], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    // the lock file appears before the 1.5M bars are generated (a synchronous step of seconds)
+    const locked = (): boolean => { try { return readdirSync(sd).includes('engine.lock'); } catch { return false; } };
+    for (let i = 0; i < 400 && !locked(); i++) await new Promise((r) => setTimeout(r, 25));
+    expect(locked(), 'the demo locked its state dir').to.equal(true);
+    child.kill('SIGINT');
+    const code = await exited;
+    expect(code, 'a stop, not a kill by the signal').to.be.oneOf([0, 130]);
+    expect(readdirSync(sd), 'the lock is released').to.not.include('engine.lock');
+    if (code === 0) expect(Number(lastJson(out)['bars'])).to.be.below(1_500_000); // the engine took the signal: it stopped early
+    const again = tw(['demo', '--state-dir', sd, '--bars', '2000', '--no-progress', '--json'], dir);
+    expect(again.status, again.stderr).to.equal(0); // no STATE_LOCK_STALE
+  });
+
   it('a corrupted state file: the engine starts HALTED, names the file and moves it aside', () => {
     const sd = join(dir, 'state');
     expect(tw(['demo', '--state-dir', sd, '--bars', '2000', '--no-progress', '--json', '--out', join(dir, 'out')], dir).status).to.equal(0);

@@ -7,6 +7,7 @@ import {
 import riskDefinitions from '@tradewire/risk';
 import { generateDemoBars } from '../demo/demo-data.js';
 import { MovingAverageCrossStrategy } from '../demo/ma-cross.js';
+import { StartupSignalGuard } from './startup-signals.js';
 import { runWithReport } from './run-report.js';
 
 interface DemoOptions {
@@ -36,12 +37,15 @@ async function runDemo(opts: DemoOptions): Promise<void> {
   const registry = createRegistry().register(...riskDefinitions);
   const stateDir = opts.stateDir ? resolve(opts.stateDir) : undefined;
   let state: StateLayer | undefined;
+  const guard = new StartupSignalGuard(); // a Ctrl-C while the data is generated must not leave the state dir locked
   if (stateDir) {
     state = createStateLayer({
       stateDir, durability: 'process', breakStaleLock: opts.breakStaleLock === true, clock, logger,
       reconcile: { policy: 'adopt-broker', intervalSeconds: 24 * 3600 }, checkpointIntervalSeconds: 3600,
     });
   }
+  const opened = state;
+  if (opened) guard.onSignal(() => opened.close());
   try {
     const paper = (await registry.create('broker', 'paper', { initialCash: 100_000, slippageBps: 1, commission: { perShare: 0.005, minimum: 1 } }, { clock, logger })) as PaperBroker;
     if (stateDir) new PaperLedgerFile(join(stateDir, 'venue', 'paper-ledger.jsonl')).attach(paper);
@@ -58,15 +62,18 @@ async function runDemo(opts: DemoOptions): Promise<void> {
       strategy, broker, feed: new ReplayFeed(events, 'demo'), clock, logger, mode: 'replay', extensions,
       ...(state ? { idGenerator: state.idGenerator } : {}),
     });
-    const figures = await runWithReport(engine, curve, {
+    const running = runWithReport(engine, curve, {
       json: opts.json === true, title: `Tradewire demo: MA(30/120) crossover on ${events.length} synthetic 1-minute bars (seed ${opts.seed})`,
       outDir: opts.out, expectedBars: events.length, progress: opts.progress,
     });
+    guard.release(); // only now: run() has installed the engine's handlers (removing ours first would drop a pending signal)
+    const figures = await running;
     if (figures.tradingState === 'HALTED') {
       (opts.json ? process.stderr : process.stdout).write(`engine HALTED: ${engine.stats.haltReason ?? ''}\n${stateDir && opts.maxDailyLoss !== undefined ? `resume with: tradewire risk resume --state-dir ${opts.stateDir} --reason "…"\n` : ''}`);
       process.exitCode = 3;
     }
   } finally {
+    guard.release();
     state?.close();
   }
 }

@@ -22,7 +22,7 @@ export interface RunFigures {
 
 export interface RunReportOptions { json: boolean; title: string; outDir?: string; expectedBars?: number; progress?: boolean }
 
-/** Runs the engine with a progress bar, then prints the summary table (and JSON) and writes the chart. */
+/** Runs the engine with a progress bar, then prints the summary table (and JSON) and writes the chart. Calls `engine.run()` before its first await (callers hand signal handling over to the engine right after calling this). */
 export async function runWithReport(engine: LiveEngine, curve: EquityPoint[], opts: RunReportOptions): Promise<RunFigures> {
   const human = opts.json ? process.stderr : process.stdout;
   const bar = new ProgressBar(opts.expectedBars ?? 0, process.stderr, opts.progress !== false && (opts.expectedBars ?? 0) > 0);

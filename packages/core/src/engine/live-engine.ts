@@ -256,10 +256,15 @@ export class LiveEngine implements EngineHandle {
 
   // ── run loop ────────────────────────────────────────────────────────────
   async #run(): Promise<void> {
-    await this.connect();
+    this.#installSignals(); // before connect: a signal during recovery or reconciliation stops cleanly too
+    try {
+      await this.connect();
+    } catch (err) {
+      this.#removeSignals();
+      throw err;
+    }
     if (this.#stopRequested) { await this.#shutdown(); return; }
     this.#lifecycle = 'running';
-    this.#installSignals();
     try {
       await this.feed.start();
       const started = this.#invoke(() => this.strategy.onStart?.(this.#sb), this.clock.now(), 'onStart');
