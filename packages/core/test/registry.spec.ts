@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import {
-  AdapterRegistry, broker, createRegistry, defineBroker, inject, isTradingError, loadConfiguredPlugins, loadPlugin, PaperBroker, TOKENS,
+  AdapterRegistry, broker, createRegistry, defineBroker, inject, isTradingError, loadConfiguredPlugins, loadPlugin, PaperBroker, parseConfig, TOKENS,
   type BrokerProtocol, type Clock,
 } from '@tradewire/core';
 
@@ -42,6 +42,11 @@ describe('AdapterRegistry', () => {
     expect(e2.details?.['keys']).to.deep.equal(['colour']);
     const e3 = await errorOf(reg.create('broker', 'decorated', { host: 'x', port: 70000 }));
     expect(e3.message).to.contain("'port'");
+    expect(e2.message).to.not.contain('did you mean'); // nothing close to 'colour'
+    const e4 = await errorOf(reg.create('broker', 'decorated', { host: 'x', prot: 7497 }));
+    expect(e4.message).to.contain("unknown option 'prot' (did you mean 'port'?)");
+    const e5 = await errorOf(() => parseConfig({ strategy: { module: './s.js' }, engin: { haltOnError: true }, state: { dir: 'x', checkpointIntervalSecs: 5 } }));
+    expect(e5.message).to.contain("'engin' (did you mean 'engine'?)").and.contain("'state.checkpointIntervalSecs' (did you mean 'checkpointIntervalSeconds'?)");
   });
 
   it('fails on an unknown adapter name listing the installed ones', async () => {

@@ -42,6 +42,6 @@ function readYaml(text: string): unknown {
 export function parseConfig(raw: unknown, where = 'config', env: NodeJS.ProcessEnv = process.env): TradewireConfig {
   const substituted = substituteEnv(raw ?? {}, env);
   const res = TradewireConfigSchema.safeParse(substituted);
-  if (!res.success) throw configErrorFromZod(where, res.error);
+  if (!res.success) throw configErrorFromZod(where, res.error, TradewireConfigSchema);
   return res.data;
 }
