@@ -50,6 +50,32 @@ describe('CsvFeed on the real fixture files', () => {
   });
 });
 
+describe('paced replay (speed > 0)', () => {
+  it('stop() ends a wait over a gap in the data at once (a weekend at speed 1 is two days)', async function () {
+    this.timeout(10_000); // without the abort it would wait the 49 hours
+    const t = Date.UTC(2024, 0, 5, 22);
+    const bar = { open: 1, high: 1, low: 1, close: 1, volume: 1 };
+    const events: FeedEvent[] = [[t, { A: bar }, {}], [t + 49 * 3_600_000, { A: bar }, {}]];
+    for (const feed of [new ReplayFeed(events, 'gap', { speed: 1 }), new CsvFeed({ path: csvOf(events), symbol: 'A', speed: 1 })]) {
+      await feed.start();
+      const it = feed[Symbol.asyncIterator]();
+      expect((await it.next()).done).to.equal(false); // the first event comes at once
+      const second = it.next(); // waits for the Sunday bar
+      const t0 = Date.now();
+      setTimeout(() => { void feed.stop(); }, 50);
+      expect((await second).done, feed.name).to.equal(true);
+      expect(Date.now() - t0, feed.name).to.be.below(2_000);
+    }
+  });
+});
+
+/** A csv file of `events` (one symbol), in a temp dir. */
+function csvOf(events: FeedEvent[]): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'tw-paced-')), 'bars.csv');
+  writeFileSync(file, ['timestamp,open,high,low,close,volume', ...events.map(([ts, d]) => { const b = (d as Record<string, Bar>)['A']!; return `${new Date(ts).toISOString()},${b.open},${b.high},${b.low},${b.close},${b.volume}`; })].join('\n'));
+  return file;
+}
+
 describe('BarAggregator', () => {
   const t = (m: number, s: number): number => Date.UTC(2024, 0, 1, 10, m, s);
   it('emits a minute bar once, when a tick of the next minute arrives', () => {

@@ -61,14 +61,18 @@ export class CsvFeed implements DataFeedProtocol {
     this.name = `csv:${basename(this.#cfg.path)}`;
   }
 
+  /** aborted by `stop()`: ends a paced wait at once */
+  #stop = new AbortController();
+
   async start(): Promise<void> {
     this.#stopped = false;
+    this.#stop = new AbortController();
     try { await access(this.#cfg.path); } catch (e) { throw new ConfigError(`csv feed: cannot read file '${this.#cfg.path}'`, 'FILE_NOT_FOUND', { cause: e }); }
   }
-  async stop(): Promise<void> { this.#stopped = true; }
+  async stop(): Promise<void> { this.#stopped = true; this.#stop.abort(); }
 
   [Symbol.asyncIterator](): AsyncIterator<FeedEvent> {
-    return paced(this.#rows(), this.#cfg.speed, this.clock, () => this.#stopped)[Symbol.asyncIterator]();
+    return paced(this.#rows(), this.#cfg.speed, this.clock, this.#stop.signal)[Symbol.asyncIterator]();
   }
 
   async *#rows(): AsyncGenerator<FeedEvent> {

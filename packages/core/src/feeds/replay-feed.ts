@@ -26,8 +26,10 @@ export class ReplayFeed implements DataFeedProtocol {
     if (!(this.#speed >= 0) || !Number.isFinite(this.#speed)) throw new RangeError(`speed must be a finite number >= 0, got ${String(options.speed)}`);
     this.#clock = options.pacingClock ?? new SystemClock();
   }
-  async start(): Promise<void> { this.#stopped = false; }
-  async stop(): Promise<void> { this.#stopped = true; }
+  /** aborted by `stop()`: ends a paced wait at once */
+  #stop = new AbortController();
+  async start(): Promise<void> { this.#stopped = false; this.#stop = new AbortController(); }
+  async stop(): Promise<void> { this.#stopped = true; this.#stop.abort(); }
   expectedCount(): number | undefined { return Array.isArray(this.events) ? this.events.length : undefined; }
 
   #source(): Iterable<FeedEvent> { return typeof this.events === 'function' ? this.events() : this.events; }
@@ -54,24 +56,25 @@ export class ReplayFeed implements DataFeedProtocol {
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<FeedEvent> {
-    yield* paced(this.#source(), this.#speed, this.#clock, () => this.#stopped);
+    yield* paced(this.#source(), this.#speed, this.#clock, this.#stop.signal);
   }
 }
 
-/** Yields events, sleeping (timestamp gap / speed) between them; speed 0 never sleeps. */
-export async function* paced(source: Iterable<FeedEvent> | AsyncIterable<FeedEvent>, speed: number, clock: Clock, stopped: () => boolean): AsyncGenerator<FeedEvent> {
+/** Yields events, sleeping (timestamp gap / speed) between them; speed 0 never sleeps. Ends as soon as `stop` is aborted, also in the middle of a wait. */
+export async function* paced(source: Iterable<FeedEvent> | AsyncIterable<FeedEvent>, speed: number, clock: Clock, stop: AbortSignal): AsyncGenerator<FeedEvent> {
   let prevTs: number | undefined;
   let started = 0;
   let firstTs = 0;
   for await (const ev of source as AsyncIterable<FeedEvent>) {
-    if (stopped()) return;
+    if (stop.aborted) return;
     if (speed > 0) {
       if (prevTs === undefined) { started = clock.now(); firstTs = ev[0]; }
       else {
         const due = started + (ev[0] - firstTs) / speed;
         const wait = due - clock.now();
-        if (wait > 0) await clock.sleep(wait);
-        if (stopped()) return;
+        // a gap in the data (a weekend at speed 1: two days) must not hold up a stop
+        if (wait > 0) await clock.sleep(wait, stop).catch(() => undefined);
+        if (stop.aborted) return;
       }
       prevTs = ev[0];
     }
