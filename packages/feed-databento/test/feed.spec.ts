@@ -127,6 +127,20 @@ describe('feed-databento: DataBentoFeed.fromFile', () => {
     expect(Date.now() - t).to.be.below(150);
   });
 
+  it('stop() ends a paced wait over a gap at once (a weekend at replaySpeed 1)', async function () {
+    this.timeout(10_000); // without the abort it would wait the 49 hours
+    const recs = [0n, 49n * 3_600n].map((s) => ({ rtype: RType.OHLCV_1M, instrument_id: 5482, ts_event: 1609160400000000000n + s * 1_000_000_000n, open: 1_000000000n, high: 1_000000000n, low: 1_000000000n, close: 1_000000000n, volume: 1n }));
+    const feed = DataBentoFeed.fromFile(writeTmp('gap.dbn', encodeDbn({ ...MD, schema: 'ohlcv-1m' }, recs)), { replaySpeed: 1 });
+    await feed.start();
+    const it = feed[Symbol.asyncIterator]();
+    expect((await it.next()).done).to.equal(false);
+    const second = it.next();
+    const t0 = Date.now();
+    setTimeout(() => { void feed.stop(); }, 50);
+    expect((await second).done).to.equal(true);
+    expect(Date.now() - t0).to.be.below(2_000);
+  });
+
   it('with BarAggregator produces the same 1-minute bars as aggregating the decoded file directly', async () => {
     const p = writeTmp('agg.dbn', encodeDbn(MD, secondBars()));
     // via the feed

@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { ConfigError, secretScrubber, type DataFeedProtocol, type FeedEvent, type Logger, type TradingError } from '@tradewire/core';
+import { ConfigError, paced, secretScrubber, SystemClock, type DataFeedProtocol, type FeedEvent, type Logger, type TradingError } from '@tradewire/core';
 import { fileChunks, mapDbn } from '../dbn/decode.js';
 import { DbnStream } from '../dbn/stream.js';
 import { toNs } from '../dbn/timefmt.js';
@@ -74,7 +74,6 @@ function toNsParam(v: string | bigint | number): bigint | string {
   return v;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 interface Source {
   kind: 'pull' | 'push';
@@ -98,23 +97,11 @@ async function* decodeEvents(chunks: AsyncIterable<Uint8Array>, builder: EventBu
   if (last) yield last;
 }
 
-/** Paces events by their timestamps: speed 1 = original pace, N = N× faster, 0 = no waiting. */
-async function* pace(src: AsyncIterable<FeedEvent>, speed: number, stopped: () => boolean): AsyncGenerator<FeedEvent> {
-  let t0 = 0;
-  let first: number | undefined;
-  for await (const ev of src) {
-    if (stopped()) return;
-    if (speed > 0) {
-      if (first === undefined) { first = ev[0]; t0 = Date.now(); }
-      else {
-        const wait = t0 + (ev[0] - first) / speed - Date.now();
-        if (wait > 0) await sleep(wait);
-        if (stopped()) return;
-      }
-    }
-    yield ev;
-  }
+/** Paces events by their timestamps (speed 1 = original pace, N = N× faster, 0 = no waiting), as core's feeds do; a stop ends a wait at once. */
+function pace(src: AsyncIterable<FeedEvent>, speed: number, stop: AbortSignal): AsyncGenerator<FeedEvent> {
+  return paced(src, speed, SYSTEM_CLOCK, stop);
 }
+const SYSTEM_CLOCK = new SystemClock();
 
 /** A synchronous, constant-memory event iterator over a file (speed 0 fast path). */
 function* syncFileEvents(path: string, builder: EventBuilder, fragmentVersion: number | undefined, stopped: () => boolean): Generator<FeedEvent> {
@@ -157,6 +144,8 @@ export class DataBentoFeed implements DataFeedProtocol {
   readonly name: string;
   readonly kind: 'pull' | 'push';
   #stopped = false;
+  /** aborted by `stop()`: ends a paced wait at once */
+  #stop = new AbortController();
   #started = false;
   readonly #source: Source;
 
@@ -173,7 +162,7 @@ export class DataBentoFeed implements DataFeedProtocol {
     const mk = (): EventBuilder => new EventBuilder({ symbols: opts.symbols, source: path });
     return new DataBentoFeed('databento', {
       kind: 'pull',
-      events: (feed) => pace(decodeEvents(fileChunks(path), mk(), opts.fragmentVersion), speed, () => feed.#stopped),
+      events: (feed) => pace(decodeEvents(fileChunks(path), mk(), opts.fragmentVersion), speed, feed.#stop.signal),
       sync: (feed) => (speed === 0 ? syncFileEvents(path, mk(), opts.fragmentVersion, () => feed.#stopped) : undefined),
     });
   }
@@ -198,7 +187,7 @@ export class DataBentoFeed implements DataFeedProtocol {
       kind: 'pull',
       async *events(feed) {
         const body = await client.getRange(params);
-        yield* pace(decodeEvents(body, new EventBuilder({ symbols: opts.symbols, source }), undefined), speed, () => feed.#stopped);
+        yield* pace(decodeEvents(body, new EventBuilder({ symbols: opts.symbols, source }), undefined), speed, feed.#stop.signal);
       },
     });
   }
@@ -272,11 +261,13 @@ export class DataBentoFeed implements DataFeedProtocol {
 
   async start(): Promise<void> {
     this.#stopped = false;
+    this.#stop = new AbortController();
     this.#started = true;
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#stop.abort();
     await this.#source.stop?.();
   }
 
