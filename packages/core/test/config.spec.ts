@@ -45,6 +45,15 @@ describe('config', () => {
     try { await buildEngine(cfg, { strategy: s }); expect.fail('should throw'); } catch (e) { expect((e as { code?: string }).code).to.equal('CONFIG_RISK_REQUIRED'); }
   });
 
+  it('live with an explicit risk: none runs, with a warning that names what is off', async () => {
+    const cfg = parseConfig({ mode: 'live', risk: 'none', autoDiscoverPlugins: false, strategy: { module: './s.js' }, broker: 'paper', feed: { use: 'replay', config: { bars: [{ timestamp: 0, symbol: 'A', open: 1, high: 1, low: 1, close: 1 }] } } });
+    const warned: string[] = [];
+    const logger = { debug() {}, info() {}, warn(msg: string) { warned.push(msg); }, error() {}, child() { return logger; } };
+    const built = await buildEngine(cfg, { strategy: { onData() {} }, logger });
+    await built.close();
+    expect(warned.some((m) => /LIVE trading WITHOUT a risk layer/.test(m))).to.equal(true);
+  });
+
   it('uses @uses on the strategy, and the file overrides it', async () => {
     @uses({ broker: { use: 'paper', config: { initialCash: 111 } }, feed: { use: 'replay', config: { bars: [{ timestamp: '2024-01-01T00:00:00Z', symbol: 'A', open: 1, high: 1, low: 1, close: 1 }] } } })
     class S implements Strategy { onData(): void {} }

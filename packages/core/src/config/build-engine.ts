@@ -114,6 +114,8 @@ export async function buildEngine(config: TradewireConfig, options: BuildOptions
     broker = await mw.wrap(broker, { container: (await import('../di.js')).container.createChildContainer(), ...common });
   } else if (config.mode === 'shadow') {
     throw new ConfigError("shadow mode needs the risk layer (its virtual portfolio): add a 'risk' section and install @tradewire/risk", 'CONFIG_INVALID', { details: { keys: ['risk'] } });
+  } else if (config.mode === 'live' && risk === 'none') {
+    logger.warn('LIVE trading WITHOUT a risk layer (risk: none): no limits, no circuit breakers, no kill switch', { broker: brokerRef.use });
   }
 
   const engine = new LiveEngine({
