@@ -11,9 +11,8 @@ import { JournalLog, readLog, type LogRecord } from './journal-log.js';
 import { decodeFill, decodeIntent, decodeStatus, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
 import { RowWriter } from './row-codec.js';
 import { LOG_SEQ_COUNTER, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
-import type { CounterReservation } from './store.js';
 import { DUPLICATE_FILL, newFillOutcome, type FillOutcome, type FillSource } from './journal.js';
-import type { StateStore } from './store.js';
+import type { CounterReservation, StateStore } from './store.js';
 
 const EPS = 1e-9;
 /** Batches handed to the writer and not yet committed, at most (slack for a writer thread that is briefly descheduled). */
