@@ -30,6 +30,22 @@ describe('LiveEngine', () => {
     expect(timers).to.be.below(50); // not 86,400 for the day, nor 60 per minute of data
   });
 
+  it('a strategy throwing the same error on every bar: every one counted and passed to onError, the log keeps a few lines and a summary', async () => {
+    const lines: { msg: string; fields: Record<string, unknown> }[] = [];
+    const logger = { debug() {}, info() {}, warn(msg: string, fields: Record<string, unknown> = {}) { lines.push({ msg, fields }); }, error() {}, child() { return logger; } };
+    let reported = 0;
+    const events = Array.from({ length: 1_234 }, (_, i) => flat(i, 10));
+    const { engine } = setup({ onData(ts) { if (ts === events[7]![0]) throw new Error('another one'); throw new Error('same every bar'); } }, events, { logger, onError: () => { reported++; } });
+    await engine.run();
+    expect(engine.stats.errors).to.equal(1_234);
+    expect(reported).to.equal(1_234);
+    const same = lines.filter((l) => l.msg.startsWith('strategy error') && (l.fields['error'] as Error | undefined)?.message === 'same every bar');
+    expect(same.map((l) => l.fields['occurrences'] ?? 1)).to.deep.equal([1, 2, 3, 4, 5, 10, 100, 1000]);
+    expect(lines.filter((l) => (l.fields['error'] as Error | undefined)?.message === 'another one')).to.have.length(1); // another error is logged on its own
+    const summary = lines.filter((l) => l.msg === 'strategy error repeated more often than logged');
+    expect(summary.map((l) => [l.fields['error'], l.fields['occurrences']])).to.deep.equal([['Error: same every bar', 1_233]]);
+  });
+
   it('keeps running after strategy exceptions and reports each through onError', async () => {
     const errors: [string, number][] = [];
     let seen = 0;

@@ -1,3 +1,4 @@
+import { LogThrottle } from '../util/log-throttle.js';
 import { SimulatedClock, SystemClock, type Clock } from '../clock.js';
 import { EngineError, isTradingError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
@@ -98,6 +99,7 @@ export class LiveEngine implements EngineHandle {
   #tradingState: EngineTradingState = 'ACTIVE';
   #haltReason: string | undefined;
   #stopRequested = false;
+  readonly #errorLog = new LogThrottle();
   #runPromise: Promise<void> | undefined;
   #stopPromise: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -449,7 +451,10 @@ export class LiveEngine implements EngineHandle {
 
   #strategyError(err: unknown, ts: number, data: unknown): void {
     this.#counts.errors++;
-    this.logger.warn('strategy error', { error: err, timestamp: ts });
+    const n = this.#errorLog.note(errorKey(err)); // the same error on every bar: a few lines, then 10th, 100th … (stats count them all)
+    if (n === 1) this.logger.warn('strategy error', { error: err, timestamp: ts });
+    else if (n > this.#errorLog.first) this.logger.warn('strategy error (repeated: logged again at the 10th, 100th, … occurrence)', { error: err, timestamp: ts, occurrences: n });
+    else if (n > 0) this.logger.warn('strategy error', { error: err, timestamp: ts, occurrences: n });
     try {
       this.#opts.onError?.(err, ts, data);
     } catch (e) {
@@ -614,6 +619,7 @@ export class LiveEngine implements EngineHandle {
     // its commission report) on disconnect, and the account view and stats must see it
     if (this.#lifecycle !== 'created') await this.broker.disconnect().catch((e: unknown) => this.logger.warn('broker disconnect failed', { error: e }));
     for (const u of this.#unsubs.splice(0)) u();
+    for (const { key, count } of this.#errorLog.heldBack()) this.logger.warn('strategy error repeated more often than logged', { error: key, occurrences: count });
     this.#lifecycle = 'stopped';
   }
 
@@ -630,6 +636,12 @@ export class LiveEngine implements EngineHandle {
     process.removeListener('SIGTERM', this.#signalHandler);
     this.#signalHandler = undefined;
   }
+}
+
+/** What makes two strategy errors "the same" for the log: class and message. */
+function errorKey(err: unknown): string {
+  if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 300);
+  return String(err).slice(0, 300);
 }
 
 /** The feed event type, re-exported for engine users. @public */
