@@ -46,6 +46,18 @@ describe('LiveEngine', () => {
     expect(summary.map((l) => [l.fields['error'], l.fields['occurrences']])).to.deep.equal([['Error: same every bar', 1_233]]);
   });
 
+  it('every order refused (insufficient funds): a few log lines by error code, then a summary', async () => {
+    const lines: { msg: string; fields: Record<string, unknown> }[] = [];
+    const logger = { debug() {}, info() {}, warn(msg: string, fields: Record<string, unknown> = {}) { lines.push({ msg, fields }); }, error() {}, child() { return logger; } };
+    const events = Array.from({ length: 150 }, (_, i) => flat(i, 10));
+    const { engine } = setup({ onData(_ts, _d, _c, b) { return b.submitOrder({ asset: 'AAA', quantity: 1e6 }).then(() => undefined, () => undefined); } }, events, { logger });
+    await engine.run();
+    expect(engine.stats.orders).to.equal(150);
+    const failed = lines.filter((l) => l.msg.startsWith('order call failed'));
+    expect(failed.map((l) => l.fields['occurrences'] ?? 1)).to.deep.equal([1, 2, 3, 4, 5, 10, 100]);
+    expect(lines.filter((l) => l.msg === 'order call failures repeated more often than logged').map((l) => [l.fields['code'], l.fields['occurrences']])).to.deep.equal([['INSUFFICIENT_FUNDS', 150]]);
+  });
+
   it('keeps running after strategy exceptions and reports each through onError', async () => {
     const errors: [string, number][] = [];
     let seen = 0;

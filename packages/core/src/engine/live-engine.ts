@@ -100,6 +100,7 @@ export class LiveEngine implements EngineHandle {
   #haltReason: string | undefined;
   #stopRequested = false;
   readonly #errorLog = new LogThrottle();
+  readonly #orderErrorLog = new LogThrottle();
   #runPromise: Promise<void> | undefined;
   #stopPromise: Promise<void> | undefined;
   #wake: (() => void) | undefined;
@@ -498,7 +499,12 @@ export class LiveEngine implements EngineHandle {
   #onOrderError(err: unknown): void {
     if (isTradingError(err) && err.code === 'ENGINE_HALTED') return; // reported when the engine halted
     if (this.#haltFromBroker()) return;
-    this.logger.warn('order call failed', { error: err });
+    // keyed by the error's code or class, not its message (that names the order): a strategy whose
+    // every order is refused logs a few lines, then the 10th, 100th … refusal
+    const n = this.#orderErrorLog.note(isTradingError(err) ? err.code : err instanceof Error ? err.name : 'order error');
+    if (n === 1) this.logger.warn('order call failed', { error: err });
+    else if (n > this.#orderErrorLog.first) this.logger.warn('order call failed (repeated: logged again at the 10th, 100th, … occurrence)', { error: err, occurrences: n });
+    else if (n > 0) this.logger.warn('order call failed', { error: err, occurrences: n });
   }
 
   /** Halts when the broker chain says trading is halted; true when it does. */
@@ -620,6 +626,7 @@ export class LiveEngine implements EngineHandle {
     if (this.#lifecycle !== 'created') await this.broker.disconnect().catch((e: unknown) => this.logger.warn('broker disconnect failed', { error: e }));
     for (const u of this.#unsubs.splice(0)) u();
     for (const { key, count } of this.#errorLog.heldBack()) this.logger.warn('strategy error repeated more often than logged', { error: key, occurrences: count });
+    for (const { key, count } of this.#orderErrorLog.heldBack()) this.logger.warn('order call failures repeated more often than logged', { code: key, occurrences: count });
     this.#lifecycle = 'stopped';
   }
 
