@@ -80,6 +80,7 @@ export { summarize, recordEquity } from './metrics/performance.js';
 export { seededRandom } from './util/seeded-random.js';
 export { IdIndex, idHash } from './util/id-index.js';
 export { CountingId } from './util/counting-id.js';
+export { Listeners } from './util/listeners.js';
 export type { EquityPoint, PerformanceSummary } from './metrics/performance.js';
 
 // ── state (durable state layer) ──

@@ -1,6 +1,6 @@
 import type { LiveRiskConfig } from './config.js';
 import { SlidingWindowCounter } from './sliding-window.js';
-import { fmt } from './policies/_limit.js';
+import { fmt } from './format.js';
 
 /** A breaker that fired: SafeBroker moves the trading state to `action`. @public */
 export interface BreakerTrip {

@@ -1,5 +1,5 @@
 import {
-  type BrokerCapabilities, type BrokerProtocol, type Clock, type ConnectionState, type FeedContext, type Fill,
+  Listeners, type BrokerCapabilities, type BrokerProtocol, type Clock, type ConnectionState, type FeedContext, type Fill,
   type KeyValueStore, type Logger, type MarketDataMap, type Order, type OrderIntent, type Position, type RiskPolicy,
   type RiskRejection, type Unsubscribe,
 } from '@tradewire/core';
@@ -7,7 +7,6 @@ import { LiveAccountView, type RiskAccount } from './account-view.js';
 import { BREAKER_CODES } from './circuit-breakers.js';
 import type { LiveRiskConfig } from './config.js';
 import { riskError, sanityCheck } from './errors.js';
-import { Listeners } from './listeners.js';
 import { MarketDataGate } from './market-data-gate.js';
 import { OrderGate } from './order-gate.js';
 import { PriceGuard } from './price-guard.js';
@@ -106,8 +105,8 @@ export class SafeBroker implements BrokerProtocol {
     }
     this.#machine = new TradingStateMachine(cfg, this.#keeper, this.#log);
     this.#guard = new PriceGuard(cfg.priceBand.pct, cfg.priceBand.acceptAfter, this.#log);
-    this.#orders = new Listeners<Order>(this.#log);
-    this.#fills = new Listeners<Fill>(this.#log);
+    this.#orders = new Listeners<Order>(this.#log, 'risk: listener threw');
+    this.#fills = new Listeners<Fill>(this.#log, 'risk: listener threw');
     if (cfg.shadowMode) {
       const v = new VirtualPortfolio(cfg.shadow.initialCash, cfg.shadow);
       this.virtual = v;

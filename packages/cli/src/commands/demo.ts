@@ -39,13 +39,13 @@ async function runDemo(opts: DemoOptions): Promise<void> {
   let state: StateLayer | undefined;
   const guard = new StartupSignalGuard(); // a Ctrl-C while the data is generated must not leave the state dir locked
   if (stateDir) {
-    state = createStateLayer({
+    const layer = createStateLayer({
       stateDir, durability: 'process', breakStaleLock: opts.breakStaleLock === true, clock, logger,
       reconcile: { policy: 'adopt-broker', intervalSeconds: 24 * 3600 }, checkpointIntervalSeconds: 3600,
     });
+    guard.onSignal(() => layer.close());
+    state = layer;
   }
-  const opened = state;
-  if (opened) guard.onSignal(() => opened.close());
   try {
     const paper = (await registry.create('broker', 'paper', { initialCash: 100_000, slippageBps: 1, commission: { perShare: 0.005, minimum: 1 } }, { clock, logger })) as PaperBroker;
     if (stateDir) new PaperLedgerFile(join(stateDir, 'venue', 'paper-ledger.jsonl')).attach(paper);

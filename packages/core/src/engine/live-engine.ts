@@ -1,7 +1,7 @@
-import { LogThrottle } from '../util/log-throttle.js';
 import { SimulatedClock, SystemClock, type Clock } from '../clock.js';
 import { EngineError, isTradingError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
+import { LogThrottle } from '../util/log-throttle.js';
 import type { Fill } from '../domain/fill.js';
 import type { FeedContext, FeedEvent, MarketDataMap } from '../domain/market-data.js';
 import type { Order, OrderRequest } from '../domain/order.js';
@@ -452,10 +452,7 @@ export class LiveEngine implements EngineHandle {
 
   #strategyError(err: unknown, ts: number, data: unknown): void {
     this.#counts.errors++;
-    const n = this.#errorLog.note(errorKey(err)); // the same error on every bar: a few lines, then 10th, 100th … (stats count them all)
-    if (n === 1) this.logger.warn('strategy error', { error: err, timestamp: ts });
-    else if (n > this.#errorLog.first) this.logger.warn('strategy error (repeated: logged again at the 10th, 100th, … occurrence)', { error: err, timestamp: ts, occurrences: n });
-    else if (n > 0) this.logger.warn('strategy error', { error: err, timestamp: ts, occurrences: n });
+    this.#errorLog.warn(this.logger, errorKey(err), 'strategy error', { error: err, timestamp: ts }); // the same error on every bar: a few lines, then the 10th, 100th … (stats count them all)
     try {
       this.#opts.onError?.(err, ts, data);
     } catch (e) {
@@ -501,10 +498,7 @@ export class LiveEngine implements EngineHandle {
     if (this.#haltFromBroker()) return;
     // keyed by the error's code or class, not its message (that names the order): a strategy whose
     // every order is refused logs a few lines, then the 10th, 100th … refusal
-    const n = this.#orderErrorLog.note(isTradingError(err) ? err.code : err instanceof Error ? err.name : 'order error');
-    if (n === 1) this.logger.warn('order call failed', { error: err });
-    else if (n > this.#orderErrorLog.first) this.logger.warn('order call failed (repeated: logged again at the 10th, 100th, … occurrence)', { error: err, occurrences: n });
-    else if (n > 0) this.logger.warn('order call failed', { error: err, occurrences: n });
+    this.#orderErrorLog.warn(this.logger, isTradingError(err) ? err.code : err instanceof Error ? err.name : 'order error', 'order call failed', { error: err });
   }
 
   /** Halts when the broker chain says trading is halted; true when it does. */
@@ -625,8 +619,8 @@ export class LiveEngine implements EngineHandle {
     // its commission report) on disconnect, and the account view and stats must see it
     if (this.#lifecycle !== 'created') await this.broker.disconnect().catch((e: unknown) => this.logger.warn('broker disconnect failed', { error: e }));
     for (const u of this.#unsubs.splice(0)) u();
-    for (const { key, count } of this.#errorLog.heldBack()) this.logger.warn('strategy error repeated more often than logged', { error: key, occurrences: count });
-    for (const { key, count } of this.#orderErrorLog.heldBack()) this.logger.warn('order call failures repeated more often than logged', { code: key, occurrences: count });
+    this.#errorLog.summarize(this.logger, 'strategy error repeated more often than logged', 'error');
+    this.#orderErrorLog.summarize(this.logger, 'order call failures repeated more often than logged', 'code');
     this.#lifecycle = 'stopped';
   }
 

@@ -38,9 +38,12 @@ function entryOf(pkgDir: string, pkg: PackageJson): string {
   return join(pkgDir, rel ?? pkg.main ?? 'index.js');
 }
 
+/** A plugin specifier that is a path (relative or absolute), not a package name. */
+function isPathSpec(spec: string): boolean { return spec.startsWith('.') || isAbsolute(spec); }
+
 /** Resolves a plugin specifier (package name, or a relative/absolute path to a module file or a package directory) to a file URL. */
 export function resolvePlugin(spec: string, fromDir: string): string {
-  if (spec.startsWith('.') || isAbsolute(spec)) {
+  if (isPathSpec(spec)) {
     const p = resolve(fromDir, spec);
     if (!existsSync(p)) throw new PluginError(`plugin module not found: ${p}`, 'PLUGIN_NOT_FOUND');
     if (statSync(p).isDirectory()) { // a package directory (a plugin not installed, e.g. next to the config): its entry
@@ -145,8 +148,7 @@ export async function loadConfiguredPlugins(registry: AdapterRegistry, opts: { b
   }
   for (const spec of opts.listed) {
     // a path is relative to the config; a package name is looked up from each root in turn
-    const isPath = spec.startsWith('.') || isAbsolute(spec);
-    const from = isPath ? opts.baseDir : roots.find((r) => { try { resolvePlugin(spec, r); return true; } catch { return false; } }) ?? opts.baseDir;
+    const from = isPathSpec(spec) ? opts.baseDir : roots.find((r) => { try { resolvePlugin(spec, r); return true; } catch { return false; } }) ?? opts.baseDir;
     await loadPlugin(registry, spec, from);
   }
 }

@@ -7,6 +7,7 @@ import type { Position } from '../domain/position.js';
 import type { BrokerCapabilities, BrokerProtocol, ConnectionState, Unsubscribe } from '../protocols/broker.js';
 import type { ClientOrderIdGenerator } from '../engine/client-order-id.js';
 import { InvalidOrderError, isTradingError } from '../errors.js';
+import { Listeners } from '../util/listeners.js';
 import { crashPoint } from './crash-point.js';
 import { isVenueSafeClientOrderId } from './id-generator.js';
 import type { FillOutcome, OrderJournal } from './journal.js';
@@ -63,9 +64,8 @@ export class JournalBroker implements BrokerProtocol {
   readonly #clock: Clock;
   readonly #ids: ClientOrderIdGenerator | undefined;
   readonly #validate: boolean;
-  // copy-on-write arrays: emitting (every fill and update) walks them by index, no iterator
-  #fillListeners: readonly ((fill: Fill) => void)[] = [];
-  #orderListeners: readonly ((order: Order) => void)[] = [];
+  readonly #fillListeners: Listeners<Fill>;
+  readonly #orderListeners: Listeners<Order>;
   readonly #anomalyListeners = new Set<(a: JournalAnomaly) => void>();
   readonly #unsubs: Unsubscribe[] = [];
 
@@ -75,6 +75,8 @@ export class JournalBroker implements BrokerProtocol {
     this.capabilities = inner.capabilities;
     this.journal = options.journal;
     this.#log = options.logger.child({ component: 'journal' });
+    this.#fillListeners = new Listeners<Fill>(this.#log, 'fill listener threw');
+    this.#orderListeners = new Listeners<Order>(this.#log, 'order listener threw');
     this.#clock = options.clock;
     this.#ids = options.idGenerator;
     this.#validate = options.validateClientOrderIds ?? true;
@@ -187,14 +189,12 @@ export class JournalBroker implements BrokerProtocol {
   }
 
   onOrderUpdate(listener: (order: Order) => void): Unsubscribe {
-    if (!this.#orderListeners.includes(listener)) this.#orderListeners = [...this.#orderListeners, listener];
-    return () => { this.#orderListeners = this.#orderListeners.filter((l) => l !== listener); };
+    return this.#orderListeners.add(listener);
   }
 
   /** Only fills that were new to the journal reach these listeners. */
   onFill(listener: (fill: Fill) => void): Unsubscribe {
-    if (!this.#fillListeners.includes(listener)) this.#fillListeners = [...this.#fillListeners, listener];
-    return () => { this.#fillListeners = this.#fillListeners.filter((l) => l !== listener); };
+    return this.#fillListeners.add(listener);
   }
 
   onAnomaly(listener: (a: JournalAnomaly) => void): Unsubscribe {
@@ -229,23 +229,13 @@ export class JournalBroker implements BrokerProtocol {
     this.#emitFill(fill);
   }
 
-  #emitFill(fill: Fill): void {
-    const ls = this.#fillListeners;
-    for (let i = 0; i < ls.length; i++) {
-      const l = ls[i]!; // called as a function, not as a method of the array
-      try { l(fill); } catch (err) { this.#log.error('fill listener threw', { error: (err as Error).message }); }
-    }
-  }
+  #emitFill(fill: Fill): void { this.#fillListeners.emit(fill); }
 
   #handleOrderUpdate(order: Order): void {
     try { this.journal.applyOrderReport(order); } catch (err) { // no closure: this runs for every venue update
       this.#anomaly({ code: 'JOURNAL_WRITE_FAILED', message: (err as Error).message, clientOrderId: order.clientOrderId });
     }
-    const ls = this.#orderListeners;
-    for (let i = 0; i < ls.length; i++) {
-      const l = ls[i]!;
-      try { l(order); } catch (err) { this.#log.error('order listener threw', { error: (err as Error).message }); }
-    }
+    this.#orderListeners.emit(order);
   }
 
   #safe(fn: () => void, clientOrderId: string): void {

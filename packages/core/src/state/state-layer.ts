@@ -74,7 +74,7 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
     stateDir: options.stateDir, durability: options.durability, breakStaleLock: options.breakStaleLock,
     reconcile: options.reconcile, checkpointIntervalSeconds: options.checkpointIntervalSeconds,
   });
-  if (!parsed.success) throw configErrorFromZod('state', parsed.error);
+  if (!parsed.success) throw configErrorFromZod('state', parsed.error, StateLayerOptionsSchema);
   const o = parsed.data;
   const clock = options.clock ?? new SystemClock();
   const logger = options.logger ?? silentLogger;

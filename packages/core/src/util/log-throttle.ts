@@ -1,3 +1,5 @@
+import type { Logger } from '../logger.js';
+
 /**
  * Keeps one repeated log line from flooding the log (a strategy that throws on every bar writes
  * one warning per bar otherwise): each distinct key is logged the first `first` times, then at
@@ -17,6 +19,22 @@ export class LogThrottle {
     const n = (prev ?? 0) + 1;
     this.#counts.set(key, n);
     return n <= this.first || isPowerOfTen(n) ? n : 0;
+  }
+
+  /**
+   * Counts `key` and logs `msg` as a warning if this occurrence is one to log: the first plainly,
+   * later ones with `occurrences` (past `first`, the message says repeats are thinned out).
+   */
+  warn(logger: Logger, key: string, msg: string, fields: Record<string, unknown>): void {
+    const n = this.note(key);
+    if (n === 1) logger.warn(msg, fields);
+    else if (n > this.first) logger.warn(`${msg} (repeated: logged again at the 10th, 100th, … occurrence)`, { ...fields, occurrences: n });
+    else if (n > 0) logger.warn(msg, { ...fields, occurrences: n });
+  }
+
+  /** Logs one summary line per key that occurred more often than it was logged (`field`: the key's name there). */
+  summarize(logger: Logger, msg: string, field: string): void {
+    for (const { key, count } of this.heldBack()) logger.warn(msg, { [field]: key, occurrences: count });
   }
 
   /** Keys whose last occurrences were not logged, with their total counts. */

@@ -74,7 +74,6 @@ function toNsParam(v: string | bigint | number): bigint | string {
   return v;
 }
 
-
 interface Source {
   kind: 'pull' | 'push';
   events(feed: DataBentoFeed): AsyncGenerator<FeedEvent>;
@@ -97,11 +96,8 @@ async function* decodeEvents(chunks: AsyncIterable<Uint8Array>, builder: EventBu
   if (last) yield last;
 }
 
-/** Paces events by their timestamps (speed 1 = original pace, N = N× faster, 0 = no waiting), as core's feeds do; a stop ends a wait at once. */
-function pace(src: AsyncIterable<FeedEvent>, speed: number, stop: AbortSignal): AsyncGenerator<FeedEvent> {
-  return paced(src, speed, SYSTEM_CLOCK, stop);
-}
-const SYSTEM_CLOCK = new SystemClock();
+/** Paces replays in wall time (core's `paced`: speed 1 = original pace, N = N× faster, 0 = no waiting; a stop ends a wait at once). */
+const WALL_CLOCK = new SystemClock();
 
 /** A synchronous, constant-memory event iterator over a file (speed 0 fast path). */
 function* syncFileEvents(path: string, builder: EventBuilder, fragmentVersion: number | undefined, stopped: () => boolean): Generator<FeedEvent> {
@@ -162,7 +158,7 @@ export class DataBentoFeed implements DataFeedProtocol {
     const mk = (): EventBuilder => new EventBuilder({ symbols: opts.symbols, source: path });
     return new DataBentoFeed('databento', {
       kind: 'pull',
-      events: (feed) => pace(decodeEvents(fileChunks(path), mk(), opts.fragmentVersion), speed, feed.#stop.signal),
+      events: (feed) => paced(decodeEvents(fileChunks(path), mk(), opts.fragmentVersion), speed, WALL_CLOCK, feed.#stop.signal),
       sync: (feed) => (speed === 0 ? syncFileEvents(path, mk(), opts.fragmentVersion, () => feed.#stopped) : undefined),
     });
   }
@@ -187,7 +183,7 @@ export class DataBentoFeed implements DataFeedProtocol {
       kind: 'pull',
       async *events(feed) {
         const body = await client.getRange(params);
-        yield* pace(decodeEvents(body, new EventBuilder({ symbols: opts.symbols, source }), undefined), speed, feed.#stop.signal);
+        yield* paced(decodeEvents(body, new EventBuilder({ symbols: opts.symbols, source }), undefined), speed, WALL_CLOCK, feed.#stop.signal);
       },
     });
   }

@@ -17,14 +17,3 @@ export function limitPolicyDefinition(name: string, description: string, make: (
 export function closesExactly(quantity: number, positionQty: number | undefined, reduces: boolean): boolean {
   return reduces && positionQty !== undefined && Math.abs(Math.abs(positionQty) - quantity) < 1e-12;
 }
-
-/**
- * A value for a rejection message: float noise trimmed (`62.15446535000228` → `62.154465`), but
- * never so far that it reads as equal to the `limit` it differs from; the exact value is in the
- * error's details.
- */
-export function fmt(x: number, limit?: number): string {
-  if (!Number.isFinite(x)) return String(x);
-  const short = String(Number(x.toFixed(6)));
-  return limit !== undefined && x !== limit && short === String(limit) ? String(x) : short;
-}

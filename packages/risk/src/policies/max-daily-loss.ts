@@ -1,7 +1,8 @@
 import type { OrderIntent, RiskContext, RiskRejection } from '@tradewire/core';
 import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.js';
 import { extendedContext } from '../risk-context.js';
-import { limitPolicyDefinition, fmt } from './_limit.js';
+import { limitPolicyDefinition } from './_limit.js';
+import { fmt } from '../format.js';
 
 const NAME = 'max_daily_loss';
 const CODE = 'RISK_MAX_DAILY_LOSS';

@@ -1,6 +1,7 @@
 import type { OrderIntent, RiskContext, RiskRejection } from '@tradewire/core';
 import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.js';
-import { limitPolicyDefinition, fmt } from './_limit.js';
+import { limitPolicyDefinition } from './_limit.js';
+import { fmt } from '../format.js';
 
 const NAME = 'max_position_shares';
 const CODE = 'RISK_MAX_POSITION_SHARES';
