@@ -54,8 +54,24 @@ export function runRows(many: RowStatement, one: RowStatement, bytes: Uint8Array
   const b = (Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)) as Buffer & Slicers;
   const n = stride * rowsPerStatement;
   const a: RowValue[] = new Array<RowValue>(n).fill(null);
+  const values = decodeRuns(many, b, a, stride, n);
+  const k = values % n; // the values of the last rows, left at the start of `a`
+  if (k % stride !== 0) throw new RangeError(`incomplete row (${k % stride} of ${stride} values)`);
+  for (let i = 0; i < k; i += stride) one.run(...a.slice(i, i + stride));
+  return values / stride;
+}
+
+/**
+ * The decoding loop of `runRows`: runs `many` with every `n` values decoded into `a`, leaves the
+ * rest at the start of `a`, returns how many values it decoded. It returns straight from the
+ * loop: the loop runs long enough to be compiled while it runs (on-stack replacement) on nearly
+ * every call, and code after it would have no type feedback in that compiled code yet; V8 would
+ * deoptimise there and re-enter the same cached code at the next call, and the next (measured:
+ * one deoptimisation per table per batch in the journal writer).
+ */
+function decodeRuns(many: RowStatement, b: Buffer & Slicers, a: RowValue[], stride: number, n: number): number {
   const end = b.length;
-  let rows = 0;
+  let values = 0;
   let k = 0;
   let p = 0;
   while (p < end) {
@@ -84,7 +100,7 @@ export function runRows(many: RowStatement, one: RowStatement, bytes: Uint8Array
       v = null;
       p += 1;
     } else if (tag === TAG.SAME) {
-      if (rows === 0 && k < stride) throw new RangeError(`repeated value without a row before at ${p}`);
+      if (values < stride) throw new RangeError(`repeated value without a row before at ${p}`);
       v = a[k >= stride ? k - stride : k + n - stride]!;
       p += 1;
     } else if (tag === TAG.UTF8 || tag === TAG.JSON) {
@@ -98,11 +114,10 @@ export function runRows(many: RowStatement, one: RowStatement, bytes: Uint8Array
       throw new RangeError(`bad row value tag ${tag} at ${p}`);
     }
     a[k++] = v;
-    if (k === n) { many.run(...a); rows += rowsPerStatement; k = 0; }
+    values++;
+    if (k === n) { many.run(...a); k = 0; }
   }
-  if (k % stride !== 0) throw new RangeError(`incomplete row (${k % stride} of ${stride} values)`);
-  for (let i = 0; i < k; i += stride) { one.run(...a.slice(i, i + stride)); rows++; }
-  return rows;
+  return values;
 }
 
 /** Is `s` (length `l`) the ASCII bytes `b[at, at + l)`? Compared from the end: ids differ last. */
