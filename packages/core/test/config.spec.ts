@@ -65,4 +65,13 @@ describe('config', () => {
     expect(built.engine.account.cash).to.equal(222); // file wins over @uses
     expect(built.engine.stats.bars).to.equal(1); // feed came from @uses
   });
+
+  it('a build that fails after the state layer was opened closes it (its lock is released, nothing keeps the process alive)', async () => {
+    const cfg = parseConfig({ mode: 'replay', autoDiscoverPlugins: false, state: { dir: './state' }, strategy: { module: './s.js' }, broker: { use: 'paper', config: { initialCash: -5 } }, feed: { use: 'replay', config: { bars: [{ timestamp: 0, symbol: 'A', open: 1, high: 1, low: 1, close: 1 }] } } });
+    let closed = 0;
+    const e = await buildEngine(cfg, { strategy: { onData() {} }, openState: async () => ({ close: () => { closed++; } }) }).then(() => undefined, (x: unknown) => x as Error & { code?: string });
+    expect(e?.code).to.equal('CONFIG_INVALID');
+    expect(e?.message).to.contain('initialCash');
+    expect(closed).to.equal(1);
+  });
 });

@@ -174,4 +174,29 @@ describe('LiveEngine', () => {
     expect(engine.stats.bars).to.equal(2);
     expect(engine.account.accountValue()).to.be.closeTo(10_000 + 5, 1e-9);
   });
+
+  it('follows the broker chain\'s halts as they are reported (onHaltChange), and lifts only a halt that came from it', async () => {
+    class HaltingBroker extends PaperBroker {
+      reason: string | undefined;
+      readonly listeners: ((r: string | undefined) => void)[] = [];
+      haltReason(): string | undefined { return this.reason; }
+      onHaltChange(l: (r: string | undefined) => void): () => void { this.listeners.push(l); return () => {}; }
+      report(r: string | undefined): void { this.reason = r; for (const l of this.listeners) l(r); }
+    }
+    const clock = new SimulatedClock(0);
+    const broker = new HaltingBroker({ initialCash: 10_000 }, clock, silentLogger);
+    const engine = new LiveEngine({ strategy: { onData() {} }, broker, feed: new ReplayFeed([flat(0, 10)]), clock, handleSignals: false, logger: silentLogger });
+    await engine.connect();
+    broker.report('daily loss 120 > 100');
+    expect(engine.tradingState).to.equal('HALTED');
+    expect(engine.stats.haltReason).to.equal('RISK_HALTED: daily loss 120 > 100');
+    broker.report(undefined);
+    expect(engine.tradingState).to.equal('ACTIVE');
+    engine.halt('an operator stop', 'MANUAL');
+    broker.report('kill switch');
+    broker.report(undefined); // the risk layer resumed, but the engine's own halt stays
+    expect(engine.tradingState).to.equal('HALTED');
+    expect(engine.stats.haltReason).to.equal('MANUAL: an operator stop');
+    await engine.stop();
+  });
 });

@@ -52,4 +52,16 @@ export class FileKeyValueStore implements KeyValueStore {
     if (key in m) { delete m[key]; this.#write(m); }
   }
   keys(prefix = ''): string[] { return Object.keys(this.#read()).filter((k) => k.startsWith(prefix)).sort(); }
+  /**
+   * Read, `fn`, write. Atomic within this process only: the file has no lock, so two processes
+   * updating the same key can still lose one update (core's SQLite store does not).
+   */
+  update<T>(key: string, fn: (current: T | undefined) => T): T {
+    const m = this.#read();
+    const cur = m[key];
+    const next = fn(cur === undefined ? undefined : (JSON.parse(JSON.stringify(cur)) as T));
+    m[key] = JSON.parse(JSON.stringify(next)) as unknown;
+    this.#write(m);
+    return next;
+  }
 }

@@ -34,15 +34,18 @@ export class MarketDataGate {
     return rejected.length > 0;
   }
 
-  /** Hands the event on to the inner broker, without the quarantined symbols (nothing when none is left). */
-  forward(timestamp: number, data: MarketDataMap, context: FeedContext, anyRejected: boolean): void {
+  /**
+   * Hands the event on to the inner broker, without the quarantined symbols (nothing when none is
+   * left). Returns that cleaned event when a symbol was quarantined, else undefined.
+   */
+  forward(timestamp: number, data: MarketDataMap, context: FeedContext, anyRejected: boolean): MarketDataMap | undefined {
     const inner = this.inner;
-    if (!inner.onMarketData) return;
-    if (!anyRejected) { inner.onMarketData(timestamp, data, context); return; }
+    if (!anyRejected) { inner.onMarketData?.(timestamp, data, context); return undefined; }
     const rejected = this.#rejected;
     const clean: MarketDataMap = {};
     let any = false;
     for (const sym in data) if (!rejected.includes(sym)) { clean[sym] = data[sym] as MarketDataMap[string]; any = true; }
-    if (any) inner.onMarketData(timestamp, clean, context);
+    if (any) inner.onMarketData?.(timestamp, clean, context);
+    return clean;
   }
 }

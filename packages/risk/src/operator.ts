@@ -28,12 +28,9 @@ function store(kv: KeyValueStore, o: { prefix?: string; logger?: Logger }): Risk
 export function haltRisk(kv: KeyValueStore, o: OperatorOptions): RiskStatus {
   const s = store(kv, o);
   const now = o.now ?? Date.now();
-  const loaded = s.load(now);
-  const entry = engageKillSwitch(loaded.state, { reason: o.reason, at: now, ...(o.by !== undefined ? { by: o.by } : {}) });
-  s.save(loaded.state, now, true);
-  s.audit(entry);
+  const { state, entry } = s.command(now, (st) => engageKillSwitch(st, { reason: o.reason, at: now, ...(o.by !== undefined ? { by: o.by } : {}) }));
   (o.logger ?? silentLogger).warn('risk: kill switch engaged by operator', { ...entry });
-  return { state: loaded.state, audit: s.auditTrail() };
+  return { state, audit: s.auditTrail() };
 }
 
 /**
@@ -44,13 +41,13 @@ export function haltRisk(kv: KeyValueStore, o: OperatorOptions): RiskStatus {
 export function resumeRisk(kv: KeyValueStore, o: OperatorOptions): RiskStatus {
   const s = store(kv, o);
   const now = o.now ?? Date.now();
-  const loaded = s.load(now);
-  const entry = clearKillSwitch(loaded.state, { reason: o.reason, at: now, ...(o.by !== undefined ? { by: o.by } : {}) });
-  if (loaded.unreadable) entry.reason = `${entry.reason} (replaced unreadable state: ${loaded.unreadable})`;
-  s.save(loaded.state, now, true);
-  s.audit(entry);
+  const { state, entry } = s.command(now, (st, unreadable) => {
+    const e = clearKillSwitch(st, { reason: o.reason, at: now, ...(o.by !== undefined ? { by: o.by } : {}) });
+    if (unreadable) e.reason = `${e.reason} (replaced unreadable state: ${unreadable})`;
+    return e;
+  });
   (o.logger ?? silentLogger).warn('risk: kill switch cleared by operator', { ...entry });
-  return { state: loaded.state, audit: s.auditTrail() };
+  return { state, audit: s.auditTrail() };
 }
 
 /** Reads the risk state and the recent audit trail without changing anything. @public */

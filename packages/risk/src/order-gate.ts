@@ -93,8 +93,8 @@ export class OrderGate {
     return undefined;
   }
 
-  /** Tells the policies that want it that the order checked last was accepted. */
-  accepted(intent: OrderIntent): void {
+  /** Tells the policies that want it that the order checked last was accepted; true when one was told (its state may have changed). */
+  accepted(intent: OrderIntent): boolean {
     const ids = this.#accepting;
     const ctx = this.#ctx;
     for (let k = 0; k < ids.length; k++) {
@@ -102,6 +102,7 @@ export class OrderGate {
       ctx.state = this.#states[i] as Record<string, unknown>;
       (this.policies[i] as StatefulRiskPolicy).onAccepted?.(intent, ctx as unknown as SafeRiskContext);
     }
+    return ids.length > 0;
   }
 
   /** core's `RiskPolicy.onFill` hook, for stateful user policies; returns true when one ran. */

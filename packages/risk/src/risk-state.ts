@@ -8,6 +8,7 @@ class ReferenceStore implements KeyValueStore {
   set(key: string, value: unknown): void { this.#m.set(key, value); }
   delete(key: string): void { this.#m.delete(key); }
   keys(prefix = ''): string[] { return [...this.#m.keys()].filter((k) => k.startsWith(prefix)).sort(); }
+  update<T>(key: string, fn: (current: T | undefined) => T): T { const next = fn(this.get<T>(key)); this.set(key, next); return next; }
 }
 
 /** ACTIVE: all orders; REDUCING: only orders that reduce a position; HALTED: only closing orders and cancels. @public */
@@ -126,18 +127,81 @@ export class RiskStateStore {
     } catch { return undefined; }
   }
 
-  /** Persists the state (bumps revision). Throws StateError when the store fails. */
-  save(state: RiskStateData, now: number, force = false): void {
+  /**
+   * Persists the state (bumps revision). Throws StateError when the store fails.
+   *
+   * With a store that updates atomically (`KeyValueStore.update`: core's SQLite store), the stored
+   * state is read in the same step: one newer than `state` (another writer since `state` was read
+   * or written: an operator command from the CLI) is handed to `onNewer`, which merges it into
+   * `state`, and the write takes the revision after it. So a running engine never writes over an
+   * operator's halt or resume it has not seen. A stored value that fails the schema is not
+   * overwritten unless `force` (an operator command).
+   */
+  save(state: RiskStateData, now: number, force = false, onNewer?: (stored: RiskStateData) => void): void {
     if (this.#blocked && !force) throw new StateError('risk state is unreadable in the store; only an explicit resume/halt may overwrite it', 'RISK_STATE_BLOCKED');
-    state.revision++;
-    state.updatedAt = now;
+    const before = state.revision;
     try {
-      this.kv.set(this.key, state);
+      if (this.kv.update && onNewer) {
+        this.kv.update<unknown>(this.key, (cur) => {
+          const stored = cur === undefined ? undefined : RiskStateSchema.safeParse(cur);
+          if (stored !== undefined && !stored.success && !force) throw new StateError('stored risk state no longer matches its schema; not overwritten', 'RISK_STATE_BLOCKED');
+          const storedRevision = stored?.success ? stored.data.revision : 0;
+          if (stored?.success && storedRevision > state.revision) onNewer(stored.data);
+          state.revision = Math.max(state.revision, storedRevision) + 1;
+          state.updatedAt = now;
+          return state;
+        });
+      } else {
+        state.revision++;
+        state.updatedAt = now;
+        this.kv.set(this.key, state);
+      }
     } catch (err) {
-      state.revision--;
+      state.revision = before;
+      if (err instanceof StateError && err.code === 'RISK_STATE_BLOCKED') throw err;
       throw new StateError(`risk state could not be written: ${err instanceof Error ? err.message : String(err)}`, 'RISK_STATE_UNWRITABLE', { cause: err });
     }
     this.#blocked = false;
+  }
+
+  /**
+   * An operator command (halt, resume): reads the stored state, lets `change` modify it and
+   * return the audit entry, writes it and the entry. With a store that updates atomically, the
+   * read and the write are one step, so a running engine's write cannot fall between them. An
+   * unreadable stored state is loaded as HALTED (copied aside) and overwritten (`change` is told
+   * why it was unreadable).
+   */
+  command(now: number, change: (state: RiskStateData, unreadable: string | undefined) => RiskAuditEntry): { state: RiskStateData; entry: RiskAuditEntry } {
+    const update = this.kv.update?.bind(this.kv);
+    if (update) {
+      let entry: RiskAuditEntry | undefined;
+      let readable = true;
+      let state: RiskStateData | undefined;
+      try {
+        state = update<unknown>(this.key, (cur) => {
+          const parsed = cur === undefined ? undefined : RiskStateSchema.safeParse(cur);
+          if (parsed !== undefined && !parsed.success) { readable = false; return cur; } // written back unchanged; the unreadable path below takes over
+          const st = parsed?.data ?? freshRiskState(now);
+          entry = change(st, undefined);
+          st.revision++;
+          st.updatedAt = now;
+          return st;
+        }) as RiskStateData;
+      } catch (err) {
+        if (!(err instanceof StateError && err.code === 'STATE_CORRUPT')) throw err; // unreadable (checksum, JSON): below
+        readable = false;
+      }
+      if (readable && state !== undefined && entry !== undefined) {
+        this.#blocked = false;
+        this.audit(entry);
+        return { state, entry };
+      }
+    }
+    const loaded = this.load(now);
+    const entry = change(loaded.state, loaded.unreadable);
+    this.save(loaded.state, now, true);
+    this.audit(entry);
+    return { state: loaded.state, entry };
   }
 
   audit(entry: RiskAuditEntry): void {
@@ -163,7 +227,7 @@ export class RiskStateStore {
     if (raw !== undefined && copyAside) {
       try { this.kv.set(`${this.key}:corrupt:${now}`, raw); } catch { /* best effort: the original stays in place */ }
     }
-    this.logger.error('risk: stored risk state cannot be read; trading is HALTED until an operator resumes', { key: this.key, reason });
+    this.logger.error('risk: stored risk state cannot be read; trading is HALTED until an operator resumes', { stateKey: this.key, reason });
     return { state, unreadable: reason, fresh: false };
   }
 }

@@ -54,6 +54,11 @@ export interface RiskSnapshot {
 }
 
 const EPS = 1e-12;
+const ACCOUNT_UNKNOWN: RiskRejection = {
+  policy: 'account', code: 'RISK_ACCOUNT_UNKNOWN',
+  message: "the broker's positions and cash could not be read; orders are refused until they can be (closing orders and cancels pass)",
+  limit: 'known', value: 'unknown',
+};
 
 /**
  * The risk layer in front of any broker (same `BrokerProtocol`). Every order passes, in order:
@@ -86,6 +91,11 @@ export class SafeBroker implements BrokerProtocol {
   readonly #shadow: ShadowRouter | undefined;
   readonly #orders: Listeners<Order>;
   readonly #fills: Listeners<Fill>;
+  readonly #halts: Listeners<string | undefined>;
+  /** the halt reason last published to `onHaltChange` listeners */
+  #published: string | undefined;
+  readonly #syncMs: number;
+  #syncTimer: NodeJS.Timeout | undefined;
   #connected = false;
 
   constructor(inner: BrokerProtocol, options: SafeBrokerOptions) {
@@ -96,17 +106,20 @@ export class SafeBroker implements BrokerProtocol {
     this.#log = options.logger.child({ component: 'risk' });
     this.name = `safe(${inner.name})`;
     this.capabilities = inner.capabilities;
+    this.#syncMs = options.externalSyncMs ?? 250;
     this.#keeper = new RiskStateKeeper(options.kv, cfg.stateKey, this.#clock, this.#log, {
-      persistIntervalMs: options.persistIntervalMs ?? 250, externalSyncMs: options.externalSyncMs ?? 250,
+      persistIntervalMs: options.persistIntervalMs ?? 250, externalSyncMs: this.#syncMs,
     });
+    this.#keeper.onAdopted = (r) => this.#adopt(r);
     const s = this.#keeper.state;
     if (s.tradingState !== 'ACTIVE' || s.killSwitch.engaged) {
       this.#log.warn('risk: starting with trading restricted', { tradingState: s.tradingState, killSwitch: s.killSwitch, trip: s.trip });
     }
-    this.#machine = new TradingStateMachine(cfg, this.#keeper, this.#log);
+    this.#machine = new TradingStateMachine(cfg, this.#keeper, this.#log, () => this.#publishHalt());
     this.#guard = new PriceGuard(cfg.priceBand.pct, cfg.priceBand.acceptAfter, this.#log);
     this.#orders = new Listeners<Order>(this.#log, 'risk: listener threw');
     this.#fills = new Listeners<Fill>(this.#log, 'risk: listener threw');
+    this.#halts = new Listeners<string | undefined>(this.#log, 'risk: halt listener threw');
     if (cfg.shadowMode) {
       const v = new VirtualPortfolio(cfg.shadow.initialCash, cfg.shadow);
       this.virtual = v;
@@ -128,6 +141,7 @@ export class SafeBroker implements BrokerProtocol {
     this.#gate = new OrderGate(cfg, options.customPolicies ?? {}, this.#account, this.#guard, this.#machine);
     this.#gate.bind(s.policyState);
     this.#data = new MarketDataGate(this.#guard, inner, this.#live, this.#shadow);
+    this.#published = this.haltReason();
   }
 
   /** The broker this one wraps. */
@@ -157,6 +171,7 @@ export class SafeBroker implements BrokerProtocol {
 
   // ── lifecycle ──────────────────────────────────────────────────────────────
   async connect(): Promise<void> {
+    this.#startSync();
     if (!this.#live) { this.#connected = true; return; } // shadow: nothing is sent to the venue
     await this.#inner.connect();
     this.#connected = true;
@@ -164,6 +179,7 @@ export class SafeBroker implements BrokerProtocol {
   }
   async disconnect(): Promise<void> {
     this.#connected = false;
+    if (this.#syncTimer !== undefined) { clearInterval(this.#syncTimer); this.#syncTimer = undefined; }
     this.flush();
     if (this.#live) await this.#inner.disconnect();
   }
@@ -181,6 +197,12 @@ export class SafeBroker implements BrokerProtocol {
 
   onOrderUpdate(listener: (order: Order) => void): Unsubscribe { return this.#orders.add(listener); }
   onFill(listener: (fill: Fill) => void): Unsubscribe { return this.#fills.add(listener); }
+  /**
+   * The halt reason whenever it changes: a breaker trip, the kill switch, an operator's `risk halt`
+   * or `risk resume` from another process (read every `externalSyncMs` while connected, orders or
+   * not), a cool-down. `undefined`: trading may resume. The engine halts and resumes with it.
+   */
+  onHaltChange(listener: (reason: string | undefined) => void): Unsubscribe { return this.#halts.add(listener); }
   onConnectionState(listener: (state: ConnectionState) => void): Unsubscribe {
     if (this.virtual || !this.#inner.onConnectionState) return () => {};
     return this.#inner.onConnectionState(listener);
@@ -217,6 +239,7 @@ export class SafeBroker implements BrokerProtocol {
 
   /** The trading state and the policies, then the count, then the venue (or the virtual portfolio). Throws a refusal. */
   #send(intent: OrderIntent, now: number, wall: number): Promise<Order> {
+    if (this.#live !== undefined && !this.#live.known) throw this.#refuse(ACCOUNT_UNKNOWN, intent);
     const pos = this.#account.book.get(intent.asset);
     const q = pos === undefined ? 0 : pos.quantity;
     const reduces = q !== 0 && (intent.side === 'BUY') !== q > 0 && intent.quantity <= Math.abs(q) + EPS;
@@ -226,7 +249,7 @@ export class SafeBroker implements BrokerProtocol {
     const r = this.#gate.check(intent, pos, reduces, now, this.#keeper.state.dailyLoss);
     if (r) throw this.#refuse(r, intent);
     this.#keeper.countOrder(now, wall, reduces, intent);
-    this.#gate.accepted(intent);
+    if (this.#gate.accepted(intent)) this.#keeper.markDirty(); // policy state (`ctx.state`) may have changed after the count was written
     if (this.#shadow) return Promise.resolve(this.#shadow.submit(intent, now));
     let p: Promise<Order>;
     try {
@@ -298,11 +321,17 @@ export class SafeBroker implements BrokerProtocol {
   flush(): void { this.#keeper.flush(); }
 
   // ── market data ────────────────────────────────────────────────────────────
-  onMarketData(timestamp: number, data: MarketDataMap, context: FeedContext): void {
+  /**
+   * Screens the event's prices (quarantined symbols never reach the inner broker), marks equity,
+   * and returns the event without its quarantined symbols when there are any (RELIABILITY F27:
+   * the engine then hands that to its account view and the strategy, which never see the bad
+   * price); undefined when every price passed.
+   */
+  onMarketData(timestamp: number, data: MarketDataMap, context: FeedContext): MarketDataMap | undefined {
     const anyRejected = this.#data.observe(timestamp, data);
     this.#machine.rollSession(timestamp);
     this.#markEquity(timestamp);
-    this.#data.forward(timestamp, data, context, anyRejected);
+    return this.#data.forward(timestamp, data, context, anyRejected);
   }
 
   // ── internals ──────────────────────────────────────────────────────────────
@@ -314,8 +343,25 @@ export class SafeBroker implements BrokerProtocol {
 
   #adopt(result: ReturnType<RiskStateKeeper['sync']>): void {
     if (result === 'unchanged') return;
-    this.#machine.adopted(result);
     this.#gate.bind(this.#keeper.state.policyState);
+    this.#machine.adopted(result); // publishes a changed halt reason
+  }
+
+  /** Tells `onHaltChange` listeners when the halt reason changed. */
+  #publishHalt(): void {
+    const reason = this.haltReason();
+    if (reason === this.#published) return;
+    this.#published = reason;
+    this.#halts.emit(reason);
+  }
+
+  /** While connected, re-reads the store for operator commands every `externalSyncMs`, with or without orders. */
+  #startSync(): void {
+    if (!this.#keeper.durable || this.#syncTimer !== undefined || !(this.#syncMs > 0)) return;
+    this.#syncTimer = setInterval(() => {
+      try { this.syncState(); } catch (err) { this.#log.error('risk: reading the stored risk state failed', { error: err }); }
+    }, this.#syncMs);
+    this.#syncTimer.unref();
   }
 
   #refuse(r: RiskRejection, intent: OrderIntent): Error {

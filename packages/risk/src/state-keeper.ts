@@ -1,6 +1,6 @@
 import type { Clock, KeyValueStore, Logger, OrderIntent } from '@tradewire/core';
 import { riskError } from './errors.js';
-import { RiskStateStore, type RiskAuditEntry, type RiskStateData } from './risk-state.js';
+import { RiskStateStore, type RiskAuditEntry, type RiskStateData, type TradingState } from './risk-state.js';
 
 /** What `RiskStateKeeper.sync` found in the store. */
 export type SyncResult = 'unchanged' | 'reloaded' | 'unreadable';
@@ -24,7 +24,11 @@ export interface KeeperTiming {
  *   daily loss and the peak are re-derived from the account on the next mark.
  *
  * After a failed write every order retries it, and risk-increasing orders are refused until it
- * succeeds (F05). The keeper also adopts changes another process (the operator CLI) wrote.
+ * succeeds (F05). The keeper also adopts changes another process (the operator CLI) wrote: when it
+ * re-reads the store (`sync`), and inside every write (`RiskStateStore.save` reads the stored
+ * state in the same atomic step), so a write never replaces an operator's halt or resume it has
+ * not seen. Both sides' changes are merged (`#merge`); `onAdopted` tells the owner when the
+ * stored trading decision was taken.
  */
 export class RiskStateKeeper {
   readonly store: RiskStateStore;
@@ -38,6 +42,10 @@ export class RiskStateKeeper {
   #lastPersist = -Infinity;
   #lastSync = 0;
   #marks = 0;
+  /** the trading decision (`decisionOf`) as last written or adopted: what a merge compares both sides with */
+  #base: string;
+  /** called after a write or a sync took another writer's trading decision */
+  onAdopted: ((result: SyncResult) => void) | undefined;
 
   constructor(kv: KeyValueStore | undefined, prefix: string, clock: Clock, log: Logger, timing: KeeperTiming) {
     this.#log = log;
@@ -45,6 +53,7 @@ export class RiskStateKeeper {
     this.#timing = timing;
     this.store = new RiskStateStore(kv, prefix, log);
     this.state = this.store.load(clock.now()).state;
+    this.#base = decisionOf(this.state);
   }
 
   get durable(): boolean { return this.store.durable; }
@@ -91,10 +100,12 @@ export class RiskStateKeeper {
     return this.#timing.persistIntervalMs > 0 && this.store.busy && wall - this.#lastPersist < 4 * this.#timing.persistIntervalMs;
   }
 
-  /** Writes now; throws a StateError when the store fails. */
+  /** Writes now (merging a newer stored state first); throws a StateError when the store fails. */
   save(now: number): void {
-    this.store.save(this.state, now);
+    let took = false;
+    this.store.save(this.state, now, false, (stored) => { took = this.#merge(stored); });
     this.#written();
+    if (took) this.#tookTheirs('reloaded');
   }
 
   /**
@@ -113,9 +124,11 @@ export class RiskStateKeeper {
 
   /** An operator command: written even over an unreadable stored state, with its audit entry. */
   saveForced(now: number, entry: RiskAuditEntry): void {
-    this.store.save(this.state, now, true);
+    let took = false;
+    this.store.save(this.state, now, true, (stored) => { took = this.#merge(stored); });
     this.store.audit(entry);
     this.#written();
+    if (took) this.#tookTheirs('reloaded');
   }
 
   /** Writes pending counters now. */
@@ -128,29 +141,63 @@ export class RiskStateKeeper {
 
   /**
    * Adopts a state another process wrote (operator halt/resume), at most every `externalSyncMs`
-   * of wall time (`force`: now). Counters only move up; the operator's trading-state decision wins.
+   * of wall time (`force`: now); merged as in a write (`#merge`).
    */
   sync(wall: number, force = false): SyncResult {
     if (!this.store.durable) return 'unchanged';
     if (!force && wall - this.#lastSync < this.#timing.externalSyncMs) return 'unchanged';
     this.#lastSync = wall;
     const rev = this.store.peekRevision();
-    const cur = this.state;
-    if (rev === undefined || rev <= cur.revision) return 'unchanged';
+    if (rev === undefined || rev <= this.state.revision) return 'unchanged';
     const loaded = this.store.load(this.#clock.now());
-    if (loaded.unreadable) { this.state = loaded.state; return 'unreadable'; }
-    const s = loaded.state;
-    const changed = s.tradingState !== cur.tradingState || s.killSwitch.engaged !== cur.killSwitch.engaged;
-    s.ordersPlaced = Math.max(s.ordersPlaced, cur.ordersPlaced);
-    if (s.sessionDate === cur.sessionDate) s.dailyLoss = Math.max(s.dailyLoss, cur.dailyLoss);
-    this.state = s;
-    if (changed) this.#log.warn('risk: trading state changed by an operator command', { tradingState: s.tradingState, killSwitch: s.killSwitch });
+    if (loaded.unreadable) { this.state = loaded.state; this.#base = decisionOf(this.state); return 'unreadable'; }
+    this.#merge(loaded.state);
     return 'reloaded';
   }
 
+  /**
+   * Merges a stored state newer than ours into `this.state` (in place). The trading decision
+   * (state, kill switch, trip) is theirs when only they changed it since `#base`, or both did and
+   * theirs is at least as restrictive (a concurrent trip is never lifted by a resume that did not
+   * see it; a concurrent halt always wins). Counters of the same session take the larger value;
+   * everything else (marks, policy state, session) is ours: an operator command changes only the
+   * decision. Returns true when their decision was taken.
+   */
+  #merge(stored: RiskStateData): boolean {
+    const ours = this.state;
+    const theirs = decisionOf(stored);
+    const took = theirs !== this.#base && (decisionOf(ours) === this.#base || RANK[stored.tradingState] >= RANK[ours.tradingState]);
+    if (took) {
+      ours.tradingState = stored.tradingState;
+      ours.killSwitch = stored.killSwitch;
+      ours.trip = stored.trip;
+      if (stored.highWaterMark === null) { ours.highWaterMark = null; ours.highWaterMarkAt = null; } // a resume restarts the peak
+      this.#log.warn('risk: trading state changed by an operator command', { tradingState: ours.tradingState, killSwitch: ours.killSwitch });
+    }
+    if (stored.sessionDate === ours.sessionDate) {
+      ours.ordersPlaced = Math.max(ours.ordersPlaced, stored.ordersPlaced);
+      ours.dailyLoss = Math.max(ours.dailyLoss, stored.dailyLoss);
+    }
+    ours.revision = stored.revision;
+    this.#base = decisionOf(ours);
+    return took;
+  }
+
+  #tookTheirs(result: SyncResult): void { this.onAdopted?.(result); }
+
   #written(): void {
+    this.#base = decisionOf(this.state);
     this.#dirty = false;
     this.#writeFailing = false;
     this.#lastPersist = performance.now();
   }
+}
+
+const RANK: Readonly<Record<TradingState, number>> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
+
+/** The trading decision of a state, as one comparable string. */
+function decisionOf(s: RiskStateData): string {
+  const k = s.killSwitch;
+  const t = s.trip;
+  return `${s.tradingState}|${k.engaged}|${k.at ?? ''}|${k.by ?? ''}|${t ? `${t.code}|${t.at}|${t.by}` : ''}`;
 }

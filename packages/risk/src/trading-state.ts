@@ -29,7 +29,8 @@ export class TradingStateMachine {
   /** client order ids of venue rejections already counted (the last 1 024) */
   readonly #rejected = new Set<string>();
 
-  constructor(cfg: LiveRiskConfig, keeper: RiskStateKeeper, log: Logger) {
+  /** `onChange`: called after every decision that may have changed the trading state (trip, resume, halt, adoption) */
+  constructor(cfg: LiveRiskConfig, keeper: RiskStateKeeper, log: Logger, private readonly onChange: () => void = () => {}) {
     this.#cfg = cfg;
     this.#keeper = keeper;
     this.#log = log;
@@ -95,6 +96,7 @@ export class TradingStateMachine {
     this.#log.error('risk: circuit breaker tripped', { breaker: t.breaker, code: t.code, reason: t.reason, state: t.action });
     this.#keeper.trySave(now);
     this.#keeper.audit(entry);
+    this.onChange();
   }
 
   /** Resets the daily counters when the session label changes (never backwards). */
@@ -145,6 +147,7 @@ export class TradingStateMachine {
   halt(reason: string, by: string, now: number): RiskAuditEntry {
     const entry = engageKillSwitch(this.#keeper.state, { reason, by, at: now });
     this.#keeper.saveForced(now, entry);
+    this.onChange();
     return entry;
   }
 
@@ -153,12 +156,14 @@ export class TradingStateMachine {
     const entry = clearKillSwitch(this.#keeper.state, { reason, by, at: now });
     this.breakers.peak.reset();
     this.#keeper.saveForced(now, entry);
+    this.onChange();
     return entry;
   }
 
   /** After the keeper adopted another writer's state: a cleared high-water mark restarts the peak. */
   adopted(result: SyncResult): void {
     if (result === 'reloaded' && this.#keeper.state.highWaterMark === null) this.breakers.peak.reset();
+    this.onChange();
   }
 
   #maybeCooldownResume(now: number): void {
@@ -174,5 +179,6 @@ export class TradingStateMachine {
     this.#log.warn('risk: trading resumed after cool-down', { breaker: trip.breaker });
     this.#keeper.trySave(now);
     this.#keeper.audit({ action: 'auto-resume', by: 'cooldown', at: now, reason: `cool-down after ${trip.breaker}: ${trip.reason}`, from, to: 'ACTIVE' });
+    this.onChange();
   }
 }

@@ -48,4 +48,34 @@ describe('SafeBroker inside the LiveEngine', () => {
     expect(codes).to.deep.equal(Array(5).fill('RISK_MAX_ORDER_SHARES'));
     expect(await inner.getOrders()).to.have.length(0);
   });
+
+  it('F27: a quarantined price never reaches the strategy or the engine\'s books, so no order is sent because of it', async () => {
+    const closes: number[] = [];
+    let sells = 0;
+    const strategy: Strategy = {
+      async onData(_ts, d, _c, b) {
+        const bar = d['A'];
+        if (bar && 'close' in bar) closes.push(bar.close);
+        if (b.getPosition('A') === 0) await b.buy('A', 10);
+        else if (b.getLastPrice('A')! < 50) { sells++; await b.sell('A', 10); } // a stop-loss the spike would trigger
+      },
+    };
+    const prices = [100, 100, 1, 100, 100];
+    const { inner, engine } = await runEngine({ priceBand: { pct: 10 } }, strategy, events(prices.length, (i) => prices[i]!), 'live');
+    expect(closes).to.deep.equal([100, 100, 100, 100]);
+    expect(sells).to.equal(0);
+    expect((await inner.getOrders()).map((o) => o.side)).to.deep.equal(['BUY']);
+    expect(engine.accountSnapshot().positions.find((p) => p.asset === 'A')?.currentPrice).to.equal(100);
+  });
+
+  it('a breaker trip halts the engine when it happens, with no refused order needed (the run ends HALTED)', async () => {
+    const strategy: Strategy = {
+      async onData(_ts, _d, _c, b) { if (b.getPosition('A') === 0 && b.getLastPrice('A')! > 50) await b.buy('A', 100); },
+    };
+    const prices = [100, 100, 95, 95, 95];
+    const { safe, engine } = await runEngine({ maxDailyLoss: 100 }, strategy, events(prices.length, (i) => prices[i]!), 'live');
+    expect(safe.tradingState).to.equal('HALTED');
+    expect(engine.tradingState).to.equal('HALTED');
+    expect(engine.stats.haltReason).to.match(/^RISK_HALTED: .*daily loss/);
+  });
 });

@@ -69,13 +69,28 @@ async function runDemo(opts: DemoOptions): Promise<void> {
     guard.release(); // only now: run() has installed the engine's handlers (removing ours first would drop a pending signal)
     const figures = await running;
     if (figures.tradingState === 'HALTED') {
-      (opts.json ? process.stderr : process.stdout).write(`engine HALTED: ${engine.stats.haltReason ?? ''}\n${stateDir && opts.maxDailyLoss !== undefined ? `resume with: tradewire risk resume --state-dir ${opts.stateDir} --reason "…"\n` : ''}`);
+      const hints = stateDir && opts.stateDir && state ? resumeHints(opts.stateDir, state, broker) : [];
+      (opts.json ? process.stderr : process.stdout).write(`engine HALTED: ${engine.stats.haltReason ?? ''}\n${hints.map((h) => `${h}\n`).join('')}`);
       process.exitCode = 3;
     }
   } finally {
     guard.release();
     state?.close();
   }
+}
+
+/**
+ * What an operator runs to trade again, for each cause that holds the next start HALTED: the
+ * state layer's persisted halt (corrupt state, an overfill, a failed journal write) and the risk
+ * layer's kill switch or breaker trip. Both can hold at once (a corrupt risk state sets both).
+ */
+function resumeHints(dir: string, state: StateLayer, broker: BrokerProtocol): string[] {
+  const hints: string[] = [];
+  let persisted = false;
+  try { persisted = state.store.halt() !== undefined; } catch { persisted = true; } // an unreadable marker also holds the start
+  if (broker.haltReason?.() !== undefined) hints.push(`resume the risk layer with: tradewire risk resume --state-dir ${dir} --reason "…"`);
+  if (persisted) hints.push(`lift the state halt with: tradewire state clear-halt --state-dir ${dir} --reason "…" (after checking the cause above)`);
+  return hints;
 }
 
 export function parsePositiveInt(v: string, name: string): number {

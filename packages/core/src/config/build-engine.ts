@@ -102,29 +102,37 @@ export async function buildEngine(config: TradewireConfig, options: BuildOptions
   const pullClock = options.clock ?? (config.mode === 'replay' ? new SimulatedClock(0) : new SystemClock());
   const state = config.state && options.openState ? await options.openState(config.state, { baseDir, clock: pullClock, logger }) : undefined;
   if (config.state && !options.openState) throw new ConfigError("config has a 'state' section but no state layer is available here", 'CONFIG_INVALID', { details: { keys: ['state'] } });
-  const common = { clock: pullClock, logger, ...(state?.kv ? { kv: state.kv } : {}), ...(config.state ? { stateDir: resolve(baseDir, config.state.dir) } : {}) };
-  const rawBroker = await registry.create('broker', brokerRef.use, brokerRef.config, common);
-  let feed = await registry.create('feed', feedDef.name, feedRef.config, common);
-  if (config.bars) feed = new AggregatedFeed(feed, { periodMs: config.bars.periodMs, ...(config.bars.flushAfterMs !== undefined ? { flushAfterMs: config.bars.flushAfterMs } : {}) }, pullClock);
+  // the state layer holds the state dir's lock: a failure from here on must release it, or the
+  // process hangs on its open handles and the next start finds the dir locked
+  let engine: LiveEngine;
+  try {
+    const common = { clock: pullClock, logger, ...(state?.kv ? { kv: state.kv } : {}), ...(config.state ? { stateDir: resolve(baseDir, config.state.dir) } : {}) };
+    const rawBroker = await registry.create('broker', brokerRef.use, brokerRef.config, common);
+    let feed = await registry.create('feed', feedDef.name, feedRef.config, common);
+    if (config.bars) feed = new AggregatedFeed(feed, { periodMs: config.bars.periodMs, ...(config.bars.flushAfterMs !== undefined ? { flushAfterMs: config.bars.flushAfterMs } : {}) }, pullClock);
 
-  let broker: BrokerProtocol = state?.wrapBroker ? state.wrapBroker(rawBroker) : rawBroker;
-  if (risk !== undefined && risk !== 'none') {
-    if (!registry.has('middleware', 'risk')) throw new PluginError("config has a 'risk' section but no risk layer is installed: npm install @tradewire/risk", 'PLUGIN_NOT_FOUND', { details: { keys: ['risk'] } });
-    const mw = await registry.create('middleware', 'risk', { ...risk, ...(config.mode === 'shadow' ? { shadowMode: true } : {}) }, common);
-    broker = await mw.wrap(broker, { container: (await import('../di.js')).container.createChildContainer(), ...common });
-  } else if (config.mode === 'shadow') {
-    throw new ConfigError("shadow mode needs the risk layer (its virtual portfolio): add a 'risk' section and install @tradewire/risk", 'CONFIG_INVALID', { details: { keys: ['risk'] } });
-  } else if (config.mode === 'live' && risk === 'none') {
-    logger.warn('LIVE trading WITHOUT a risk layer (risk: none): no limits, no circuit breakers, no kill switch', { broker: brokerRef.use });
+    let broker: BrokerProtocol = state?.wrapBroker ? state.wrapBroker(rawBroker) : rawBroker;
+    if (risk !== undefined && risk !== 'none') {
+      if (!registry.has('middleware', 'risk')) throw new PluginError("config has a 'risk' section but no risk layer is installed: npm install @tradewire/risk", 'PLUGIN_NOT_FOUND', { details: { keys: ['risk'] } });
+      const mw = await registry.create('middleware', 'risk', { ...risk, ...(config.mode === 'shadow' ? { shadowMode: true } : {}) }, common);
+      broker = await mw.wrap(broker, { container: (await import('../di.js')).container.createChildContainer(), ...common });
+    } else if (config.mode === 'shadow') {
+      throw new ConfigError("shadow mode needs the risk layer (its virtual portfolio): add a 'risk' section and install @tradewire/risk", 'CONFIG_INVALID', { details: { keys: ['risk'] } });
+    } else if (config.mode === 'live' && risk === 'none') {
+      logger.warn('LIVE trading WITHOUT a risk layer (risk: none): no limits, no circuit breakers, no kill switch', { broker: brokerRef.use });
+    }
+
+    engine = new LiveEngine({
+      strategy, broker, feed, clock: pullClock, logger, mode: config.mode,
+      haltOnError: config.engine.haltOnError, queueCapacity: config.engine.queueCapacity, conflate: config.engine.conflate,
+      handleSignals: config.engine.handleSignals,
+      ...(state?.extensions ? { extensions: state.extensions } : {}),
+      ...(state?.idGenerator ? { idGenerator: state.idGenerator } : {}),
+    });
+  } catch (e) {
+    try { await state?.close?.(); } catch (closeErr) { logger.error('closing the state layer after a failed build failed', { error: closeErr }); }
+    throw e;
   }
-
-  const engine = new LiveEngine({
-    strategy, broker, feed, clock: pullClock, logger, mode: config.mode,
-    haltOnError: config.engine.haltOnError, queueCapacity: config.engine.queueCapacity, conflate: config.engine.conflate,
-    handleSignals: config.engine.handleSignals,
-    ...(state?.extensions ? { extensions: state.extensions } : {}),
-    ...(state?.idGenerator ? { idGenerator: state.idGenerator } : {}),
-  });
   return {
     engine, registry, strategy,
     async close() { await engine.stop(); await state?.close?.(); },

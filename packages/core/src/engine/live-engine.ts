@@ -98,6 +98,8 @@ export class LiveEngine implements EngineHandle {
   #lifecycle: EngineLifecycle = 'created';
   #tradingState: EngineTradingState = 'ACTIVE';
   #haltReason: string | undefined;
+  /** the code the engine halted with (`BROKER_HALT`: the broker chain's halt, lifted by it too) */
+  #haltCode: string | undefined;
   #stopRequested = false;
   readonly #errorLog = new LogThrottle();
   readonly #orderErrorLog = new LogThrottle();
@@ -162,6 +164,8 @@ export class LiveEngine implements EngineHandle {
     await this.broker.connect();
     this.#unsubs.push(this.broker.onOrderUpdate((o) => this.#onOrderUpdate(o)));
     this.#unsubs.push(this.broker.onFill((f) => this.#onFill(f)));
+    const halts = this.broker.onHaltChange?.((reason) => this.#brokerHaltChanged(reason));
+    if (halts) this.#unsubs.push(halts);
     await this.resyncAccount();
     this.#lifecycle = 'connected';
     for (const ext of this.#extensions) {
@@ -203,6 +207,7 @@ export class LiveEngine implements EngineHandle {
   halt(reason: string, code = 'HALTED'): void {
     if (this.#tradingState === 'HALTED') return;
     this.#tradingState = 'HALTED';
+    this.#haltCode = code;
     this.#haltReason = `${code}: ${reason}`;
     this.logger.warn('engine HALTED: new orders refused', { code, reason });
   }
@@ -210,6 +215,7 @@ export class LiveEngine implements EngineHandle {
   resume(reason: string): void {
     if (this.#tradingState === 'ACTIVE') return;
     this.#tradingState = 'ACTIVE';
+    this.#haltCode = undefined;
     this.#haltReason = undefined;
     this.logger.warn('engine resumed', { reason });
   }
@@ -403,8 +409,12 @@ export class LiveEngine implements EngineHandle {
     const t0 = sample ? (enqueuedAt || performance.now()) : 0;
     this.#countBars(data);
     this.#lastBarTime = ts;
+    const screened = this.broker.onMarketData?.(ts, data, ctx);
+    if (screened) { // the broker chain refused some prices (quarantined): nobody here sees them
+      data = screened;
+      if (isEmpty(data)) return undefined;
+    }
     this.account.onMarketData(ts, data);
-    this.broker.onMarketData?.(ts, data, ctx);
     let r: unknown;
     try {
       r = this.strategy.onData(ts, data, ctx, this.#sb);
@@ -505,8 +515,14 @@ export class LiveEngine implements EngineHandle {
   #haltFromBroker(): boolean {
     const reason = this.broker.haltReason?.();
     if (reason === undefined) return false;
-    this.halt(reason, 'RISK_HALTED');
+    this.halt(reason, BROKER_HALT);
     return true;
+  }
+
+  /** The broker chain's halt changed (`onHaltChange`): halt with it, or resume a halt that came from it (and only such a halt). */
+  #brokerHaltChanged(reason: string | undefined): void {
+    if (reason !== undefined) { this.halt(reason, BROKER_HALT); return; }
+    if (this.#tradingState === 'HALTED' && this.#haltCode === BROKER_HALT) this.resume('the broker chain (risk layer) allows trading again');
   }
 
   /** Reports an order-call failure even if the strategy never awaits the promise. */
@@ -640,6 +656,14 @@ export class LiveEngine implements EngineHandle {
 }
 
 /** What makes two strategy errors "the same" for the log: class and message. */
+/** The code of a halt the broker chain reported (`haltReason`, `onHaltChange`). */
+const BROKER_HALT = 'RISK_HALTED';
+
+function isEmpty(data: MarketDataMap): boolean {
+  for (const _ in data) return false;
+  return true;
+}
+
 function errorKey(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 300);
   return String(err).slice(0, 300);

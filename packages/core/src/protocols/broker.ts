@@ -59,14 +59,23 @@ export interface BrokerProtocol {
   onFill(listener: (fill: Fill) => void): Unsubscribe;
   /**
    * Optional: the engine hands every market event to a broker that simulates fills against it
-   * (paper broker, virtual portfolio). Live venues leave it undefined.
+   * (paper broker, virtual portfolio) or screens prices (the risk layer). Live venues leave it
+   * undefined. A screening middleware may return the event without the symbols whose prices it
+   * refused (quarantined): the engine then gives that to its account view and the strategy, and
+   * does not call the strategy when nothing is left. Nothing returned: the event stands as it is.
    */
-  onMarketData?(timestamp: number, data: MarketDataMap, context: FeedContext): void;
+  onMarketData?(timestamp: number, data: MarketDataMap, context: FeedContext): MarketDataMap | void;
   /**
    * Optional: a middleware that refuses risk-increasing orders (the risk layer's kill switch)
    * says why; the engine starts HALTED with that reason instead of finding out order by order.
    */
   haltReason?(): string | undefined;
+  /**
+   * Optional, with `haltReason`: reports each change of it as it happens (a breaker trip, an
+   * operator's halt or resume), so the engine halts, and resumes a halt it took from here, without
+   * waiting for an order to be refused. `undefined`: trading may resume.
+   */
+  onHaltChange?(listener: (reason: string | undefined) => void): Unsubscribe;
   /** Optional: a connection-state stream (connected, disconnected, uncertain). */
   onConnectionState?(listener: (state: ConnectionState) => void): Unsubscribe;
 }

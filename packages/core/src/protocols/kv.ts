@@ -15,6 +15,14 @@ export interface KeyValueStore {
    * written behind) may try again a little later instead of stalling the order path.
    */
   busy?(): boolean;
+  /**
+   * Optional: reads `key`, hands its value to `fn` and writes what `fn` returns, as one atomic
+   * step against every other writer of the same store (another process included: the operator
+   * CLI and a running engine share the state store). Returns the value written. Callers that
+   * read-modify-write a value someone else may also write (the risk state) use it when present;
+   * a value that cannot be read throws as in `get`, before `fn` runs.
+   */
+  update?<T>(key: string, fn: (current: T | undefined) => T): T;
 }
 
 /** In-memory KeyValueStore (values are deep-copied through JSON, like the durable one). @public */
@@ -27,4 +35,9 @@ export class MemoryKeyValueStore implements KeyValueStore {
   set(key: string, value: unknown): void { this.#m.set(key, JSON.stringify(value)); }
   delete(key: string): void { this.#m.delete(key); }
   keys(prefix = ''): string[] { return [...this.#m.keys()].filter((k) => k.startsWith(prefix)).sort(); }
+  update<T>(key: string, fn: (current: T | undefined) => T): T {
+    const next = fn(this.get<T>(key));
+    this.set(key, next);
+    return next;
+  }
 }

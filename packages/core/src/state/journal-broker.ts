@@ -57,7 +57,9 @@ export class JournalBroker implements BrokerProtocol {
   readonly inner: BrokerProtocol;
   readonly journal: OrderJournal;
   readonly stats: JournalStats = { intents: 0, acks: 0, unknownOutcomes: 0, rejected: 0, fillsNew: 0, fillsDuplicate: 0, overfills: 0 };
-  onMarketData?: (timestamp: number, data: MarketDataMap, context: FeedContext) => void;
+  onMarketData?: (timestamp: number, data: MarketDataMap, context: FeedContext) => MarketDataMap | void;
+  haltReason?: () => string | undefined;
+  onHaltChange?: (listener: (reason: string | undefined) => void) => Unsubscribe;
   onConnectionState?: (listener: (state: ConnectionState) => void) => Unsubscribe;
 
   readonly #log: Logger;
@@ -82,6 +84,11 @@ export class JournalBroker implements BrokerProtocol {
     this.#validate = options.validateClientOrderIds ?? true;
     const md = inner.onMarketData;
     if (md) this.onMarketData = (t, d, c) => md.call(inner, t, d, c);
+    // a risk layer below the journal still reports its halts to the engine
+    const hr = inner.haltReason;
+    if (hr) this.haltReason = () => hr.call(inner);
+    const hc = inner.onHaltChange;
+    if (hc) this.onHaltChange = (l) => hc.call(inner, l);
     const cs = inner.onConnectionState;
     if (cs) this.onConnectionState = (l) => cs.call(inner, l);
     this.#unsubs.push(inner.onFill((f) => this.#handleFill(f)));

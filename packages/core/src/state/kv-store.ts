@@ -13,7 +13,10 @@ export class SqliteKeyValueStore implements KeyValueStore {
 
   get<T = unknown>(key: string): T | undefined {
     const raw = this.store.kvGetRaw(key);
-    if (raw === undefined) return undefined;
+    return raw === undefined ? undefined : this.#parse<T>(key, raw);
+  }
+
+  #parse<T>(key: string, raw: string): T {
     try {
       return JSON.parse(raw) as T;
     } catch (err) {
@@ -29,6 +32,19 @@ export class SqliteKeyValueStore implements KeyValueStore {
   }
 
   delete(key: string): void { this.store.kvDelete(key); }
+
+  /** Read, `fn`, write in one `BEGIN IMMEDIATE` transaction: no other connection writes in between. */
+  update<T>(key: string, fn: (current: T | undefined) => T): T {
+    let out: T | undefined;
+    this.store.kvUpdateRaw(key, (raw) => {
+      const cur = raw === undefined ? undefined : this.#parse<T>(key, raw);
+      out = fn(cur);
+      const json = JSON.stringify(out);
+      if (json === undefined) throw new StateError(`value of '${key}' is not JSON-serialisable`, 'STATE_VALUE_INVALID', { details: { key } });
+      return json;
+    });
+    return out as T;
+  }
 
   keys(prefix = ''): string[] { return this.store.kvKeys(prefix); }
 

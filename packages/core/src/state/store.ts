@@ -361,6 +361,14 @@ export class StateStore {
     const st = this.#w().kvSet;
     this.write(() => st.run(key, json, checksum(json), this.clock.now()));
   }
+  /** Reads `key` (checksum verified), writes `fn`'s JSON, in one transaction holding the write lock. */
+  kvUpdateRaw(key: string, fn: (raw: string | undefined) => string): void {
+    const st = this.#w().kvSet;
+    this.write(() => {
+      const json = fn(this.kvGetRaw(key));
+      st.run(key, json, checksum(json), this.clock.now());
+    });
+  }
   kvDelete(key: string): void {
     const st = this.#w().kvDel;
     this.write(() => st.run(key));
