@@ -199,4 +199,22 @@ describe('LiveEngine', () => {
     expect(engine.stats.haltReason).to.equal('MANUAL: an operator stop');
     await engine.stop();
   });
+
+  it('quietUntil: market events up to it reach the strategy, its orders are refused (ENGINE_CATCHING_UP); later ones are sent', async () => {
+    const seen: number[] = [];
+    const refused: string[] = [];
+    const events = [flat(0, 10), flat(1, 10), flat(2, 10), flat(3, 10)];
+    const { engine, broker } = setup({
+      async onData(ts, _d, _c, b) {
+        seen.push(ts);
+        try { await b.buy('A', 1); } catch (e) { refused.push((e as { code: string }).code); }
+      },
+    }, events);
+    await engine.connect();
+    engine.quietUntil(events[1]![0]);
+    await engine.run();
+    expect(seen).to.deep.equal(events.map((e) => e[0]));
+    expect(refused).to.deep.equal(['ENGINE_CATCHING_UP', 'ENGINE_CATCHING_UP']);
+    expect((await broker.getOrders()).map((o) => o.createdAt)).to.deep.equal([events[2]![0], events[3]![0]]);
+  });
 });

@@ -42,6 +42,12 @@ export interface EngineHandle {
    * before the last checkpoint), so a replayed feed resumes where the previous run left off
    */
   skipUntil(timestamp: number): void;
+  /**
+   * after a restart: market events up to `timestamp` still reach the strategy (it catches up its
+   * own state: indicators, counters) but orders are not sent (`ENGINE_CATCHING_UP`): those bars
+   * were traded before the restart, and the venue already has what came of them
+   */
+  quietUntil(timestamp: number): void;
   /** runs `fn` every `intervalMs` of engine time as a timer-priority event; returns a cancel fn */
   schedule(intervalMs: number, fn: () => void | Promise<void>): () => void;
 }

@@ -111,6 +111,8 @@ export class LiveEngine implements EngineHandle {
   #lastBarTime = NaN;
   #signalHandler: (() => void) | undefined;
   #skipUntil = Number.NEGATIVE_INFINITY;
+  /** orders are refused while the engine time is at or before this (`quietUntil`) */
+  #quietUntil = Number.NEGATIVE_INFINITY;
   /** the event whose `onData` promise is being awaited (see `#dispatchRaw`) */
   #pendingTs = 0;
   #pendingData: MarketDataMap = {};
@@ -225,6 +227,12 @@ export class LiveEngine implements EngineHandle {
   async resyncAccount(): Promise<void> {
     const [cash, positions, orders] = await Promise.all([this.broker.getCash(), this.broker.getPositions(), this.broker.getPendingOrders()]);
     this.account.reset(cash, positions, orders);
+  }
+
+  quietUntil(timestamp: number): void {
+    if (!Number.isFinite(timestamp) || timestamp <= this.#quietUntil) return;
+    this.#quietUntil = timestamp;
+    this.logger.info('catching up: orders are not sent for market events up to the last order before the restart', { until: new Date(timestamp).toISOString() });
   }
 
   skipUntil(timestamp: number): void {
@@ -566,7 +574,11 @@ export class LiveEngine implements EngineHandle {
   #send(request: OrderRequest): Promise<Order> {
     if (this.#lifecycle === 'created' || this.#lifecycle === 'stopped') throw new EngineError(`cannot submit orders while the engine is ${this.#lifecycle}`, 'ENGINE_NOT_RUNNING');
     const generated = request.clientOrderId === undefined;
-    const intent = normalizeOrder(request, request.clientOrderId ?? this.#ids.next(), this.clock.now());
+    const now = this.clock.now();
+    if (now <= this.#quietUntil) {
+      throw new EngineError(`not sent: the engine is catching up after a restart (market events up to ${new Date(this.#quietUntil).toISOString()} were traded before it; orders resume after that)`, 'ENGINE_CATCHING_UP');
+    }
+    const intent = normalizeOrder(request, request.clientOrderId ?? this.#ids.next(), now);
     if (this.#tradingState === 'HALTED' && !this.#reduces(intent.asset, intent.side === 'BUY' ? intent.quantity : -intent.quantity)) {
       throw new EngineError(`engine is HALTED (${this.#haltReason ?? 'no reason'}); only cancels and risk-reducing orders are accepted`, 'ENGINE_HALTED');
     }

@@ -123,8 +123,8 @@ export class OrderJournal {
     this.#s = {
       insertOrder: db.prepare(`INSERT INTO orders (client_order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only, status, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING_SUBMIT', ?, ?)`),
-      insertExternal: db.prepare(`INSERT INTO orders (client_order_id, order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only, status, created_at, updated_at, submitted_at, external)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
+      insertExternal: db.prepare(`INSERT INTO orders (client_order_id, order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only, status, filled_quantity, avg_fill_price, created_at, updated_at, submitted_at, external)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
       journal: db.prepare('INSERT INTO journal (ts, client_order_id, kind, status, detail) VALUES (?, ?, ?, ?, ?)'),
       getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
       orderCore: db.prepare('SELECT status, quantity, filled_quantity, avg_fill_price, order_id FROM orders WHERE client_order_id = ?'),
@@ -238,7 +238,7 @@ export class OrderJournal {
     this.#store.write(() => {
       s['insertExternal']!.run(order.clientOrderId, order.orderId, order.asset, order.side, order.quantity, order.orderType, order.limitPrice ?? null,
         order.stopPrice ?? null, order.timeInForce, order.expireAt ?? null, order.tag ?? 'EXTERNAL', order.reduceOnly ? 1 : 0, order.status,
-        order.createdAt, now, order.submittedAt ?? null);
+        adoptedFilled(order), adoptedAvg(order), order.createdAt, now, order.submittedAt ?? null);
       s['journal']!.run(now, order.clientOrderId, 'ADOPT_EXTERNAL', order.status, null);
     });
   }
@@ -299,6 +299,12 @@ export class OrderJournal {
     return (this.#db.prepare('SELECT MAX(timestamp) AS t FROM fills').get() as { t: number | null }).t ?? undefined;
   }
 
+  /** When the last order this engine sent was created (engine time), ignoring adopted external orders. */
+  lastIntentAt(): number | undefined {
+    this.#sync();
+    return (this.#db.prepare('SELECT MAX(created_at) AS t FROM orders WHERE external = 0').get() as { t: number | null }).t ?? undefined;
+  }
+
   fillCount(): number { this.#sync(); return (this.#db.prepare('SELECT COUNT(*) AS n FROM fills').get() as { n: number }).n; }
 
   positions(): JournalPosition[] {
@@ -336,3 +342,10 @@ export class OrderJournal {
       && this.#db.prepare('SELECT 1 FROM positions LIMIT 1').get() === undefined;
   }
 }
+
+/**
+ * What an adopted order has filled: the venue's own figures (its fills up to the adoption were
+ * applied before it, or arrive later and are deduplicated by execution id), never 0 for a filled order.
+ */
+export function adoptedFilled(o: Order): number { return Number.isFinite(o.filledQuantity) && o.filledQuantity > 0 ? o.filledQuantity : 0; }
+export function adoptedAvg(o: Order): number { return adoptedFilled(o) > 0 && Number.isFinite(o.avgFillPrice) ? o.avgFillPrice : 0; }

@@ -152,8 +152,12 @@ export class RecoveryExtension implements EngineExtension {
       strategy.restore(report.checkpoint.strategy);
       log.info('strategy restored from checkpoint', { checkpointId: report.checkpoint.id });
     }
-    // a replayed feed resumes after the checkpoint instead of trading the same bars again
+    // a replayed feed resumes after the checkpoint instead of trading the same bars again; the
+    // bars from there to the last order sent before the restart reach the strategy (restored as of
+    // the checkpoint, it catches up) without sending orders: the venue already has what came of them
     if (report.checkpoint) engine.skipUntil(report.checkpoint.timestamp);
+    const lastIntent = this.journal.lastIntentAt();
+    if (lastIntent !== undefined && (report.checkpoint === undefined || lastIntent > report.checkpoint.timestamp)) engine.quietUntil(lastIntent);
     const unresolved = report.settled.filter((s) => s.outcome === 'unresolved');
     if (unresolved.length > 0) {
       this.causes.halt(engine, `${unresolved.length} order(s) with unknown outcome could not be settled: ${unresolved.map((u) => u.clientOrderId).join(', ')}`, 'RECOVERY_UNRESOLVED');

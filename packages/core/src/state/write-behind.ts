@@ -11,7 +11,7 @@ import { JournalLog, readLog, type LogRecord } from './journal-log.js';
 import { decodeFill, decodeIntent, decodeStatus, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
 import { RowWriter } from './row-codec.js';
 import { LOG_SEQ_COUNTER, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
-import { DUPLICATE_FILL, newFillOutcome, type FillOutcome, type FillSource } from './journal.js';
+import { DUPLICATE_FILL, adoptedAvg, adoptedFilled, newFillOutcome, type FillOutcome, type FillSource } from './journal.js';
 import type { CounterReservation, StateStore } from './store.js';
 
 const EPS = 1e-9;
@@ -139,16 +139,23 @@ export class WriteBehindJournal {
     };
     if (options.log === true) this.#startLog(); // before the worker starts: the replay commits on this connection
     store.addFlushHook((closing) => {
-      this.drain();
-      this.#waitFor(this.#sent);
-      this.#discardLog();
-      if (closing) { this.#log?.close(!this.pending); this.#log = undefined; this.#stop(); }
+      try {
+        this.drain();
+        this.#waitFor(this.#sent);
+        this.#discardLog();
+      } finally {
+        // even when the drain failed (a broken log, a failed batch): the worker must not outlive the
+        // store, or it keeps the process alive and the state dir locked
+        if (closing) {
+          try { this.#log?.close(!this.pending); } finally { this.#log = undefined; this.#stop(); }
+        }
+      }
     });
     if (options.worker ?? true) {
       this.#worker = new Worker(new URL('./journal-writer.js', import.meta.url), { workerData: { file: store.file, signal: sab } });
-      this.#worker.unref();
       this.#worker.on('error', (err) => { store.logger.error('journal writer failed', { error: err.message }); Atomics.store(this.#signal, 1, -1); });
       this.#worker.on('message', (m: { error?: string; id?: number }) => { if (m.error) store.logger.error('journal writer batch failed', { batch: m.id, error: m.error }); });
+      this.#worker.unref(); // after the listeners: adding a 'message' listener refs the worker again
       // busy while a posted batch is not yet committed (the worker holds SQLite's write lock)
       store.setWriterBusyProbe(() => this.#worker !== undefined && Atomics.load(this.#signal, 0) < this.#sent);
       store.setWriterIdleWait(() => this.#waitIdle());
@@ -385,8 +392,8 @@ export class WriteBehindJournal {
     const core: Core = {
       cid: o.clientOrderId, orderId: o.orderId, asset: o.asset, side: o.side, quantity: o.quantity, orderType: o.orderType, limitPrice: o.limitPrice ?? null,
       stopPrice: o.stopPrice ?? null, tif: o.timeInForce, expireAt: o.expireAt ?? null, tag: o.tag ?? 'EXTERNAL', reduceOnly: o.reduceOnly ? 1 : 0,
-      status: o.status, filled: 0, avg: 0, createdAt: o.createdAt, updatedAt: now, submittedAt: o.submittedAt ?? null, filledAt: null, reason: null,
-      external: 1, overfilled: 0, dirty: false, key: this.#keyOf(o.clientOrderId),
+      status: o.status, filled: adoptedFilled(o), avg: adoptedAvg(o), createdAt: o.createdAt, updatedAt: now, submittedAt: o.submittedAt ?? null,
+      filledAt: o.status === 'FILLED' ? o.updatedAt : null, reason: null, external: 1, overfilled: 0, dirty: false, key: this.#keyOf(o.clientOrderId),
     };
     this.#orders.set(core.key, core);
     this.#last = core;

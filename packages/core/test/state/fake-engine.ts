@@ -15,7 +15,9 @@ export class FakeEngine implements EngineHandle {
   accountSnapshot(): AccountSnapshot { return { cash: 1, accountValue: 1, positions: [], openOrders: [], lastPrices: { AAPL: 100 }, timestamp: this.clock.now() }; }
   async resyncAccount(): Promise<void> { this.resyncs++; }
   skippedUntil = Number.NEGATIVE_INFINITY;
+  quietUntilTs = Number.NEGATIVE_INFINITY;
   skipUntil(timestamp: number): void { this.skippedUntil = Math.max(this.skippedUntil, timestamp); }
+  quietUntil(timestamp: number): void { this.quietUntilTs = Math.max(this.quietUntilTs, timestamp); }
   schedule(intervalMs: number, fn: () => void | Promise<void>): () => void {
     const e = { intervalMs, fn };
     this.scheduled.push(e);

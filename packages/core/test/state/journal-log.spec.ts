@@ -1,6 +1,7 @@
 // The journal log of `process` durability, in process: a "crash" is simulated by copying the
 // state dir (db, WAL, log segments) while the store is still open and nothing was flushed.
 import { expect } from 'chai';
+import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
@@ -45,6 +46,21 @@ function crashedDir(): string {
 
 describe("journal log (durability 'process')", () => {
   afterEach(cleanupTempDirs);
+
+  it('the journal writer thread never keeps a process alive (a process that ends without closing the layer exits)', () => {
+    const dir = tempDir();
+    const core = new URL('../../dist/index.js', import.meta.url).href;
+    const script = `import { createStateLayer, SimulatedClock, silentLogger } from ${JSON.stringify(core)};
+      const layer = createStateLayer({ stateDir: process.argv[2], durability: 'process', clock: new SimulatedClock(0), logger: silentLogger });
+      layer.journal.recordIntent({ clientOrderId: 'x1', asset: 'A', side: 'BUY', quantity: 1, orderType: 'MARKET', timeInForce: 'DAY', createdAt: 0 });
+      process.stdout.write('opened');`;
+    const file = join(dir, 'child.mjs'); // a module file: \`node -e\` exits at the end of its script whatever is still referenced
+    writeFileSync(file, script);
+    const r = spawnSync(process.execPath, [file, join(dir, 'state')], { timeout: 20_000, encoding: 'utf8' });
+    expect(r.stdout).to.equal('opened');
+    expect(r.signal, `still running after 20 s: ${r.stderr}`).to.equal(null);
+    expect(r.status).to.equal(0);
+  });
 
   it('records not yet in SQLite are replayed at open, once; the log is emptied', () => {
     const dir = crashedDir();

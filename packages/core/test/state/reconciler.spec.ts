@@ -97,6 +97,21 @@ describe('reconciler', () => {
     layer.close();
   });
 
+  it('an adopted external order keeps what the venue says it filled (quantity and average price), in both durabilities', async () => {
+    for (const durability of ['process', 'power'] as const) {
+      const venue = new FakeVenue();
+      const layer = createStateLayer({ stateDir: tempDir(), durability, reconcile: { policy: 'adopt-broker' } });
+      const engine = new FakeEngine(layer.wrapBroker(venue));
+      venue.seedOrder({ clientOrderId: 'byhand2', asset: 'MSFT', side: 'BUY', quantity: 5, limitPrice: 300 });
+      venue.fill('byhand2', 3, 299.5, { silent: true });
+      await layer.reconciler.run(engine);
+      const o = layer.journal.getOrder('byhand2');
+      expect([o?.external, o?.status, o?.filledQuantity, o?.avgFillPrice], durability).to.deep.equal([true, 'PARTIALLY_FILLED', 3, 299.5]);
+      expect(layer.journal.fills().filter((f) => f.clientOrderId === 'byhand2').map((f) => f.quantity), durability).to.deep.equal([3]);
+      layer.close();
+    }
+  });
+
   it('a missing report is never read as flat: getPositions throws → REPORT_UNAVAILABLE, positions untouched even under adopt-broker', async () => {
     const { layer, venue, engine } = await withLocal100('adopt-broker');
     venue.failing.add('getPositions');
