@@ -1,6 +1,7 @@
 import type { LiveRiskConfig } from './config.js';
 import { SlidingWindowCounter } from './sliding-window.js';
 import { fmt } from './format.js';
+import { reachesLimit } from './limit-compare.js';
 
 /** A breaker that fired: SafeBroker moves the trading state to `action`. @public */
 export interface BreakerTrip {
@@ -56,6 +57,8 @@ export class CircuitBreakers {
   readonly #attempts = new SlidingWindowCounter(60_000);
   readonly #errors: SlidingWindowCounter;
   readonly #ddPct: number;
+  /** last marked equity: the scale of the daily loss's rounding */
+  #equity = 0;
   constructor(private readonly config: LiveRiskConfig) {
     const cb = config.circuitBreakers;
     this.peak = new RollingPeak(cb.drawdown.lookbackMinutes * 60_000);
@@ -68,18 +71,21 @@ export class CircuitBreakers {
 
   /** Marks equity; returns the current drawdown % from the rolling peak. */
   markEquity(ts: number, equity: number): number {
+    this.#equity = equity;
     const p = this.peak.push(ts, equity);
     return p > 0 && equity < p ? ((p - equity) / p) * 100 : 0;
   }
 
+  /** Trips when the drawdown reaches the threshold (up to rounding: limit-compare.ts; a % of the peak, scale 100). */
   checkDrawdown(drawdownPct: number): BreakerTrip | undefined {
-    if (!this.config.circuitBreakers.drawdown.enabled || !(drawdownPct > 0) || drawdownPct < this.#ddPct) return undefined;
+    if (!this.config.circuitBreakers.drawdown.enabled || !(drawdownPct > 0) || !reachesLimit(drawdownPct, this.#ddPct, 100)) return undefined;
     return { breaker: 'drawdown', code: BREAKER_CODES.drawdown, action: this.config.circuitBreakers.drawdown.action, reason: `drawdown ${drawdownPct.toFixed(4)}% reached ${this.#ddPct}%` };
   }
 
+  /** Trips when the day's loss reaches maxDailyLoss (up to the rounding of the equities it is the difference of). */
   checkDailyLoss(dailyLoss: number): BreakerTrip | undefined {
     const limit = this.config.maxDailyLoss;
-    if (!this.config.circuitBreakers.dailyLoss.enabled || !(dailyLoss > 0) || dailyLoss < limit) return undefined;
+    if (!this.config.circuitBreakers.dailyLoss.enabled || !(dailyLoss > 0) || !reachesLimit(dailyLoss, limit, this.#equity + dailyLoss)) return undefined;
     return { breaker: 'daily_loss', code: BREAKER_CODES.daily_loss, action: this.config.circuitBreakers.dailyLoss.action, reason: `daily loss ${fmt(dailyLoss, limit)} reached maxDailyLoss ${limit}` };
   }
 
@@ -106,8 +112,8 @@ export class CircuitBreakers {
   /** Is the cause of a trip gone (for cool-down resume)? */
   cleared(breaker: string, now: number, drawdownPct: number, dailyLoss: number): boolean {
     switch (breaker) {
-      case 'drawdown': return drawdownPct < this.#ddPct;
-      case 'daily_loss': return dailyLoss < this.config.maxDailyLoss;
+      case 'drawdown': return !reachesLimit(drawdownPct, this.#ddPct, 100);
+      case 'daily_loss': return !reachesLimit(dailyLoss, this.config.maxDailyLoss, this.#equity + dailyLoss);
       case 'order_rate': return this.#attempts.count(now) <= this.config.circuitBreakers.orderRate.maxAttemptsPerMinute;
       case 'error_rate': return this.#errors.count(now) < this.config.circuitBreakers.errorRate.maxErrors;
       default: return false; // manual, state: never by themselves

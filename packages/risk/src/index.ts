@@ -12,6 +12,7 @@ export type { StatefulRiskPolicy } from './policy.js';
 export { extendedContext, increasesRisk } from './risk-context.js';
 export type { SafeRiskContext } from './risk-context.js';
 export { riskError, sanityCheck } from './errors.js';
+export { LIMIT_TOLERANCE, atLimit, withinLimit, reachesLimit } from './limit-compare.js';
 export { RiskStateStore, RiskStateSchema, freshRiskState } from './risk-state.js';
 export type { RiskStateData, RiskTrip, RiskAuditEntry, TradingState, LoadedRiskState } from './risk-state.js';
 export { engageKillSwitch, clearKillSwitch } from './kill-switch.js';

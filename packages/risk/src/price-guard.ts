@@ -1,4 +1,5 @@
 import type { Logger } from '@tradewire/core';
+import { withinLimit } from './limit-compare.js';
 
 /** What the guard knows of one asset. @public */
 export interface PriceRecord {
@@ -45,11 +46,11 @@ export class PriceGuard {
       return true;
     }
     const band = this.bandPct;
-    if (band === Infinity || Math.abs(price - rec.price) * 100 <= band * rec.price) {
+    if (band === Infinity || withinLimit(Math.abs(price - rec.price) * 100, band * rec.price, 100 * rec.price)) {
       rec.price = price; rec.at = ts; rec.quarantined = false; rec.suspectCount = 0;
       return true;
     }
-    if (rec.suspectCount > 0 && Math.abs(price - rec.suspectPrice) * 100 <= band * rec.suspectPrice) rec.suspectCount++;
+    if (rec.suspectCount > 0 && withinLimit(Math.abs(price - rec.suspectPrice) * 100, band * rec.suspectPrice, 100 * rec.suspectPrice)) rec.suspectCount++;
     else { rec.suspectPrice = price; rec.suspectCount = 1; }
     if (rec.suspectCount >= this.acceptAfter) {
       this.logger.warn('risk: price level accepted after consecutive out-of-band prices', { asset, price, previous: rec.price, count: rec.suspectCount });

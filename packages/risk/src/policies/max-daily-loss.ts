@@ -3,6 +3,7 @@ import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.j
 import { extendedContext } from '../risk-context.js';
 import { limitPolicyDefinition } from './_limit.js';
 import { fmt } from '../format.js';
+import { reachesLimit } from '../limit-compare.js';
 
 const NAME = 'max_daily_loss';
 const CODE = 'RISK_MAX_DAILY_LOSS';
@@ -16,7 +17,8 @@ export class MaxDailyLossPolicy implements StatefulRiskPolicy {
     const x = extendedContext(order, ctx);
     if (!x.increasesRisk) return undefined;
     const loss = x.dailyLoss;
-    if (loss > 0 && loss >= this.limit) return reject(NAME, CODE, `daily loss ${fmt(loss, this.limit)} reached maxDailyLoss ${this.limit}`, this.limit, loss);
+    // the loss is a difference of equities: it carries their rounding (scale: session-start equity)
+    if (loss > 0 && reachesLimit(loss, this.limit, x.accountValue + loss)) return reject(NAME, CODE, `daily loss ${fmt(loss, this.limit)} reached maxDailyLoss ${this.limit}`, this.limit, loss);
     return undefined;
   }
 }

@@ -2,6 +2,7 @@ import type { OrderIntent, RiskContext, RiskRejection } from '@tradewire/core';
 import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.js';
 import { extendedContext } from '../risk-context.js';
 import { limitPolicyDefinition } from './_limit.js';
+import { reachesLimit } from '../limit-compare.js';
 
 const NAME = 'max_drawdown';
 const CODE = 'RISK_MAX_DRAWDOWN';
@@ -15,7 +16,8 @@ export class MaxDrawdownPolicy implements StatefulRiskPolicy {
     const x = extendedContext(order, ctx);
     if (!x.increasesRisk) return undefined;
     const dd = x.drawdownPct;
-    if (dd > 0 && dd >= this.limitPct) return reject(NAME, CODE, `drawdown ${dd.toFixed(4)}% reached maxDrawdownPct ${this.limitPct}%`, this.limitPct, dd);
+    // a % of the peak: its rounding is relative to 100, not to the limit (scale 100)
+    if (dd > 0 && reachesLimit(dd, this.limitPct, 100)) return reject(NAME, CODE, `drawdown ${dd.toFixed(4)}% reached maxDrawdownPct ${this.limitPct}%`, this.limitPct, dd);
     return undefined;
   }
 }

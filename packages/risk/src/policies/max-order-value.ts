@@ -3,6 +3,7 @@ import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.j
 import { extendedContext } from '../risk-context.js';
 import { closesExactly, limitPolicyDefinition } from './_limit.js';
 import { fmt } from '../format.js';
+import { withinLimit } from '../limit-compare.js';
 
 const NAME = 'max_order_value';
 const CODE = 'RISK_MAX_ORDER_VALUE';
@@ -17,7 +18,7 @@ export class MaxOrderValuePolicy implements StatefulRiskPolicy {
     const price = extendedContext(order, ctx).referencePrice;
     if (price === undefined) return reject(NAME, CODE, `no price for ${order.asset}: cannot value the order`, this.limit, 'no price');
     const value = order.quantity * price;
-    if (!(value <= this.limit)) return reject(NAME, CODE, `order value ${fmt(value, this.limit)} of ${order.asset} exceeds maxOrderValue ${this.limit}`, this.limit, value);
+    if (!withinLimit(value, this.limit)) return reject(NAME, CODE, `order value ${fmt(value, this.limit)} of ${order.asset} exceeds maxOrderValue ${this.limit}`, this.limit, value);
     return undefined;
   }
 }

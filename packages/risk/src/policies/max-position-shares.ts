@@ -2,6 +2,7 @@ import type { OrderIntent, RiskContext, RiskRejection } from '@tradewire/core';
 import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.js';
 import { limitPolicyDefinition } from './_limit.js';
 import { fmt } from '../format.js';
+import { withinLimit } from '../limit-compare.js';
 
 const NAME = 'max_position_shares';
 const CODE = 'RISK_MAX_POSITION_SHARES';
@@ -13,7 +14,7 @@ export class MaxPositionSharesPolicy implements StatefulRiskPolicy {
   check(order: OrderIntent, ctx: RiskContext): RiskRejection | undefined {
     if (this.limit === Infinity || ctx.reducesPosition) return undefined;
     const after = Math.abs((ctx.position?.quantity ?? 0) + (order.side === 'BUY' ? order.quantity : -order.quantity));
-    if (!(after <= this.limit)) return reject(NAME, CODE, `position in ${order.asset} would be ${fmt(after, this.limit)}, over maxPositionShares ${this.limit}`, this.limit, after);
+    if (!withinLimit(after, this.limit)) return reject(NAME, CODE, `position in ${order.asset} would be ${fmt(after, this.limit)}, over maxPositionShares ${this.limit}`, this.limit, after);
     return undefined;
   }
 }

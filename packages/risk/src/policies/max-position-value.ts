@@ -3,6 +3,7 @@ import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.j
 import { extendedContext } from '../risk-context.js';
 import { limitPolicyDefinition } from './_limit.js';
 import { fmt } from '../format.js';
+import { withinLimit } from '../limit-compare.js';
 
 const NAME = 'max_position_value';
 const CODE = 'RISK_MAX_POSITION_VALUE';
@@ -16,7 +17,7 @@ export class MaxPositionValuePolicy implements StatefulRiskPolicy {
     const price = extendedContext(order, ctx).referencePrice;
     if (price === undefined) return reject(NAME, CODE, `no price for ${order.asset}: cannot value the position`, this.limit, 'no price');
     const after = Math.abs((ctx.position?.quantity ?? 0) + (order.side === 'BUY' ? order.quantity : -order.quantity)) * price;
-    if (!(after <= this.limit)) return reject(NAME, CODE, `position value in ${order.asset} would be ${fmt(after, this.limit)}, over maxPositionValue ${this.limit}`, this.limit, after);
+    if (!withinLimit(after, this.limit)) return reject(NAME, CODE, `position value in ${order.asset} would be ${fmt(after, this.limit)}, over maxPositionValue ${this.limit}`, this.limit, after);
     return undefined;
   }
 }

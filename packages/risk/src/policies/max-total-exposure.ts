@@ -3,6 +3,7 @@ import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.j
 import { extendedContext } from '../risk-context.js';
 import { limitPolicyDefinition } from './_limit.js';
 import { fmt } from '../format.js';
+import { withinLimit } from '../limit-compare.js';
 
 const NAME = 'max_total_exposure';
 const CODE = 'RISK_MAX_TOTAL_EXPOSURE';
@@ -19,7 +20,7 @@ export class MaxTotalExposurePolicy implements StatefulRiskPolicy {
     const q0 = ctx.position?.quantity ?? 0;
     const cur = ctx.position ? Math.abs(q0 * ctx.position.currentPrice) : 0;
     const after = x.grossExposure - cur + Math.abs(q0 + (order.side === 'BUY' ? order.quantity : -order.quantity)) * price;
-    if (!(after <= this.limit)) return reject(NAME, CODE, `gross exposure would be ${fmt(after, this.limit)}, over maxTotalExposure ${this.limit}`, this.limit, after);
+    if (!withinLimit(after, this.limit)) return reject(NAME, CODE, `gross exposure would be ${fmt(after, this.limit)}, over maxTotalExposure ${this.limit}`, this.limit, after);
     return undefined;
   }
 }
