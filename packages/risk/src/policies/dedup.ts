@@ -5,12 +5,17 @@ import { limitPolicyDefinition } from './_limit.js';
 const NAME = 'dedup';
 const CODE = 'RISK_DEDUP';
 
+/** Is dedup off for this window? 0 (the default) is off; Infinity ("Infinity"/null) disables it like every limit. */
+export function dedupOff(windowSeconds: number): boolean {
+  return !(windowSeconds > 0 && windowSeconds < Infinity);
+}
+
 interface Last { quantity: number; orderType: string; limitPrice: number | undefined; stopPrice: number | undefined; at: number }
 
 /**
  * Refuses an order identical (asset, side, quantity, type, prices) to the last one accepted for
  * the same asset and side less than `limit` seconds ago: the repeated-intent detector of a runaway
- * loop. O(1), no string building.
+ * loop. O(1), no string building. A window of 0 or Infinity (disabled) refuses nothing.
  * @public
  */
 export class DedupPolicy implements StatefulRiskPolicy {
@@ -18,7 +23,7 @@ export class DedupPolicy implements StatefulRiskPolicy {
   readonly #buy = new Map<string, Last>();
   readonly #sell = new Map<string, Last>();
   readonly #windowMs: number;
-  constructor(readonly windowSeconds: number) { this.#windowMs = windowSeconds * 1000; }
+  constructor(readonly windowSeconds: number) { this.#windowMs = dedupOff(windowSeconds) ? 0 : windowSeconds * 1000; }
   check(order: OrderIntent, ctx: RiskContext): RiskRejection | undefined {
     if (!(this.#windowMs > 0)) return undefined;
     const last = (order.side === 'BUY' ? this.#buy : this.#sell).get(order.asset);
@@ -37,4 +42,4 @@ export class DedupPolicy implements StatefulRiskPolicy {
 }
 
 export const dedupDefinition = limitPolicyDefinition(NAME, 'refuses an order identical to the last one for the asset/side within a window (seconds)', (l) => new DedupPolicy(l));
-export const dedup: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => !(c.dedupWindowSeconds > 0), fromRiskConfig: (c) => new DedupPolicy(c.dedupWindowSeconds) };
+export const dedup: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => dedupOff(c.dedupWindowSeconds), fromRiskConfig: (c) => new DedupPolicy(c.dedupWindowSeconds) };
