@@ -99,13 +99,13 @@ export class CircuitBreakers {
     return { breaker: 'order_rate', code: BREAKER_CODES.order_rate, action: this.config.circuitBreakers.orderRate.action, reason: `${n} order attempts in 60s (max ${max}): runaway order loop` };
   }
 
-  /** Counts one error (venue rejection, broker error, reported strategy error). */
+  /** Counts one error (venue rejection, broker error, reported strategy error); trips above maxErrors in the window (like orderRate). */
   recordError(now: number): BreakerTrip | undefined {
     const er = this.config.circuitBreakers.errorRate;
     if (er.maxErrors === Infinity) return undefined;
     this.#errors.add(now);
     const n = this.#errors.count(now);
-    if (n < er.maxErrors) return undefined;
+    if (n <= er.maxErrors) return undefined;
     return { breaker: 'error_rate', code: BREAKER_CODES.error_rate, action: er.action, reason: `${n} errors in ${er.windowSeconds}s (max ${er.maxErrors})` };
   }
 
@@ -115,7 +115,7 @@ export class CircuitBreakers {
       case 'drawdown': return !reachesLimit(drawdownPct, this.#ddPct, 100);
       case 'daily_loss': return !reachesLimit(dailyLoss, this.config.maxDailyLoss, this.#equity + dailyLoss);
       case 'order_rate': return this.#attempts.count(now) <= this.config.circuitBreakers.orderRate.maxAttemptsPerMinute;
-      case 'error_rate': return this.#errors.count(now) < this.config.circuitBreakers.errorRate.maxErrors;
+      case 'error_rate': return this.#errors.count(now) <= this.config.circuitBreakers.errorRate.maxErrors;
       default: return false; // manual, state: never by themselves
     }
   }

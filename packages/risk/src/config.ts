@@ -50,7 +50,7 @@ const BreakersSchema = z
       .object({ maxAttemptsPerMinute: limitSchema(), action: breakerAction.default('HALTED') })
       .strict()
       .default({ maxAttemptsPerMinute: Infinity, action: 'HALTED' }),
-    /** venue rejections, broker errors and reported errors within a window */
+    /** venue rejections, broker errors and reported errors within a window: maxErrors pass, one more trips */
     errorRate: z
       .object({ maxErrors: limitSchema(), windowSeconds: positive(60), action: breakerAction.default('HALTED') })
       .strict()

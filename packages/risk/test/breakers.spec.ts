@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { RollingPeak } from '@tradewire/risk';
+import { CircuitBreakers, RollingPeak, parseRiskConfig } from '@tradewire/risk';
 import { T0, expectRisk, rig } from './support/helpers.js';
 
 describe('circuit breakers and trading state', () => {
@@ -73,15 +73,18 @@ describe('circuit breakers and trading state', () => {
     expect(r.safe.snapshot().trip?.code).to.equal('RISK_BREAKER_ORDER_RATE');
   });
 
-  it('F34: venue rejections trip the error-rate breaker (a rejection counted once)', async () => {
+  it('F34: venue rejections trip the error-rate breaker above maxErrors (a rejection counted once)', async () => {
     const r = await rig({ circuitBreakers: { errorRate: { maxErrors: 3, windowSeconds: 60 } } });
     r.inner.mode = 'reject';
     r.tick({ A: 10 });
+    const states: string[] = [];
     for (let i = 0; i < 20; i++) {
       r.clock.advance(1000);
       await r.buy('A', 1 + i).catch(() => undefined);
+      states.push(r.safe.tradingState);
     }
-    expect(r.inner.ledger.length).to.equal(3);
+    expect(states.slice(0, 4)).to.deep.equal(['ACTIVE', 'ACTIVE', 'ACTIVE', 'HALTED']); // the 3rd error is allowed, the 4th trips
+    expect(r.inner.ledger.length).to.equal(4);
     expect(r.safe.snapshot().trip?.code).to.equal('RISK_BREAKER_ERROR_RATE');
     expect(r.safe.tradingState).to.equal('HALTED');
   });
@@ -107,6 +110,8 @@ describe('circuit breakers and trading state', () => {
     await r.buy('A', 1).catch((e: Error) => { msg = e.message; });
     expect(msg).to.equal('venue exploded');
     await r.buy('A', 2).catch(() => undefined);
+    expect(r.safe.tradingState).to.equal('ACTIVE'); // maxErrors itself is allowed
+    await r.buy('A', 3).catch(() => undefined);
     expect(r.safe.tradingState).to.equal('HALTED');
   });
 
@@ -116,6 +121,7 @@ describe('circuit breakers and trading state', () => {
     r.tick({ A: 10 });
     await r.buy('A', 1).catch(() => undefined);
     await r.buy('A', 2).catch(() => undefined);
+    await r.buy('A', 4).catch(() => undefined);
     expect(r.safe.tradingState).to.equal('HALTED');
     expect(r.safe.killSwitchEngaged).to.equal(false); // cool-down trips halt without the kill switch
     r.inner.mode = 'fill';
@@ -126,6 +132,19 @@ describe('circuit breakers and trading state', () => {
     expect(r.safe.tradingState).to.equal('ACTIVE');
     expect(r.safe.auditTrail().map((a) => a.action)).to.deep.equal(['trip', 'auto-resume']);
     await r.buy('A', 3);
+  });
+
+  it('error rate: maxErrors in the window is allowed and clears a trip for cool-down; one more trips and is not cleared', () => {
+    const b = new CircuitBreakers(parseRiskConfig({ circuitBreakers: { errorRate: { maxErrors: 2, windowSeconds: 10 } } }));
+    expect(b.recordError(T0)).to.equal(undefined);
+    expect(b.recordError(T0 + 4000)).to.equal(undefined);
+    expect(b.cleared('error_rate', T0 + 4000, 0, 0)).to.equal(true); // 2 = maxErrors
+    const trip = b.recordError(T0 + 8000);
+    expect(trip).to.include({ breaker: 'error_rate', code: 'RISK_BREAKER_ERROR_RATE', reason: '3 errors in 10s (max 2)' });
+    expect(b.cleared('error_rate', T0 + 9000, 0, 0)).to.equal(false); // 3 in (T0 − 1 s, T0 + 9 s]
+    expect(b.cleared('error_rate', T0 + 10_000, 0, 0)).to.equal(true); // the first fell out: 2 left
+    const o = new CircuitBreakers(parseRiskConfig({ circuitBreakers: { orderRate: { maxAttemptsPerMinute: 2 } } }));
+    expect([o.recordAttempt(T0), o.recordAttempt(T0), o.recordAttempt(T0)?.breaker]).to.deep.equal([undefined, undefined, 'order_rate']); // same rule
   });
 
   it('cancels always pass; closeAllPositions cancels pending orders and flattens while halted', async () => {

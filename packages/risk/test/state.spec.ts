@@ -146,7 +146,7 @@ describe('risk state persistence and the kill switch', () => {
 
   it('F05: a breaker trip written while the store fails is written when it recovers, with no order needed', async () => {
     const kv = new FullDisk();
-    const r = await rig({ circuitBreakers: { errorRate: { maxErrors: 2 } } }, { kv });
+    const r = await rig({ circuitBreakers: { errorRate: { maxErrors: 1 } } }, { kv });
     r.tick({ A: 10 });
     kv.full = true;
     r.safe.recordError('strategy', new Error('a'));
