@@ -7,8 +7,21 @@ import { z } from 'zod';
  * @public
  */
 export function limitSchema(defaultValue = Infinity) {
+  return disableable(z.number().min(0), 'must be a number >= 0, or "Infinity"/null to disable', defaultValue);
+}
+
+/**
+ * A count limit (positions, orders, attempts, errors): like `limitSchema`, but a finite value
+ * must be a whole number (`1.5` is refused).
+ * @public
+ */
+export function countSchema(defaultValue = Infinity) {
+  return disableable(z.number().int().min(0), 'must be a whole number >= 0, or "Infinity"/null to disable', defaultValue);
+}
+
+function disableable(finite: z.ZodNumber, error: string, defaultValue: number) {
   return z
-    .union([z.number().min(0), z.literal(Infinity), z.literal('Infinity'), z.null()], { error: 'must be a number >= 0, or "Infinity"/null to disable' })
+    .union([finite, z.literal(Infinity), z.literal('Infinity'), z.null()], { error })
     .optional()
     .transform((v): number => (v === undefined ? defaultValue : v === null || v === 'Infinity' ? Infinity : v === 0 ? 0 : v));
 }
@@ -47,12 +60,12 @@ const BreakersSchema = z
     dailyLoss: z.object({ enabled: z.boolean().default(true), action: breakerAction.default('HALTED') }).strict().default({ enabled: true, action: 'HALTED' }),
     /** order attempts (accepted or not) per minute: the runaway-loop breaker */
     orderRate: z
-      .object({ maxAttemptsPerMinute: limitSchema(), action: breakerAction.default('HALTED') })
+      .object({ maxAttemptsPerMinute: countSchema(), action: breakerAction.default('HALTED') })
       .strict()
       .default({ maxAttemptsPerMinute: Infinity, action: 'HALTED' }),
     /** venue rejections, broker errors and reported errors within a window: maxErrors pass, one more trips */
     errorRate: z
-      .object({ maxErrors: limitSchema(), windowSeconds: positive(60), action: breakerAction.default('HALTED') })
+      .object({ maxErrors: countSchema(), windowSeconds: positive(60), action: breakerAction.default('HALTED') })
       .strict()
       .default({ maxErrors: Infinity, windowSeconds: 60, action: 'HALTED' }),
     /** 'manual': only an explicit command resumes; 'cooldown': resumes after cooldownSeconds when the cause cleared */
@@ -100,8 +113,9 @@ const PolicyRefSchema = z.union([
 ]);
 
 /**
- * Every limit of the risk layer. Each limit is disabled with Infinity (or "Infinity"/null).
- * Unknown keys are an error naming the key.
+ * Every limit of the risk layer. Each limit is disabled with Infinity (or "Infinity"/null); the
+ * counts (maxPositions, maxOrdersPerMinute, the breakers' maxAttemptsPerMinute and maxErrors) must
+ * be whole numbers. Unknown keys are an error naming the key.
  * @public
  */
 export const LiveRiskConfig = z
@@ -109,10 +123,10 @@ export const LiveRiskConfig = z
     maxPositionValue: limitSchema(),
     maxPositionShares: limitSchema(),
     maxTotalExposure: limitSchema(),
-    maxPositions: limitSchema(),
+    maxPositions: countSchema(),
     maxOrderValue: limitSchema(),
     maxOrderShares: limitSchema(),
-    maxOrdersPerMinute: limitSchema(),
+    maxOrdersPerMinute: countSchema(),
     maxDailyLoss: limitSchema(),
     maxDrawdownPct: limitSchema(),
     maxPriceDeviationPct: limitSchema(),

@@ -1,7 +1,7 @@
 // Public surface of @tradewire/risk. Explicit export list.
 import { definitions } from './plugin.js';
 
-export { LiveRiskConfig, DEFAULT_POLICY_ORDER, limitSchema, parseRiskConfig } from './config.js';
+export { LiveRiskConfig, DEFAULT_POLICY_ORDER, limitSchema, countSchema, parseRiskConfig } from './config.js';
 export type { LiveRiskConfigInput, PolicyRef } from './config.js';
 export { SafeBroker } from './safe-broker.js';
 export type { SafeBrokerOptions, RiskSnapshot } from './safe-broker.js';
@@ -29,7 +29,7 @@ export { PriceGuard } from './price-guard.js';
 export type { PriceRecord } from './price-guard.js';
 export { SessionCalendar } from './session.js';
 export { SlidingWindowCounter } from './sliding-window.js';
-export { LimitPolicyConfig } from './policies/_limit.js';
+export { LimitPolicyConfig, CountPolicyConfig } from './policies/_limit.js';
 export { AllowedAssetsPolicy, allowedAssetsDefinition } from './policies/allowed-assets.js';
 export { BlockedAssetsPolicy, blockedAssetsDefinition } from './policies/blocked-assets.js';
 export { PriceBandPolicy, priceBandDefinition } from './policies/price-band.js';

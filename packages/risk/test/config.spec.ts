@@ -46,6 +46,39 @@ describe('LiveRiskConfig', () => {
     });
   }
 
+  for (const [key, value] of [['maxPositions', 1.5], ['maxOrdersPerMinute', 2.5], ['maxPositions', 0.1]] as const) {
+    it(`rejects the count ${key}: ${value} (a count is a whole number) with a ConfigError naming the key`, async () => {
+      const e = await configError({ [key]: value });
+      expect(e.code).to.equal('CONFIG_INVALID');
+      expect(e.message).to.contain(key).and.to.contain('whole number');
+      expect(e.details['keys']).to.deep.equal([key]);
+    });
+  }
+
+  it('the breakers\' counts (orderRate.maxAttemptsPerMinute, errorRate.maxErrors) must be whole numbers too', async () => {
+    const a = await configError({ circuitBreakers: { orderRate: { maxAttemptsPerMinute: 10.5 } } });
+    expect(a.message).to.contain('circuitBreakers.orderRate.maxAttemptsPerMinute').and.to.contain('whole number');
+    const b = await configError({ circuitBreakers: { errorRate: { maxErrors: 2.5 } } });
+    expect(b.message).to.contain('circuitBreakers.errorRate.maxErrors').and.to.contain('whole number');
+  });
+
+  it('counts accept whole numbers and disable with Infinity/"Infinity"/null; value limits stay fractional', () => {
+    const c = parseRiskConfig({ maxPositions: 3, maxOrdersPerMinute: 'Infinity', circuitBreakers: { orderRate: { maxAttemptsPerMinute: null }, errorRate: { maxErrors: 0 } }, maxOrderShares: 1.5, maxOrderValue: 0.3 });
+    expect([c.maxPositions, c.maxOrdersPerMinute, c.circuitBreakers.orderRate.maxAttemptsPerMinute, c.circuitBreakers.errorRate.maxErrors]).to.deep.equal([3, Infinity, Infinity, 0]);
+    expect([c.maxOrderShares, c.maxOrderValue]).to.deep.equal([1.5, 0.3]);
+  });
+
+  it('registry-configured count policies (max_positions, max_orders_per_minute) refuse a fractional limit', async () => {
+    for (const name of ['max_positions', 'max_orders_per_minute']) {
+      let err: unknown;
+      try { await registry().create('risk', name, { limit: 1.5 }); } catch (e) { err = e; }
+      expect(isTradingError(err) && err.code, name).to.equal('CONFIG_INVALID');
+      expect(String((err as Error).message)).to.contain('limit').and.to.contain('whole number');
+      expect(await registry().create('risk', name, { limit: 2 })).to.have.property('limit', 2);
+    }
+    expect(await registry().create('risk', 'max_order_shares', { limit: 1.5 })).to.have.property('limit', 1.5);
+  });
+
   it('rejects unknown keys and typos, naming them (B01)', async () => {
     const e = await configError({ maxDailyLos: 100 });
     expect(e.message).to.contain('maxDailyLos');

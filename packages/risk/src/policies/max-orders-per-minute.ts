@@ -1,6 +1,6 @@
 import type { OrderIntent, RiskContext, RiskRejection } from '@tradewire/core';
 import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.js';
-import { limitPolicyDefinition } from './_limit.js';
+import { countPolicyDefinition } from './_limit.js';
 import { SlidingWindowCounter } from '../sliding-window.js';
 
 const NAME = 'max_orders_per_minute';
@@ -22,5 +22,5 @@ export class MaxOrdersPerMinutePolicy implements StatefulRiskPolicy {
   }
 }
 
-export const maxOrdersPerMinuteDefinition = limitPolicyDefinition(NAME, 'max accepted orders per 60 s', (l) => new MaxOrdersPerMinutePolicy(l));
+export const maxOrdersPerMinuteDefinition = countPolicyDefinition(NAME, 'max accepted orders per 60 s', (l) => new MaxOrdersPerMinutePolicy(l));
 export const maxOrdersPerMinute: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.maxOrdersPerMinute === Infinity, fromRiskConfig: (c) => new MaxOrdersPerMinutePolicy(c.maxOrdersPerMinute) };

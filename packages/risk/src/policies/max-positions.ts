@@ -1,7 +1,7 @@
 import type { OrderIntent, RiskContext, RiskRejection } from '@tradewire/core';
 import { reject, type BuiltinPolicy, type StatefulRiskPolicy } from '../policy.js';
 import { extendedContext } from '../risk-context.js';
-import { limitPolicyDefinition } from './_limit.js';
+import { countPolicyDefinition } from './_limit.js';
 
 const NAME = 'max_positions';
 const CODE = 'RISK_MAX_POSITIONS';
@@ -19,5 +19,5 @@ export class MaxPositionsPolicy implements StatefulRiskPolicy {
   }
 }
 
-export const maxPositionsDefinition = limitPolicyDefinition(NAME, 'max number of open positions', (l) => new MaxPositionsPolicy(l));
+export const maxPositionsDefinition = countPolicyDefinition(NAME, 'max number of open positions', (l) => new MaxPositionsPolicy(l));
 export const maxPositions: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.maxPositions === Infinity, fromRiskConfig: (c) => new MaxPositionsPolicy(c.maxPositions) };
