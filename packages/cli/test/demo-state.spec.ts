@@ -139,6 +139,8 @@ setTimeout(() => l.close(), 20000);`);
     expect(again.status).to.equal(3);
     expect(lastJson(again.stdout)['tradingState']).to.equal('HALTED');
     expect(lastJson(again.stdout)['orders']).to.equal(0);
+    expect(again.stderr).to.contain(`resume the risk layer with: tradewire risk resume --state-dir ${sd}`).and.not.contain('state clear-halt');
+    expect(tw(['state', 'show', '--state-dir', sd], dir).stdout).to.match(/risk layer {7}HALTED — kill switch: daily loss [\d.]+ reached maxDailyLoss 300 \(by breaker:daily_loss\)/);
     const resume = tw(['risk', 'resume', '--state-dir', sd, '--reason', 'loss reviewed', '--by', 'alice'], dir);
     expect(resume.status, resume.stderr).to.equal(0);
     const show = tw(['risk', 'show', '--state-dir', sd, '--json'], dir);

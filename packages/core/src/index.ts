@@ -88,7 +88,7 @@ export {
   crashPoint, CRASH_POINTS, StateDirLock, readLock, LOCK_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, StateStore, STATE_DB_FILE,
   SqliteKeyValueStore, OrderJournal, JournalBroker, PersistentClientOrderIdGenerator, isVenueSafeClientOrderId, CLIENT_ORDER_ID_PATTERN,
   submitErrorOutcome, recover, RecoveryExtension, LOST_BEFORE_SEND, reconcile, RECONCILE_POLICIES, ReconcilerExtension,
-  CheckpointExtension, HaltCauses, createStateLayer, StateLayerOptionsSchema,
+  CheckpointExtension, HaltCauses, createStateLayer, StateLayerOptionsSchema, listSegments,
 } from './state/index.js';
 export type {
   CrashPointName, LockInfo, Migration, Durability, StateStoreOptions, Checkpoint, StateEvent, Approval, HaltMarker, FillOutcome,

@@ -1,7 +1,8 @@
+import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Command } from 'commander';
 import {
-  ConfigError, OrderJournal, StateStore, createLogger, createRegistry, loadConfigFile, loadConfiguredPlugins, reconcile,
+  ConfigError, OrderJournal, StateStore, createLogger, createRegistry, listSegments, loadConfigFile, loadConfiguredPlugins, reconcile,
   SystemClock, type BrokerProtocol, type ReconcilePolicy, type ReconciliationReport,
 } from '@tradewire/core';
 
@@ -50,7 +51,12 @@ export function register(program: Command): void {
       const broker: BrokerProtocol = await registry.create('broker', ref.use, ref.config, { clock, logger });
       const policy: ReconcilePolicy = config.state?.reconcilePolicy ?? 'warn';
       // a dry run reads the state without the lock; acting needs the lock (no engine running)
-      const store = opts.dryRun ? StateStore.openReadOnly(dir) : StateStore.open({ stateDir: dir, clock, logger });
+      const store = opts.dryRun ? StateStore.openReadOnly(dir) : StateStore.open({ stateDir: dir, clock, logger, ...(config.state ? { durability: config.state.durability } : {}) });
+      if (opts.dryRun) {
+        const pending = listSegments(dir).filter((f) => statSync(f).size > 0);
+        // a read-only open does not replay the journal log: say so rather than report a journal that may be behind
+        if (pending.length > 0) process.stderr.write(`note: ${pending.length} journal log segment(s) in ${dir} hold records newer than state.db's last batch (an engine is running, or did not stop cleanly); this dry run compares state.db only. Without --dry-run (no engine running) they are replayed first.\n`);
+      }
       try {
         await broker.connect();
         const report = await reconcile(new OrderJournal(store), broker, { policy, now: clock.now(), logger, dryRun: opts.dryRun === true });

@@ -68,6 +68,7 @@ export function readStateSummary(stateDir: string): StateSummary {
 function printSummary(s: StateSummary, w: (line: string) => void): void {
   w(`state dir        ${s.stateDir}`);
   w(`trading          ${s.halted ? `HALTED (${s.halted.code}: ${s.halted.reason}) since ${s.halted.at}` : 'not halted by state'}`);
+  for (const line of riskTrading(s.risk)) w(`risk layer       ${line}`);
   w(`last checkpoint  ${s.lastCheckpoint ? `${s.lastCheckpoint.at} (#${s.lastCheckpoint.id})` : 'none'}`);
   w(`journal          ${s.counts.orders} orders, ${s.counts.fills} fills`);
   w('positions');
@@ -84,6 +85,24 @@ function printSummary(s: StateSummary, w: (line: string) => void): void {
     w('pending approvals');
     for (const a of s.pendingApprovals) w(`  #${a.id} ${a.at} ${a.kind}: ${a.summary}`);
   }
+}
+
+/**
+ * The risk layer's trading state, from its `<prefix>:state` value(s) (read as plain JSON: the CLI
+ * shows it without loading the risk package): "HALTED — kill switch: reason (by, at)", "ACTIVE".
+ */
+function riskTrading(risk: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(risk)) {
+    if (!k.endsWith(':state') || typeof v !== 'object' || v === null) continue;
+    const st = v as { tradingState?: unknown; unreadable?: unknown; killSwitch?: { engaged?: unknown; reason?: unknown; by?: unknown }; trip?: { reason?: unknown } | null };
+    if (st.unreadable !== undefined) { out.push(`UNREADABLE (${String(st.unreadable)}): the risk layer starts HALTED`); continue; }
+    if (typeof st.tradingState !== 'string') continue;
+    const ks = st.killSwitch?.engaged === true ? ` — kill switch: ${String(st.killSwitch.reason ?? '')}${st.killSwitch.by ? ` (by ${String(st.killSwitch.by)})` : ''}` : '';
+    const trip = !ks && st.trip?.reason ? ` — ${String(st.trip.reason)}` : '';
+    out.push(`${st.tradingState}${ks}${trip}${st.tradingState !== 'ACTIVE' ? ' (tradewire risk resume lifts it)' : ''}`);
+  }
+  return out;
 }
 
 /** CSV cell: quoted when needed; cells that a spreadsheet would run as a formula are defused. */

@@ -24,4 +24,5 @@ export type { ReconcilerExtensionOptions } from './reconciler-extension.js';
 export { CheckpointExtension } from './checkpointer.js';
 export { HaltCauses } from './halt-causes.js';
 export { createStateLayer, StateLayerOptionsSchema } from './state-layer.js';
+export { listSegments } from './journal-log.js';
 export type { StateLayer, StateLayerOptions } from './state-layer.js';

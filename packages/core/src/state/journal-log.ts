@@ -9,7 +9,7 @@ import { FRAME_MAGIC, FrameBuffer, parseTextLine, readFrame, type LogRecord } fr
 const SEGMENT = /^journal\.(\d{16})\.log$/;
 export function segmentName(firstSeq: number): string { return `journal.${String(firstSeq).padStart(16, '0')}.log`; }
 
-/** The journal log's segments in a state dir, oldest first. */
+/** The journal log's segments in a state dir, oldest first (`process` durability; records in them may be newer than state.db). @public */
 export function listSegments(stateDir: string): string[] {
   return readdirSync(stateDir).filter((f) => SEGMENT.test(f)).sort().map((f) => join(stateDir, f));
 }
