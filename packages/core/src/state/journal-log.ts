@@ -142,15 +142,17 @@ export class JournalLog {
  * ignored; damage anywhere else (or a gap in the sequence) is STATE_CORRUPT naming the file (the
  * log cannot be trusted past it). Segments of earlier builds (text lines) are read too.
  */
-export function readLog(stateDir: string, after: number, read: (file: string) => Buffer): { records: LogRecord[]; files: string[]; lastSeq: number } {
+export function readLog(stateDir: string, after: number, read: (file: string) => Buffer): { records: LogRecord[]; files: string[]; lastSeq: number; torn?: { file: string; at: number; unit: 'frame' | 'line' } } {
   const files = listSegments(stateDir);
   const records: LogRecord[] = [];
   let lastSeq = after;
+  let torn: { file: string; at: number; unit: 'frame' | 'line' } | undefined;
   files.forEach((file, fi) => {
     const { groups, damage } = readSegment(read(file));
     const corrupt = (at: number): StateError => new StateError(`journal log ${file} is corrupt at ${damage?.unit ?? 'frame'} ${at}; the engine must start HALTED and be rebuilt from the broker`, 'STATE_CORRUPT', { details: { file, [damage?.unit ?? 'frame']: at } });
-    // torn by the crash: its write never returned, nobody acted on it
+    // torn by the crash: its write never returned, nobody acted on it (the caller says so in its log)
     if (damage && !(damage.tail && fi === files.length - 1)) throw corrupt(damage.index + 1);
+    if (damage) torn = { file, at: damage.index + 1, unit: damage.unit };
     groups.forEach((recs, gi) => {
       for (const rec of recs) {
         if (rec[0] > after && rec[0] !== lastSeq + 1) throw corrupt(gi + 1); // a gap / step back in the sequence numbers: records are missing
@@ -160,7 +162,7 @@ export function readLog(stateDir: string, after: number, read: (file: string) =>
       }
     });
   });
-  return { records, files, lastSeq };
+  return torn ? { records, files, lastSeq, torn } : { records, files, lastSeq };
 }
 
 /**

@@ -167,7 +167,8 @@ export class WriteBehindJournal {
   #startLog(): void {
     const store = this.#store;
     const applied = (this.#db.prepare(`SELECT value FROM counters WHERE name = '${LOG_SEQ_COUNTER}'`).get() as { value: number } | undefined)?.value ?? 0;
-    const { records, files, lastSeq } = readLog(store.stateDir, applied, (f) => readFileSync(f));
+    const { records, files, lastSeq, torn } = readLog(store.stateDir, applied, (f) => readFileSync(f));
+    if (torn) store.logger.warn('journal log ends with an incomplete write (the process died during it); that write is ignored', { file: torn.file, [torn.unit]: torn.at });
     this.#replaying = true; // no drain until every record is in: the batch must commit with the last seq
     try {
       for (const rec of records) {

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { crc32 } from 'node:zlib';
-import { OrderJournal, SimulatedClock, StateStore, createStateLayer, recover, silentLogger, type Fill, type Order } from '@tradewire/core';
+import { MemoryLogger, OrderJournal, SimulatedClock, StateStore, createStateLayer, recover, silentLogger, type Fill, type Order } from '@tradewire/core';
 import { FakeVenue } from './fake-venue.js';
 import { cleanupTempDirs, intent, tempDir } from './helpers.js';
 
@@ -112,11 +112,15 @@ describe("journal log (durability 'process')", () => {
     const [a, b] = frames(whole)[0]!;
     appendFileSync(last, whole.subarray(a, a + Math.floor((b - a) / 2))); // a frame cut in the middle
     appendFileSync(last, Buffer.from([0x01, 0x40])); // and a header cut short
-    const store = StateStore.open({ stateDir: dir, breakStaleLock: true });
+    const logger = new MemoryLogger();
+    const store = StateStore.open({ stateDir: dir, breakStaleLock: true, logger });
     const j = new OrderJournal(store);
     expect(j.getOrder('twL1')?.status).to.equal('FILLED');
     expect(j.entriesAfter(0).map((e) => e.kind)).to.deep.equal(['INTENT', 'INTENT', 'INTENT']);
     store.close();
+    // ignored, but not silently: the log says which file ended in an incomplete write
+    const warned = logger.entries.filter((e) => /incomplete write/.test(e.msg));
+    expect(warned.map((e) => e.fields['file'])).to.deep.equal([last]);
   });
 
   it('a damaged frame in the middle → STATE_CORRUPT naming the file; the layer starts HALTED with the log moved aside', () => {
