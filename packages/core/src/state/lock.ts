@@ -1,8 +1,10 @@
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { z } from 'zod';
 import { StateError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import { heldLocks } from './held-locks.js';
 
 /** The lock file's name inside a state directory. @public */
 export const LOCK_FILE = 'engine.lock';
@@ -21,27 +23,59 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
-/** Reads the lock file; undefined when absent; a StateError when unreadable. */
-export function readLock(stateDir: string): LockInfo | undefined {
-  const path = join(stateDir, LOCK_FILE);
+/** What the operator sets to take over a lock they know is dead. */
+export const BREAK_STALE_LOCK_HINT = '`--break-stale-lock` (tradewire demo) or `state.breakStaleLock: true` in the config (tradewire run)';
+
+type LockFileState =
+  | { kind: 'absent' }
+  | { kind: 'held'; info: LockInfo }
+  | { kind: 'invalid'; why: string } // empty or not a lock record: breakable with the flag
+  | { kind: 'unreadable'; err: NodeJS.ErrnoException; why: string }; // could not be read at all (a directory, no permission)
+
+function inspectLock(path: string): LockFileState {
   let text: string;
   try {
     text = readFileSync(path, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StateError(`cannot read lock file ${path}`, 'STATE_LOCK_UNREADABLE', { cause: err, details: { file: path } });
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') return { kind: 'absent' };
+    const why = e.code === 'EISDIR' ? 'EISDIR: it is a directory, not a lock file'
+      : e.code === 'EACCES' || e.code === 'EPERM' ? `${e.code}: permission denied` : `${e.code ?? 'error'}: ${e.message}`;
+    return { kind: 'unreadable', err: e, why };
   }
+  if (text.trim() === '') return { kind: 'invalid', why: 'it is empty' };
   let parsed: unknown;
-  try { parsed = JSON.parse(text); } catch { parsed = undefined; }
+  try { parsed = JSON.parse(text); } catch { return { kind: 'invalid', why: 'it is not valid JSON' }; }
   const r = LockInfoSchema.safeParse(parsed);
-  if (!r.success) throw new StateError(`lock file ${path} is unreadable; remove it by hand after checking no engine runs on ${stateDir}`, 'STATE_LOCK_UNREADABLE', { details: { file: path } });
-  return r.data;
+  return r.success ? { kind: 'held', info: r.data } : { kind: 'invalid', why: 'it does not hold a pid, host and start time' };
+}
+
+/** Reads the lock file; undefined when absent; a StateError (`STATE_LOCK_UNREADABLE`, naming the file) when unreadable. */
+export function readLock(stateDir: string): LockInfo | undefined {
+  const path = join(stateDir, LOCK_FILE);
+  const s = inspectLock(path);
+  if (s.kind === 'absent') return undefined;
+  if (s.kind === 'held') return s.info;
+  throw unreadableError(path, stateDir, s);
+}
+
+function unreadableError(path: string, stateDir: string, s: Extract<LockFileState, { kind: 'invalid' | 'unreadable' }>): StateError {
+  if (s.kind === 'unreadable') {
+    return new StateError(`cannot read lock file ${path} (${s.why}); remove it by hand after checking no engine runs on ${stateDir}`,
+      'STATE_LOCK_UNREADABLE', { cause: s.err, details: { file: path, reason: s.err.code } });
+  }
+  return new StateError(`lock file ${path} is unreadable (${s.why}); if no engine runs on ${stateDir}, take it over with ${BREAK_STALE_LOCK_HINT}`,
+    'STATE_LOCK_UNREADABLE', { details: { file: path } });
 }
 
 /**
- * An exclusive lock on a state directory: an `O_EXCL` lock file holding pid and host. A second
- * engine is refused with the holder's pid; a lock left by a dead process (same host) is broken
- * only when `breakStale` is set.
+ * An exclusive lock on a state directory: an `O_EXCL` lock file holding pid and host. A live
+ * holder on this host is refused (`STATE_LOCKED`, naming its pid). Only with `breakStale` (an
+ * explicit operator choice) is a lock taken over: one left by a dead process on this host
+ * (`STATE_LOCK_STALE` without the flag), one naming this process's pid that this process does
+ * not hold (an earlier process with the same pid), one from another host, whose liveness cannot
+ * be checked from here (`STATE_LOCK_OTHER_HOST` without the flag), and an empty or unparsable
+ * lock file (`STATE_LOCK_UNREADABLE` without the flag). Each take-over is logged as a warning.
  * @public
  */
 export class StateDirLock {
@@ -52,10 +86,11 @@ export class StateDirLock {
   private constructor(path: string, info: LockInfo) {
     this.path = path;
     this.info = info;
+    heldLocks.add(path);
   }
 
-  static acquire(stateDir: string, options: { breakStale?: boolean } = {}): StateDirLock {
-    const path = join(stateDir, LOCK_FILE);
+  static acquire(stateDir: string, options: { breakStale?: boolean; logger?: Logger } = {}): StateDirLock {
+    const path = lockPath(stateDir);
     const info: LockInfo = { pid: process.pid, host: hostname(), startedAt: Date.now() };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
@@ -67,19 +102,12 @@ export class StateDirLock {
           throw new StateError(`cannot create lock file ${path}: ${(err as Error).message}`, 'STATE_LOCK_FAILED', { cause: err, details: { file: path } });
         }
       }
-      const holder = readLock(stateDir);
-      if (holder === undefined) continue; // vanished between open and read: retry
-      const sameHost = holder.host === info.host;
-      if (!sameHost || pidAlive(holder.pid)) {
-        throw new StateError(
-          `state dir ${stateDir} is locked by pid ${holder.pid} on host ${holder.host}; another engine is using it`,
-          'STATE_LOCKED', { details: { stateDir, pid: holder.pid, host: holder.host, startedAt: holder.startedAt } });
-      }
-      if (!options.breakStale) {
-        throw new StateError(
-          `state dir ${stateDir} has a stale lock from pid ${holder.pid} on host ${holder.host} (process is gone); restart with the break-stale-lock flag to take it over`,
-          'STATE_LOCK_STALE', { details: { stateDir, pid: holder.pid, host: holder.host } });
-      }
+      const s = inspectLock(path);
+      if (s.kind === 'absent') continue; // vanished between open and read: retry
+      if (s.kind === 'unreadable' || (s.kind === 'invalid' && !options.breakStale)) throw unreadableError(path, stateDir, s);
+      if (s.kind === 'held') refuseUnlessBreakable(stateDir, s.info, info.host, path, options.breakStale === true);
+      const old = s.kind === 'held' ? { pid: s.info.pid, host: s.info.host, startedAt: s.info.startedAt } : { reason: s.why };
+      options.logger?.warn('breaking the state dir lock (break-stale-lock set)', { file: path, ...old });
       try { unlinkSync(path); } catch { /* raced with another breaker: the retry decides */ }
     }
     throw new StateError(`could not acquire lock on ${stateDir}`, 'STATE_LOCK_FAILED', { details: { stateDir } });
@@ -89,9 +117,38 @@ export class StateDirLock {
   release(): void {
     if (this.#released) return;
     this.#released = true;
+    heldLocks.delete(this.path);
     try {
       const cur = JSON.parse(readFileSync(this.path, 'utf8')) as Partial<LockInfo>;
       if (cur.pid === this.info.pid && cur.startedAt === this.info.startedAt) unlinkSync(this.path);
     } catch { /* already gone */ }
   }
+}
+
+/** The lock file's path, symlinks resolved (the per-process record must see one name per directory). */
+function lockPath(stateDir: string): string {
+  let dir = resolve(stateDir);
+  try { dir = realpathSync(dir); } catch { /* not there (yet): creating the lock file reports it */ }
+  return join(dir, LOCK_FILE);
+}
+
+/** Throws unless the holder may be broken: it is gone (or unknowable, on another host) and `breakStale` is set. */
+function refuseUnlessBreakable(stateDir: string, holder: LockInfo, ourHost: string, path: string, breakStale: boolean): void {
+  const details = { stateDir, file: path, pid: holder.pid, host: holder.host, startedAt: holder.startedAt };
+  if (holder.host !== ourHost) {
+    if (breakStale) return;
+    throw new StateError(
+      `state dir ${stateDir} is locked by pid ${holder.pid} on host ${holder.host}, not this host (${ourHost}): whether that process is alive cannot be checked from here; if you know it is gone (e.g. its container was replaced), take the lock over with ${BREAK_STALE_LOCK_HINT}`,
+      'STATE_LOCK_OTHER_HOST', { details });
+  }
+  const ours = holder.pid === process.pid;
+  if (ours ? heldLocks.has(path) : pidAlive(holder.pid)) {
+    throw new StateError(
+      `state dir ${stateDir} is locked by pid ${holder.pid} on host ${holder.host}${ours ? ' (this process)' : ''}; another engine is using it`,
+      'STATE_LOCKED', { details });
+  }
+  if (breakStale) return;
+  throw new StateError(
+    `state dir ${stateDir} has a stale lock from pid ${holder.pid} on host ${holder.host} (${ours ? 'the pid of this process, which does not hold it: left by an earlier process with the same pid' : 'process is gone'}); take it over with ${BREAK_STALE_LOCK_HINT}`,
+    'STATE_LOCK_STALE', { details });
 }

@@ -136,7 +136,7 @@ export class StateStore {
     try { mkdirSync(stateDir, { recursive: true, mode: 0o700 }); } catch (err) {
       throw new StateError(`cannot create state dir ${stateDir}: ${(err as Error).message}`, 'STATE_UNREADABLE', { cause: err, details: { stateDir } });
     }
-    const lock = StateDirLock.acquire(stateDir, { breakStale: options.breakStaleLock ?? false });
+    const lock = StateDirLock.acquire(stateDir, { breakStale: options.breakStaleLock ?? false, logger });
     const file = join(stateDir, STATE_DB_FILE);
     try {
       const db = openDatabase(file, { durability }); // wall time for file names and migration stamps
