@@ -23,6 +23,29 @@ function isCorruptionError(err: unknown): boolean {
   return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code.startsWith('SQLITE_NOTADB') || code === 'SQLITE_FORMAT');
 }
 
+function isReadOnlyError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_READONLY') || code === 'EACCES' || code === 'EPERM');
+}
+
+/**
+ * SQLite silently falls back to a read-only handle when the file cannot be opened for writing
+ * (chmod 400, another owner, a read-only mount), and better-sqlite3's `db.readonly` only echoes the
+ * flag asked for; in WAL mode even `BEGIN IMMEDIATE` succeeds. A page write, rolled back, fails
+ * with SQLITE_READONLY there (→ STATE_UNWRITABLE) instead of at the engine's first real write.
+ */
+function probeWritable(db: BetterSqlite3.Database): void {
+  const version = Number(db.pragma('user_version', { simple: true }));
+  db.exec('BEGIN IMMEDIATE');
+  try { db.pragma(`user_version = ${version}`); } finally { db.exec('ROLLBACK'); }
+}
+
+function unwritable(file: string, cause?: unknown): StateError {
+  return new StateError(
+    `state file ${file} is not writable (read-only file or directory, or another owner); the engine needs to write its state: fix the permissions (e.g. chmod u+w) and start again`,
+    'STATE_UNWRITABLE', { ...(cause !== undefined ? { cause } : {}), details: { file } });
+}
+
 /** `state.db.corrupt-2026-11-21T23-59-01-123Z` (the -wal/-shm companions follow it). */
 export function corruptName(file: string, now: number): string {
   return `${file}.corrupt-${new Date(now).toISOString().replace(/[:.]/g, '-')}`;
@@ -40,7 +63,8 @@ export function moveAside(file: string, now: number): string {
 /**
  * Opens (creating if needed) and checks the state database: WAL, the chosen durability,
  * `quick_check`, migrations, required tables. A corrupt file is moved aside and reported as
- * `STATE_CORRUPT` naming both paths; a newer schema is refused untouched (`STATE_SCHEMA_TOO_NEW`).
+ * `STATE_CORRUPT` naming both paths; a newer schema is refused untouched (`STATE_SCHEMA_TOO_NEW`);
+ * a file SQLite can only open read-only (or a write refused as read-only) is `STATE_UNWRITABLE`.
  */
 export function openDatabase(file: string, options: { durability: Durability; readonly?: boolean; now?: () => number }): BetterSqlite3.Database {
   const now = options.now ?? Date.now;
@@ -50,6 +74,7 @@ export function openDatabase(file: string, options: { durability: Durability; re
     db = new Database(file, readonly ? { readonly: true, fileMustExist: true } : {});
     db.pragma('busy_timeout = 5000');
     if (!readonly) {
+      probeWritable(db);
       const mode = db.pragma('journal_mode = WAL', { simple: true });
       if (String(mode).toLowerCase() !== 'wal') throw new StateError(`cannot put ${file} in WAL mode (got ${String(mode)})`, 'STATE_UNREADABLE', { details: { file } });
       db.pragma(`synchronous = ${options.durability === 'power' ? 'FULL' : 'NORMAL'}`);
@@ -66,6 +91,7 @@ export function openDatabase(file: string, options: { durability: Durability; re
   } catch (err) {
     try { db?.close(); } catch { /* already broken */ }
     if (isTradingError(err)) throw err;
+    if (!readonly && isReadOnlyError(err)) throw unwritable(file, err);
     if (isCorruptionError(err)) {
       if (readonly) {
         throw new StateError(`state file ${file} is corrupt or unreadable (${(err as Error).message})`, 'STATE_CORRUPT', { cause: err, details: { file } });

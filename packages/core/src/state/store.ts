@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, statSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
@@ -23,6 +23,14 @@ export interface StateStoreOptions {
   breakStaleLock?: boolean;
   clock?: Clock;
   logger?: Logger;
+}
+
+/** Removes group/other permission bits from the state file; never adds any (a 0400 file stays 0400). */
+function restrictMode(file: string): void {
+  try {
+    const mode = statSync(file).mode & 0o7777;
+    if ((mode & 0o077) !== 0) chmodSync(file, mode & ~0o077);
+  } catch { /* not the owner: leave as is */ }
 }
 
 /** A checkpoint as stored: the engine's account view plus the strategy's `snapshot()`. @public */
@@ -126,7 +134,7 @@ export class StateStore {
   /**
    * Opens the state directory for an engine: creates it, takes the lock, opens and migrates the
    * database. Throws `StateError`: STATE_LOCKED / STATE_LOCK_STALE, STATE_CORRUPT (file moved
-   * aside), STATE_SCHEMA_TOO_NEW, STATE_UNREADABLE.
+   * aside), STATE_SCHEMA_TOO_NEW, STATE_UNWRITABLE (opened read-only by SQLite), STATE_UNREADABLE.
    */
   static open(options: StateStoreOptions): StateStore {
     const stateDir = resolve(options.stateDir);
@@ -140,7 +148,7 @@ export class StateStore {
     const file = join(stateDir, STATE_DB_FILE);
     try {
       const db = openDatabase(file, { durability }); // wall time for file names and migration stamps
-      try { chmodSync(file, 0o600); } catch { /* not the owner: leave as is */ }
+      restrictMode(file);
       return new StateStore({ stateDir, file, db, clock, logger, durability, lock, readonly: false });
     } catch (err) {
       lock.release();
