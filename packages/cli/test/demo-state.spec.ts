@@ -130,6 +130,19 @@ setTimeout(() => l.close(), 20000);`);
     expect(readdirSync(sd).some((f) => f.startsWith('state.db.corrupt-'))).to.equal(true);
   });
 
+  it('a state.db deleted between runs: refused with STATE_MISSING (exit 1), never a fresh ACTIVE start that adopts the venue', () => {
+    const sd = join(dir, 'state');
+    expect(tw(['demo', '--state-dir', sd, '--bars', '2000', '--no-progress', '--json', '--out', join(dir, 'out')], dir).status).to.equal(0);
+    const before = ledger(sd);
+    for (const f of readdirSync(sd)) if (f.startsWith('state.db')) rmSync(join(sd, f));
+    const r = tw(['demo', '--state-dir', sd, '--bars', '2000', '--no-progress', '--json', '--out', join(dir, 'out')], dir);
+    expect(r.status).to.equal(1);
+    expect(r.stderr).to.contain('STATE_MISSING').and.contain(join(sd, 'state.db')).and.contain('state-dir.json');
+    expect(r.stdout).to.not.contain('tradingState');
+    expect(readdirSync(sd)).to.not.include('state.db').and.not.include('engine.lock');
+    expect(ledger(sd).orders.size, 'no order sent').to.equal(before.orders.size);
+  });
+
   it('max daily loss trips the kill switch; a restart stays HALTED; risk resume clears it and the audit names who and why', () => {
     const sd = join(dir, 'state');
     const first = tw(['demo', '--state-dir', sd, '--max-daily-loss', '300', '--no-progress', '--json', '--out', join(dir, 'out')], dir);

@@ -85,7 +85,7 @@ export type { EquityPoint, PerformanceSummary } from './metrics/performance.js';
 
 // ── state (durable state layer) ──
 export {
-  crashPoint, CRASH_POINTS, StateDirLock, readLock, LOCK_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, StateStore, STATE_DB_FILE,
+  crashPoint, CRASH_POINTS, StateDirLock, readLock, LOCK_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, StateStore, STATE_DB_FILE, STATE_DIR_MARKER,
   SqliteKeyValueStore, OrderJournal, JournalBroker, PersistentClientOrderIdGenerator, isVenueSafeClientOrderId, CLIENT_ORDER_ID_PATTERN,
   submitErrorOutcome, recover, RecoveryExtension, LOST_BEFORE_SEND, reconcile, RECONCILE_POLICIES, ReconcilerExtension,
   CheckpointExtension, HaltCauses, createStateLayer, StateLayerOptionsSchema, listSegments,

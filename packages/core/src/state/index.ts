@@ -7,6 +7,7 @@ export { MIGRATIONS, SCHEMA_VERSION, migrate } from './migrations.js';
 export type { Migration } from './migrations.js';
 export type { Durability } from './open-database.js';
 export { StateStore, STATE_DB_FILE } from './store.js';
+export { STATE_DIR_MARKER } from './state-dir-marker.js';
 export type { StateStoreOptions, Checkpoint, StateEvent, Approval, HaltMarker } from './store.js';
 export { SqliteKeyValueStore } from './kv-store.js';
 export { OrderJournal } from './journal.js';

@@ -66,7 +66,8 @@ export interface StateLayer {
  * `layer = createStateLayer(…)` → `broker = layer.wrapBroker(adapter)` → engine with
  * `layer.extensions` and `layer.idGenerator` → `layer.close()` after the engine stopped.
  * A corrupt state file is moved aside, a fresh one is opened with a persisted HALT marker
- * (`STATE_CORRUPT`), so the engine starts HALTED, never fresh. Lock and schema errors throw.
+ * (`STATE_CORRUPT`), so the engine starts HALTED, never fresh. A missing one in a directory that
+ * held one (`STATE_MISSING`), lock and schema errors throw.
  * @public
  */
 export function createStateLayer(options: StateLayerOptions): StateLayer {
@@ -87,7 +88,7 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
     if (!isTradingError(err) || err.code !== 'STATE_CORRUPT') throw err;
     startupError = err as StateError;
     logger.error('state file corrupt: moved aside; starting HALTED on a fresh file', { ...err.details });
-    store = StateStore.open(storeOpts);
+    store = StateStore.open({ ...storeOpts, replacingCorrupt: true });
     store.setHalt({ reason: err.message, code: 'STATE_CORRUPT', details: err.details });
   }
   if (o.durability === 'batch') logger.warn("state durability 'batch': journal writes are asynchronous; for replay/backtests only, never with a real venue");

@@ -11,6 +11,7 @@ import { crashPoint } from './crash-point.js';
 import { StateDirLock } from './lock.js';
 import { openDatabase, type Durability } from './open-database.js';
 import { SCHEMA_VERSION } from './migrations.js';
+import { assertDatabaseNotMissing, ensureMarker } from './state-dir-marker.js';
 
 /** The database file inside a state directory. @public */
 export const STATE_DB_FILE = 'state.db';
@@ -21,6 +22,11 @@ export interface StateStoreOptions {
   durability?: Durability;
   /** take over a lock whose owner process is gone (explicit operator choice) */
   breakStaleLock?: boolean;
+  /**
+   * create `state.db` although the directory shows it held one: only right after `STATE_CORRUPT`
+   * moved the file aside, by a caller that persists a HALT marker in the fresh file
+   */
+  replacingCorrupt?: boolean;
   clock?: Clock;
   logger?: Logger;
 }
@@ -133,8 +139,10 @@ export class StateStore {
 
   /**
    * Opens the state directory for an engine: creates it, takes the lock, opens and migrates the
-   * database. Throws `StateError`: STATE_LOCKED / STATE_LOCK_STALE, STATE_CORRUPT (file moved
-   * aside), STATE_SCHEMA_TOO_NEW, STATE_UNWRITABLE (opened read-only by SQLite), STATE_UNREADABLE.
+   * database, leaves the `state-dir.json` marker. Throws `StateError`: STATE_LOCKED / STATE_LOCK_STALE,
+   * STATE_MISSING (the directory held a state.db that is gone: never replaced by a fresh one),
+   * STATE_CORRUPT (file moved aside), STATE_SCHEMA_TOO_NEW, STATE_UNWRITABLE (opened read-only by
+   * SQLite), STATE_UNREADABLE.
    */
   static open(options: StateStoreOptions): StateStore {
     const stateDir = resolve(options.stateDir);
@@ -146,12 +154,16 @@ export class StateStore {
     }
     const lock = StateDirLock.acquire(stateDir, { breakStale: options.breakStaleLock ?? false, logger });
     const file = join(stateDir, STATE_DB_FILE);
+    let store: StateStore | undefined;
     try {
+      if (options.replacingCorrupt !== true) assertDatabaseNotMissing(stateDir, file);
       const db = openDatabase(file, { durability }); // wall time for file names and migration stamps
       restrictMode(file);
-      return new StateStore({ stateDir, file, db, clock, logger, durability, lock, readonly: false });
+      store = new StateStore({ stateDir, file, db, clock, logger, durability, lock, readonly: false });
+      ensureMarker(stateDir, file, store.namespace);
+      return store;
     } catch (err) {
-      lock.release();
+      if (store) store.close(); else lock.release();
       throw err;
     }
   }
