@@ -148,7 +148,7 @@ export function readLog(stateDir: string, after: number, read: (file: string) =>
   let lastSeq = after;
   let torn: { file: string; at: number; unit: 'frame' | 'line' } | undefined;
   files.forEach((file, fi) => {
-    const { groups, damage } = readSegment(read(file));
+    const { groups, damage } = readSegment(readSegmentFile(file, read));
     const corrupt = (at: number): StateError => new StateError(`journal log ${file} is corrupt at ${damage?.unit ?? 'frame'} ${at}; the engine must start HALTED and be rebuilt from the broker`, 'STATE_CORRUPT', { details: { file, [damage?.unit ?? 'frame']: at } });
     // torn by the crash: its write never returned, nobody acted on it (the caller says so in its log)
     if (damage && !(damage.tail && fi === files.length - 1)) throw corrupt(damage.index + 1);
@@ -163,6 +163,15 @@ export function readLog(stateDir: string, after: number, read: (file: string) =>
     });
   });
   return torn ? { records, files, lastSeq, torn } : { records, files, lastSeq };
+}
+
+/** A segment that cannot be read at all (a directory, no permission) is STATE_UNREADABLE naming it. */
+function readSegmentFile(file: string, read: (file: string) => Buffer): Buffer {
+  try { return read(file); } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new StateError(`cannot read journal log ${file} (${code === 'EISDIR' ? 'EISDIR: it is a directory, not a log segment' : (err as Error).message})`,
+      'STATE_UNREADABLE', { cause: err, details: { file, ...(code !== undefined ? { reason: code } : {}) } });
+  }
 }
 
 /**

@@ -83,14 +83,39 @@ export function createStateLayer(options: StateLayerOptions): StateLayer {
   let store: StateStore;
   let startupError: StateError | undefined;
   try {
-    store = StateStore.open(storeOpts);
+    store = StateStore.open(storeOpts); // on failure it has released the lock itself
   } catch (err) {
-    if (!isTradingError(err) || err.code !== 'STATE_CORRUPT') throw err;
+    if (!isTradingError(err) || err.code !== 'STATE_CORRUPT') throw typedStateError(err, o.stateDir);
     startupError = err as StateError;
     logger.error('state file corrupt: moved aside; starting HALTED on a fresh file', { ...err.details });
     store = StateStore.open({ ...storeOpts, replacingCorrupt: true });
-    store.setHalt({ reason: err.message, code: 'STATE_CORRUPT', details: err.details });
   }
+  // from here on the store holds the lock: any failure closes it (releasing the lock) before it throws
+  try {
+    if (startupError) store.setHalt({ reason: startupError.message, code: 'STATE_CORRUPT', details: startupError.details });
+    return buildLayer(store, o, clock, logger, startupError);
+  } catch (err) {
+    try { store.close(); } catch (closeErr) { logger.error('state store close after a failed open failed', { error: (closeErr as Error).message }); }
+    throw typedStateError(err, store.file);
+  }
+}
+
+/**
+ * An error of opening the state as a `StateError`: typed ones as they are, any other (a file
+ * system error such as EISDIR) as `STATE_UNREADABLE` naming the file it is about (its `path` if it
+ * has one, else `file`).
+ */
+function typedStateError(err: unknown, file: string): unknown {
+  if (isTradingError(err)) return err;
+  const path = (err as NodeJS.ErrnoException | null)?.path ?? file;
+  const message = err instanceof Error ? err.message : String(err);
+  return new StateError(`cannot open the state in ${path}: ${message}`, 'STATE_UNREADABLE', { cause: err, details: { file: path } });
+}
+
+type ParsedOptions = z.output<typeof StateLayerOptionsSchema>;
+
+function buildLayer(store: StateStore, o: ParsedOptions, clock: Clock, logger: Logger, corrupt: StateError | undefined): StateLayer {
+  let startupError = corrupt;
   if (o.durability === 'batch') logger.warn("state durability 'batch': journal writes are asynchronous; for replay/backtests only, never with a real venue");
   const journal = openJournal(store, logger, (err) => { startupError ??= err; });
   const idGenerator = new PersistentClientOrderIdGenerator(store);
