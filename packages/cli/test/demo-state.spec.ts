@@ -128,6 +128,11 @@ setTimeout(() => l.close(), 20000);`);
     expect(lastJson(r.stdout)['orders']).to.equal(0);
     expect(r.stderr).to.contain('STATE_CORRUPT').and.contain(db);
     expect(readdirSync(sd).some((f) => f.startsWith('state.db.corrupt-'))).to.equal(true);
+    // the operator sees when it halted in wall time, not the demo's simulated clock (1970)
+    const show = tw(['state', 'show', '--state-dir', sd, '--json'], dir);
+    const halted = (lastJson(show.stdout)['halted'] as { at: string; code: string });
+    expect(halted.code).to.equal('STATE_CORRUPT');
+    expect(Date.now() - Date.parse(halted.at)).to.be.within(0, 10 * 60_000);
   });
 
   it('a state.db deleted between runs: refused with STATE_MISSING (exit 1), never a fresh ACTIVE start that adopts the venue', () => {

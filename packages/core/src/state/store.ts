@@ -72,7 +72,7 @@ export interface Approval {
   note?: string;
 }
 
-/** The persisted "stay halted" marker (corrupt state, overfill, pending approval, …). @public */
+/** The persisted "stay halted" marker (corrupt state, overfill, pending approval, …); `at`: wall time (ms). @public */
 export interface HaltMarker { reason: string; code: string; at: number; details?: Record<string, unknown> }
 
 const HaltMarkerSchema = z.object({ reason: z.string(), code: z.string(), at: z.number(), details: z.record(z.string(), z.unknown()).optional() });
@@ -299,9 +299,10 @@ export class StateStore {
   }
 
   // ── event log (append-only) ────────────────────────────────────────────────
-  appendEvent(kind: string, data?: unknown): number {
+  /** Appends an event stamped with the engine clock, or with `at` (wall time for operator-facing events). */
+  appendEvent(kind: string, data?: unknown, at?: number): number {
     const st = this.#w().event;
-    const info = this.write(() => st.run(this.clock.now(), kind, data === undefined ? null : JSON.stringify(data)));
+    const info = this.write(() => st.run(at ?? this.clock.now(), kind, data === undefined ? null : JSON.stringify(data)));
     return Number(info.lastInsertRowid);
   }
 
@@ -399,11 +400,16 @@ export class StateStore {
   }
 
   // ── halt marker ────────────────────────────────────────────────────────────
-  /** Persists "stay halted" so a restart cannot silently resume trading. */
+  /**
+   * Persists "stay halted" so a restart cannot silently resume trading. `at` (and the event's time)
+   * is wall time, for the operator (`state show`: "HALTED since …"); the engine's clock, simulated
+   * in a replay or the demo, is kept as `details.engineTime`.
+   */
   setHalt(marker: Omit<HaltMarker, 'at'>): void {
-    const m: HaltMarker = { ...marker, at: this.clock.now() };
+    const at = Date.now();
+    const m: HaltMarker = { ...marker, at, details: { ...marker.details, engineTime: this.clock.now() } };
     this.kvSetRaw(HALT_KEY, JSON.stringify(m));
-    this.appendEvent('halt', m);
+    this.appendEvent('halt', m, at);
   }
   halt(): HaltMarker | undefined {
     const raw = this.kvGetRaw(HALT_KEY);
@@ -416,7 +422,7 @@ export class StateStore {
   /** Operator action: lifts the persisted halt (audited in the event log). */
   clearHalt(by: string, note: string): void {
     this.kvDelete(HALT_KEY);
-    this.appendEvent('halt.cleared', { by, note });
+    this.appendEvent('halt.cleared', { by, note }, Date.now());
   }
 
   /** Reads every kv value and the last checkpoint; throws STATE_CORRUPT on the first bad one. */
