@@ -172,6 +172,7 @@ export class StateStore {
   static openReadOnly(stateDir: string): StateStore {
     const dir = resolve(stateDir);
     const file = join(dir, STATE_DB_FILE);
+    assertDatabaseNotMissing(dir, file); // a lost state.db is named as such, not as "unable to open"
     const db = openDatabase(file, { durability: 'process', readonly: true });
     return new StateStore({ stateDir: dir, file, db, clock: new SystemClock(), logger: silentLogger, durability: 'process', lock: undefined, readonly: true });
   }
@@ -184,6 +185,7 @@ export class StateStore {
   static openOperator(stateDir: string, options: { clock?: Clock } = {}): StateStore {
     const dir = resolve(stateDir);
     const file = join(dir, STATE_DB_FILE);
+    assertDatabaseNotMissing(dir, file);
     const ro = openDatabase(file, { durability: 'process', readonly: true });
     const v = (ro.prepare('SELECT MAX(version) AS v FROM schema_version').get() as { v: number | null }).v ?? 0;
     ro.close();

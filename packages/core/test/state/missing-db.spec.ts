@@ -39,6 +39,14 @@ function expectMissing(dir: string, open: () => unknown, evidence: string): { me
 describe('a missing state.db (RELIABILITY §0.5: never a fresh start)', () => {
   afterEach(cleanupTempDirs);
 
+  it('read-only and operator opens (state show, risk commands) name a lost state.db as STATE_MISSING too', () => {
+    const dir = tempDir();
+    livedDir(dir);
+    removeDb(dir);
+    expectMissing(dir, () => StateStore.openReadOnly(dir), STATE_DIR_MARKER);
+    expectMissing(dir, () => StateStore.openOperator(dir), STATE_DIR_MARKER);
+  });
+
   it('a new state dir gets the state-dir.json marker naming its namespace', () => {
     const dir = tempDir();
     const ns = livedDir(dir);
