@@ -1,4 +1,4 @@
-import { closeSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, realpathSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -94,8 +94,7 @@ export class StateDirLock {
     const info: LockInfo = { pid: process.pid, host: hostname(), startedAt: Date.now() };
     for (let attempt = 0; attempt < 2; attempt++) {
       try {
-        const fd = openSync(path, 'wx', 0o600);
-        try { writeSync(fd, JSON.stringify(info)); } finally { closeSync(fd); }
+        createWithContent(path, JSON.stringify(info));
         return new StateDirLock(path, info);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') {
@@ -151,4 +150,28 @@ function refuseUnlessBreakable(stateDir: string, holder: LockInfo, ourHost: stri
   throw new StateError(
     `state dir ${stateDir} has a stale lock from pid ${holder.pid} on host ${holder.host} (${ours ? 'the pid of this process, which does not hold it: left by an earlier process with the same pid' : 'process is gone'}); take it over with ${BREAK_STALE_LOCK_HINT}`,
     'STATE_LOCK_STALE', { details });
+}
+
+/**
+ * Creates `path` holding `text`, or fails with EEXIST: written to a private temporary file first,
+ * then hard-linked into place (atomic), so no other process ever sees the lock file empty (an
+ * empty lock would read as unreadable, and with the break flag be taken over from a live holder).
+ */
+function createWithContent(path: string, text: string): void {
+  const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+  const fd = openSync(tmp, 'wx', 0o600);
+  try {
+    try { writeSync(fd, text); } finally { closeSync(fd); }
+    try {
+      linkSync(tmp, path);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EPERM' && code !== 'ENOTSUP' && code !== 'ENOSYS') throw err;
+      // a file system without hard links: O_EXCL create, then write (the short window comes back)
+      const lock = openSync(path, 'wx', 0o600);
+      try { writeSync(lock, text); } finally { closeSync(lock); }
+    }
+  } finally {
+    try { unlinkSync(tmp); } catch { /* already gone */ }
+  }
 }
