@@ -172,29 +172,22 @@ export class RiskStateStore {
    * why it was unreadable).
    */
   command(now: number, change: (state: RiskStateData, unreadable: string | undefined) => RiskAuditEntry): { state: RiskStateData; entry: RiskAuditEntry } {
-    const update = this.kv.update?.bind(this.kv);
-    if (update) {
-      let entry: RiskAuditEntry | undefined;
-      let readable = true;
-      let state: RiskStateData | undefined;
+    if (this.kv.update) {
       try {
-        state = update<unknown>(this.key, (cur) => {
-          const parsed = cur === undefined ? undefined : RiskStateSchema.safeParse(cur);
-          if (parsed !== undefined && !parsed.success) { readable = false; return cur; } // written back unchanged; the unreadable path below takes over
-          const st = parsed?.data ?? freshRiskState(now);
+        let entry: RiskAuditEntry | undefined;
+        const state = this.kv.update<unknown>(this.key, (cur) => {
+          const st = cur === undefined ? freshRiskState(now) : RiskStateSchema.parse(cur);
           entry = change(st, undefined);
           st.revision++;
           st.updatedAt = now;
           return st;
         }) as RiskStateData;
-      } catch (err) {
-        if (!(err instanceof StateError && err.code === 'STATE_CORRUPT')) throw err; // unreadable (checksum, JSON): below
-        readable = false;
-      }
-      if (readable && state !== undefined && entry !== undefined) {
         this.#blocked = false;
-        this.audit(entry);
-        return { state, entry };
+        this.audit(entry!);
+        return { state, entry: entry! };
+      } catch (err) {
+        // an unreadable stored state (checksum, JSON, schema) is handled below: copied aside and replaced
+        if (!(err instanceof z.ZodError) && !(err instanceof StateError && err.code === 'STATE_CORRUPT')) throw err;
       }
     }
     const loaded = this.load(now);
