@@ -1,5 +1,6 @@
 import type { EngineExtension, EngineHandle } from '../engine/extension.js';
 import type { Checkpoint, StateStore } from './store.js';
+import { LogThrottle } from '../util/log-throttle.js';
 
 /**
  * Writes a checkpoint (account view + the strategy's `snapshot()`) every `intervalSeconds` of
@@ -11,6 +12,8 @@ export class CheckpointExtension implements EngineExtension {
   #cancel: (() => void) | undefined;
   last: Checkpoint | undefined;
   failures = 0;
+  /** the same failure every interval (a replay crosses thousands) is logged at its 1st–5th, 10th, 100th … time */
+  readonly #failureLog = new LogThrottle();
 
   constructor(private readonly store: StateStore, private readonly intervalSeconds: number) {}
 
@@ -31,7 +34,9 @@ export class CheckpointExtension implements EngineExtension {
       return this.last;
     } catch (err) {
       this.failures++;
-      engine.logger.error('checkpoint write failed; previous checkpoint kept', { error: (err as Error).message });
+      const message = (err as Error).message;
+      const n = this.#failureLog.note(message);
+      if (n > 0) engine.logger.error('checkpoint write failed; previous checkpoint kept', { error: message, ...(n > 1 ? { occurrences: n } : {}) });
       return undefined;
     }
   }
