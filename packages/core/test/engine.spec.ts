@@ -192,6 +192,13 @@ describe('LiveEngine', () => {
     expect(engine.stats.haltReason).to.equal('RISK_HALTED: daily loss 120 > 100');
     broker.report(undefined);
     expect(engine.tradingState).to.equal('ACTIVE');
+    // the risk layer halts first, another cause joins; lifting the risk halt leaves the engine HALTED for the other
+    broker.report('kill switch');
+    engine.halt('1 critical discrepancy', 'RECONCILE_MISMATCH');
+    broker.report(undefined);
+    expect(engine.tradingState).to.equal('HALTED');
+    expect(engine.stats.haltReason).to.equal('RECONCILE_MISMATCH: 1 critical discrepancy');
+    engine.resume('reconciliation approved');
     engine.halt('an operator stop', 'MANUAL');
     broker.report('kill switch');
     broker.report(undefined); // the risk layer resumed, but the engine's own halt stays
@@ -202,19 +209,33 @@ describe('LiveEngine', () => {
 
   it('quietUntil: market events up to it reach the strategy, its orders are refused (ENGINE_CATCHING_UP); later ones are sent', async () => {
     const seen: number[] = [];
+    const sent: number[] = [];
     const refused: string[] = [];
     const events = [flat(0, 10), flat(1, 10), flat(2, 10), flat(3, 10)];
-    const { engine, broker } = setup({
+    const { engine, broker, clock } = setup({
       async onData(ts, _d, _c, b) {
         seen.push(ts);
-        try { await b.buy('A', 1); } catch (e) { refused.push((e as { code: string }).code); }
+        try { await b.buy('A', 1); sent.push(ts); } catch (e) { refused.push((e as { code: string }).code); }
       },
     }, events);
     await engine.connect();
     engine.quietUntil(events[1]![0]);
+    clock.set(events[3]![0] + 3_600_000); // by the events' own times, not the clock (a live restart: the clock is past them)
     await engine.run();
     expect(seen).to.deep.equal(events.map((e) => e[0]));
     expect(refused).to.deep.equal(['ENGINE_CATCHING_UP', 'ENGINE_CATCHING_UP']);
-    expect((await broker.getOrders()).map((o) => o.createdAt)).to.deep.equal([events[2]![0], events[3]![0]]);
+    expect(sent).to.deep.equal([events[2]![0], events[3]![0]]);
+    expect(await broker.getOrders()).to.have.length(2);
+  });
+
+  it('with haltOnError, an order refused while catching up is not a strategy failure: the run goes on and trades after', async () => {
+    const events = [flat(0, 10), flat(1, 10), flat(2, 10)];
+    const { engine, broker } = setup({ async onData(_ts, _d, _c, b) { await b.buy('A', 1); } }, events, { haltOnError: true });
+    await engine.connect();
+    engine.quietUntil(events[0]![0]);
+    await engine.run();
+    expect(engine.tradingState).to.equal('ACTIVE');
+    expect(engine.stats.errors).to.equal(1);
+    expect(await broker.getOrders()).to.have.length(2);
   });
 });

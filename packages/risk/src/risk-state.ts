@@ -119,6 +119,13 @@ export class RiskStateStore {
     return { state: parsed.data, fresh: false };
   }
 
+  /** Is there a stored value that cannot be read (store error, checksum, JSON, schema)? */
+  #storedUnreadable(): boolean {
+    let raw: unknown;
+    try { raw = this.kv.get(this.key); } catch { return true; }
+    return raw !== undefined && !RiskStateSchema.safeParse(raw).success;
+  }
+
   /** Reads the stored revision without failing (undefined when unreadable or absent). */
   peekRevision(): number | undefined {
     try {
@@ -141,7 +148,7 @@ export class RiskStateStore {
     if (this.#blocked && !force) throw new StateError('risk state is unreadable in the store; only an explicit resume/halt may overwrite it', 'RISK_STATE_BLOCKED');
     const before = state.revision;
     try {
-      if (this.kv.update && onNewer) {
+      if (this.kv.update && onNewer && !(force && this.#storedUnreadable())) {
         this.kv.update<unknown>(this.key, (cur) => {
           const stored = cur === undefined ? undefined : RiskStateSchema.safeParse(cur);
           if (stored !== undefined && !stored.success && !force) throw new StateError('stored risk state no longer matches its schema; not overwritten', 'RISK_STATE_BLOCKED');
@@ -152,7 +159,9 @@ export class RiskStateStore {
           return state;
         });
       } else {
-        state.revision++;
+        // a forced write over an unreadable stored value cannot read its revision: it jumps to the
+        // wall clock, above any revision a running engine holds, so the engine adopts it
+        state.revision = force ? Math.max(state.revision, Date.now()) + 1 : state.revision + 1;
         state.updatedAt = now;
         this.kv.set(this.key, state);
       }

@@ -56,7 +56,7 @@ export interface RiskSnapshot {
 const EPS = 1e-12;
 const ACCOUNT_UNKNOWN: RiskRejection = {
   policy: 'account', code: 'RISK_ACCOUNT_UNKNOWN',
-  message: "the broker's positions and cash could not be read; orders are refused until they can be (closing orders and cancels pass)",
+  message: "the broker's positions and cash could not be read; orders are refused until they can be (reduce-only and closing orders, and cancels, pass)",
   limit: 'known', value: 'unknown',
 };
 
@@ -171,11 +171,10 @@ export class SafeBroker implements BrokerProtocol {
 
   // ── lifecycle ──────────────────────────────────────────────────────────────
   async connect(): Promise<void> {
-    this.#startSync();
-    if (!this.#live) { this.#connected = true; return; } // shadow: nothing is sent to the venue
-    await this.#inner.connect();
+    if (this.#live) await this.#inner.connect(); // shadow: nothing is sent to the venue
     this.#connected = true;
-    await this.#live.refresh();
+    this.#startSync();
+    await this.#live?.refresh();
   }
   async disconnect(): Promise<void> {
     this.#connected = false;
@@ -239,7 +238,8 @@ export class SafeBroker implements BrokerProtocol {
 
   /** The trading state and the policies, then the count, then the venue (or the virtual portfolio). Throws a refusal. */
   #send(intent: OrderIntent, now: number, wall: number): Promise<Order> {
-    if (this.#live !== undefined && !this.#live.known) throw this.#refuse(ACCOUNT_UNKNOWN, intent);
+    // without the account, limits would read an empty book; a reduce-only order cannot add risk (the venue enforces it)
+    if (this.#live !== undefined && !this.#live.known && intent.reduceOnly !== true) throw this.#refuse(ACCOUNT_UNKNOWN, intent);
     const pos = this.#account.book.get(intent.asset);
     const q = pos === undefined ? 0 : pos.quantity;
     const reduces = q !== 0 && (intent.side === 'BUY') !== q > 0 && intent.quantity <= Math.abs(q) + EPS;

@@ -103,9 +103,12 @@ export class RiskStateKeeper {
   /** Writes now (merging a newer stored state first); throws a StateError when the store fails. */
   save(now: number): void {
     let took = false;
-    this.store.save(this.state, now, false, (stored) => { took = this.#merge(stored); });
-    this.#written();
-    if (took) this.#tookTheirs('reloaded');
+    try {
+      this.store.save(this.state, now, false, (stored) => { took = this.#merge(stored); });
+      this.#written();
+    } finally {
+      if (took) this.#tookTheirs('reloaded'); // also when the write then failed: the merged decision is in force here
+    }
   }
 
   /**
@@ -122,13 +125,16 @@ export class RiskStateKeeper {
     }
   }
 
-  /** An operator command: written even over an unreadable stored state, with its audit entry. */
+  /** An operator command: written even over an unreadable stored state (`RiskStateStore.save` with `force`), with its audit entry. */
   saveForced(now: number, entry: RiskAuditEntry): void {
     let took = false;
-    this.store.save(this.state, now, true, (stored) => { took = this.#merge(stored); });
-    this.store.audit(entry);
-    this.#written();
-    if (took) this.#tookTheirs('reloaded');
+    try {
+      this.store.save(this.state, now, true, (stored) => { took = this.#merge(stored); });
+      this.store.audit(entry);
+      this.#written();
+    } finally {
+      if (took) this.#tookTheirs('reloaded');
+    }
   }
 
   /** Writes pending counters now. */

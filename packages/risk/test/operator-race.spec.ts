@@ -1,7 +1,10 @@
 // An operator's halt or resume (another process: `tradewire risk halt|resume`) against a running
 // SafeBroker that keeps writing its own risk state: never lost, picked up without an order.
 import { expect } from 'chai';
-import { MemoryKeyValueStore, MemoryLogger, SimulatedClock, type KeyValueStore, type OrderIntent, type RiskContext } from '@tradewire/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { MemoryKeyValueStore, MemoryLogger, SimulatedClock, SqliteKeyValueStore, StateStore, type KeyValueStore, type OrderIntent, type RiskContext } from '@tradewire/core';
 import { RiskStateSchema, SafeBroker, haltRisk, parseRiskConfig, resumeRisk, type RiskStateData, type StatefulRiskPolicy } from '@tradewire/risk';
 import { LedgerBroker, T0, bar, expectRisk, intent } from './support/helpers.js';
 
@@ -114,5 +117,62 @@ describe('operator commands against a running risk layer', () => {
     const s = await boot();
     await expectRisk(s.submitOrder(intent('A', 'BUY', 1, { createdAt: T0 })), 'USER_COUNT');
     await s.disconnect();
+  });
+
+  it('an operator halt written over an unreadable stored state reaches the running engine and is not written over', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'risk-unreadable-'));
+    const engineStore = StateStore.open({ stateDir: dir });
+    try {
+      const kv = new SqliteKeyValueStore(engineStore);
+      const e = await engineSide(kv, 3_600_000);
+      e.tick(100);
+      for (let i = 0; i < 5; i++) await e.safe.submitOrder(intent('A', 'BUY', 1, { createdAt: e.clock.now() })); // revision 6
+      engineStore.db.prepare("UPDATE kv SET checksum = 'x' WHERE key = 'risk:state'").run();
+      await expectRisk(e.safe.submitOrder(intent('A', 'BUY', 1, { createdAt: e.clock.now() })), 'RISK_STATE_UNWRITABLE');
+      const op = StateStore.openOperator(dir);
+      try { haltRisk(new SqliteKeyValueStore(op), { reason: 'store alert', by: 'bob' }); } finally { op.close(); }
+      e.safe.syncState();
+      expect(e.safe.tradingState).to.equal('HALTED');
+      await expectRisk(e.safe.submitOrder(intent('A', 'BUY', 1, { createdAt: e.clock.now() })), 'RISK_KILL_SWITCH');
+      e.tick(99);
+      await e.safe.disconnect();
+      expect(stored(kv).killSwitch).to.include({ engaged: true, by: 'bob' });
+      expect(e.inner.ledger).to.have.length(5);
+    } finally {
+      engineStore.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('SafeBroker.resume over an unreadable stored state writes it (the operator\'s command is never refused by the damage it fixes)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'risk-unreadable-'));
+    const store = StateStore.open({ stateDir: dir });
+    try {
+      const kv = new SqliteKeyValueStore(store);
+      const e = await engineSide(kv, 3_600_000);
+      e.tick(100);
+      e.safe.halt('drill', 'ops');
+      store.db.prepare("UPDATE kv SET checksum = 'x' WHERE key = 'risk:state'").run();
+      e.safe.resume('checked', 'ops');
+      expect(stored(kv).tradingState).to.equal('ACTIVE');
+      await e.safe.submitOrder(intent('A', 'BUY', 1, { createdAt: e.clock.now() }));
+      await e.safe.disconnect();
+    } finally {
+      store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('while the account cannot be read, a reduce-only order (the engine\'s closePosition) still passes', async () => {
+    const inner = new LedgerBroker();
+    inner.positions.set('A', { asset: 'A', quantity: 10, avgEntryPrice: 10, currentPrice: 10, unrealizedPnl: 0, realizedPnl: 0 });
+    inner.getPositions = async () => { throw new Error('ECONNRESET'); };
+    const safe = new SafeBroker(inner, { config: parseRiskConfig({}), clock: new SimulatedClock(T0), logger: new MemoryLogger(), kv: new MemoryKeyValueStore(), persistIntervalMs: 0 });
+    await safe.connect();
+    safe.onMarketData(T0, { A: bar(10) }, {});
+    await safe.submitOrder(intent('A', 'SELL', 10, { createdAt: T0, reduceOnly: true }));
+    await expectRisk(safe.submitOrder(intent('A', 'SELL', 10, { createdAt: T0 })), 'RISK_ACCOUNT_UNKNOWN');
+    expect(inner.ledger.map((o) => o.reduceOnly)).to.deep.equal([true]);
+    await safe.disconnect();
   });
 });

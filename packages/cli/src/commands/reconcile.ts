@@ -53,7 +53,7 @@ export function register(program: Command): void {
       // a dry run reads the state without the lock; acting needs the lock (no engine running)
       const store = opts.dryRun ? StateStore.openReadOnly(dir) : StateStore.open({ stateDir: dir, clock, logger, ...(config.state ? { durability: config.state.durability } : {}) });
       if (opts.dryRun) {
-        const pending = listSegments(dir).filter((f) => statSync(f).size > 0);
+        const pending = listSegments(dir).filter((f) => { try { return statSync(f).size > 0; } catch { return false; } }); // a running engine deletes committed segments
         // a read-only open does not replay the journal log: say so rather than report a journal that may be behind
         if (pending.length > 0) process.stderr.write(`note: ${pending.length} journal log segment(s) in ${dir} hold records newer than state.db's last batch (an engine is running, or did not stop cleanly); this dry run compares state.db only. Without --dry-run (no engine running) they are replayed first.\n`);
       }

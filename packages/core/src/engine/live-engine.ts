@@ -98,8 +98,8 @@ export class LiveEngine implements EngineHandle {
   #lifecycle: EngineLifecycle = 'created';
   #tradingState: EngineTradingState = 'ACTIVE';
   #haltReason: string | undefined;
-  /** the code the engine halted with (`BROKER_HALT`: the broker chain's halt, lifted by it too) */
-  #haltCode: string | undefined;
+  /** why the engine is HALTED, by code (`BROKER_HALT`: the broker chain's halt, the only one it lifts itself) */
+  readonly #haltCauses = new Map<string, string>();
   #stopRequested = false;
   readonly #errorLog = new LogThrottle();
   readonly #orderErrorLog = new LogThrottle();
@@ -207,9 +207,11 @@ export class LiveEngine implements EngineHandle {
   }
 
   halt(reason: string, code = 'HALTED'): void {
-    if (this.#tradingState === 'HALTED') return;
+    const first = this.#tradingState !== 'HALTED';
+    if (!first && this.#haltCauses.has(code)) return;
+    this.#haltCauses.set(code, reason); // every cause is kept: lifting one (the risk layer's) must not lift the others
+    if (!first) return;
     this.#tradingState = 'HALTED';
-    this.#haltCode = code;
     this.#haltReason = `${code}: ${reason}`;
     this.logger.warn('engine HALTED: new orders refused', { code, reason });
   }
@@ -217,7 +219,7 @@ export class LiveEngine implements EngineHandle {
   resume(reason: string): void {
     if (this.#tradingState === 'ACTIVE') return;
     this.#tradingState = 'ACTIVE';
-    this.#haltCode = undefined;
+    this.#haltCauses.clear();
     this.#haltReason = undefined;
     this.logger.warn('engine resumed', { reason });
   }
@@ -476,7 +478,8 @@ export class LiveEngine implements EngineHandle {
     } catch (e) {
       this.logger.error('onError handler threw', { error: e });
     }
-    if (this.#opts.haltOnError) {
+    // an order refused while catching up after a restart is expected, not a failing strategy
+    if (this.#opts.haltOnError && !(isTradingError(err) && err.code === 'ENGINE_CATCHING_UP')) {
       this.halt(err instanceof Error ? err.message : String(err), 'STRATEGY_ERROR');
       this.#stopRequested = true;
       this.#wake?.();
@@ -527,10 +530,17 @@ export class LiveEngine implements EngineHandle {
     return true;
   }
 
-  /** The broker chain's halt changed (`onHaltChange`): halt with it, or resume a halt that came from it (and only such a halt). */
+  /**
+   * The broker chain's halt changed (`onHaltChange`): halt with it; when it lifts, drop that cause
+   * and resume only if no other cause (reconciliation, recovery, an overfill, a strategy error…) remains.
+   */
   #brokerHaltChanged(reason: string | undefined): void {
     if (reason !== undefined) { this.halt(reason, BROKER_HALT); return; }
-    if (this.#tradingState === 'HALTED' && this.#haltCode === BROKER_HALT) this.resume('the broker chain (risk layer) allows trading again');
+    if (this.#tradingState !== 'HALTED' || !this.#haltCauses.delete(BROKER_HALT)) return;
+    const [next] = this.#haltCauses;
+    if (next === undefined) { this.resume('the broker chain (risk layer) allows trading again'); return; }
+    this.#haltReason = `${next[0]}: ${next[1]}`;
+    this.logger.warn('the risk layer allows trading again; the engine stays HALTED for its other cause(s)', { causes: [...this.#haltCauses.keys()] });
   }
 
   /** Reports an order-call failure even if the strategy never awaits the promise. */
@@ -575,7 +585,7 @@ export class LiveEngine implements EngineHandle {
     if (this.#lifecycle === 'created' || this.#lifecycle === 'stopped') throw new EngineError(`cannot submit orders while the engine is ${this.#lifecycle}`, 'ENGINE_NOT_RUNNING');
     const generated = request.clientOrderId === undefined;
     const now = this.clock.now();
-    if (now <= this.#quietUntil) {
+    if (this.#lastBarTime <= this.#quietUntil) { // the market event being handled (NaN before the first: not quiet)
       throw new EngineError(`not sent: the engine is catching up after a restart (market events up to ${new Date(this.#quietUntil).toISOString()} were traded before it; orders resume after that)`, 'ENGINE_CATCHING_UP');
     }
     const intent = normalizeOrder(request, request.clientOrderId ?? this.#ids.next(), now);

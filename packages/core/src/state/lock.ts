@@ -134,21 +134,30 @@ function lockPath(stateDir: string): string {
 /** Throws unless the holder may be broken: it is gone (or unknowable, on another host) and `breakStale` is set. */
 function refuseUnlessBreakable(stateDir: string, holder: LockInfo, ourHost: string, path: string, breakStale: boolean): void {
   const details = { stateDir, file: path, pid: holder.pid, host: holder.host, startedAt: holder.startedAt };
+  // The break flag can be a standing config key (`state.breakStaleLock`), so it only ever takes over
+  // a lock whose holder is known to be dead. A holder on another host, or one with our own pid that
+  // this process does not hold (an earlier process with the same pid after a container restart, or
+  // another container sharing this directory and hostname), cannot be checked from here: an
+  // operator who knows it is gone removes the file by hand.
   if (holder.host !== ourHost) {
-    if (breakStale) return;
     throw new StateError(
-      `state dir ${stateDir} is locked by pid ${holder.pid} on host ${holder.host}, not this host (${ourHost}): whether that process is alive cannot be checked from here; if you know it is gone (e.g. its container was replaced), take the lock over with ${BREAK_STALE_LOCK_HINT}`,
+      `state dir ${stateDir} is locked by pid ${holder.pid} on host ${holder.host}, not this host (${ourHost}): whether that process is alive cannot be checked from here. If you know it is gone (e.g. its container was replaced), remove ${path} by hand and start again`,
       'STATE_LOCK_OTHER_HOST', { details });
   }
   const ours = holder.pid === process.pid;
-  if (ours ? heldLocks.has(path) : pidAlive(holder.pid)) {
+  if (ours && !heldLocks.has(path)) {
+    throw new StateError(
+      `state dir ${stateDir} is locked by pid ${holder.pid} on host ${holder.host}, the pid of this process, which does not hold it: an earlier process with the same pid (a restarted container) or another one sharing this directory and hostname. If no other engine uses ${stateDir}, remove ${path} by hand and start again`,
+      'STATE_LOCK_STALE', { details });
+  }
+  if (ours || pidAlive(holder.pid)) {
     throw new StateError(
       `state dir ${stateDir} is locked by pid ${holder.pid} on host ${holder.host}${ours ? ' (this process)' : ''}; another engine is using it`,
       'STATE_LOCKED', { details });
   }
   if (breakStale) return;
   throw new StateError(
-    `state dir ${stateDir} has a stale lock from pid ${holder.pid} on host ${holder.host} (${ours ? 'the pid of this process, which does not hold it: left by an earlier process with the same pid' : 'process is gone'}); take it over with ${BREAK_STALE_LOCK_HINT}`,
+    `state dir ${stateDir} has a stale lock from pid ${holder.pid} on host ${holder.host} (process is gone); take it over with ${BREAK_STALE_LOCK_HINT}`,
     'STATE_LOCK_STALE', { details });
 }
 

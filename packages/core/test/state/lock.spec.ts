@@ -37,18 +37,15 @@ function breakWithFlag(dir: string): MemoryLogger['entries'] {
 describe('state dir lock', () => {
   afterEach(cleanupTempDirs);
 
-  it('a lock naming our pid that this process does not hold (an earlier process, same pid) is stale: refused without the flag, broken with it', () => {
+  it('a lock naming our pid that this process does not hold (an earlier process with the same pid, or another container): refused even with the flag, saying to remove it by hand', () => {
     const dir = tempDir();
     const file = writeLock(dir, { pid: process.pid, host: hostname(), startedAt: 1 });
-    const e = errorOf(() => StateStore.open({ stateDir: dir }));
-    expect(e.code).to.equal('STATE_LOCK_STALE');
-    expect(e.message).to.contain(`pid ${process.pid}`).and.contain('earlier process with the same pid');
-    for (const h of HINTS) expect(e.message).to.contain(h);
-    expect(readFileSync(file, 'utf8')).to.contain('"startedAt":1'); // untouched without the flag
-    const warns = breakWithFlag(dir);
-    expect(warns).to.have.length(1);
-    expect(warns[0]!.msg).to.contain('breaking the state dir lock');
-    expect(warns[0]!.fields).to.include({ pid: process.pid, host: hostname(), startedAt: 1, file });
+    for (const breakStaleLock of [false, true]) {
+      const e = errorOf(() => StateStore.open({ stateDir: dir, breakStaleLock }));
+      expect(e.code).to.equal('STATE_LOCK_STALE');
+      expect(e.message).to.contain(`pid ${process.pid}`).and.contain('earlier process with the same pid').and.contain(`remove ${file} by hand`);
+      expect(readFileSync(file, 'utf8')).to.contain('"startedAt":1'); // untouched
+    }
   });
 
   it('a lock this process holds is refused as STATE_LOCKED, even with the flag', () => {
@@ -74,17 +71,16 @@ describe('state dir lock', () => {
     }
   });
 
-  it('a lock from another host cannot be checked: refused naming host, pid and how to take it over; broken with the flag (logged)', () => {
+  it('a lock from another host cannot be checked: refused naming host and pid, even with the flag (a standing config key must never take over a live lock)', () => {
     const dir = tempDir();
     const file = writeLock(dir, { pid: 1, host: 'old-container-7f3a', startedAt: 5 });
-    const e = errorOf(() => StateStore.open({ stateDir: dir }));
-    expect(e.code).to.equal('STATE_LOCK_OTHER_HOST');
-    expect(e.message).to.contain('pid 1 on host old-container-7f3a').and.contain(`not this host (${hostname()})`).and.contain('cannot be checked');
-    for (const h of HINTS) expect(e.message).to.contain(h);
-    expect(e.details).to.include({ pid: 1, host: 'old-container-7f3a', file });
-    const warns = breakWithFlag(dir);
-    expect(warns).to.have.length(1);
-    expect(warns[0]!.fields).to.include({ pid: 1, host: 'old-container-7f3a', startedAt: 5 });
+    for (const breakStaleLock of [false, true]) {
+      const e = errorOf(() => StateStore.open({ stateDir: dir, breakStaleLock }));
+      expect(e.code).to.equal('STATE_LOCK_OTHER_HOST');
+      expect(e.message).to.contain('pid 1 on host old-container-7f3a').and.contain(`not this host (${hostname()})`).and.contain('cannot be checked').and.contain(`remove ${file} by hand`);
+      expect(e.details).to.include({ pid: 1, host: 'old-container-7f3a', file });
+      expect(readFileSync(file, 'utf8')).to.contain('old-container-7f3a');
+    }
   });
 
   for (const [what, content] of [['empty', ''], ['truncated JSON', '{"pid":12'], ['a record without a host', '{"pid":12,"startedAt":3}']] as const) {
