@@ -11,6 +11,17 @@ import { LedgerBroker, T0, bar, expectRisk, intent } from './support/helpers.js'
 const stored = (kv: KeyValueStore): RiskStateData => RiskStateSchema.parse(kv.get('risk:state'));
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+/** Runs `fn` on core's SQLite state store in a fresh dir (the store a deployed engine uses), then removes it. */
+async function withStateStore(fn: (store: StateStore, dir: string) => Promise<void>): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'risk-unreadable-'));
+  const store = StateStore.open({ stateDir: dir });
+  try { await fn(store, dir); } finally {
+    store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+const corruptRiskState = (store: StateStore): void => { store.db.prepare("UPDATE kv SET checksum = 'x' WHERE key = 'risk:state'").run(); };
+
 async function engineSide(kv: KeyValueStore, externalSyncMs: number): Promise<{ safe: SafeBroker; inner: LedgerBroker; clock: SimulatedClock; tick(px: number): void }> {
   const clock = new SimulatedClock(T0);
   const inner = new LedgerBroker();
@@ -120,14 +131,12 @@ describe('operator commands against a running risk layer', () => {
   });
 
   it('an operator halt written over an unreadable stored state reaches the running engine and is not written over', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'risk-unreadable-'));
-    const engineStore = StateStore.open({ stateDir: dir });
-    try {
+    await withStateStore(async (engineStore, dir) => {
       const kv = new SqliteKeyValueStore(engineStore);
       const e = await engineSide(kv, 3_600_000);
       e.tick(100);
       for (let i = 0; i < 5; i++) await e.safe.submitOrder(intent('A', 'BUY', 1, { createdAt: e.clock.now() })); // revision 6
-      engineStore.db.prepare("UPDATE kv SET checksum = 'x' WHERE key = 'risk:state'").run();
+      corruptRiskState(engineStore);
       await expectRisk(e.safe.submitOrder(intent('A', 'BUY', 1, { createdAt: e.clock.now() })), 'RISK_STATE_UNWRITABLE');
       const op = StateStore.openOperator(dir);
       try { haltRisk(new SqliteKeyValueStore(op), { reason: 'store alert', by: 'bob' }); } finally { op.close(); }
@@ -138,29 +147,21 @@ describe('operator commands against a running risk layer', () => {
       await e.safe.disconnect();
       expect(stored(kv).killSwitch).to.include({ engaged: true, by: 'bob' });
       expect(e.inner.ledger).to.have.length(5);
-    } finally {
-      engineStore.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('SafeBroker.resume over an unreadable stored state writes it (the operator\'s command is never refused by the damage it fixes)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'risk-unreadable-'));
-    const store = StateStore.open({ stateDir: dir });
-    try {
+    await withStateStore(async (store) => {
       const kv = new SqliteKeyValueStore(store);
       const e = await engineSide(kv, 3_600_000);
       e.tick(100);
       e.safe.halt('drill', 'ops');
-      store.db.prepare("UPDATE kv SET checksum = 'x' WHERE key = 'risk:state'").run();
+      corruptRiskState(store);
       e.safe.resume('checked', 'ops');
       expect(stored(kv).tradingState).to.equal('ACTIVE');
       await e.safe.submitOrder(intent('A', 'BUY', 1, { createdAt: e.clock.now() }));
       await e.safe.disconnect();
-    } finally {
-      store.close();
-      rmSync(dir, { recursive: true, force: true });
-    }
+    });
   });
 
   it('while the account cannot be read, a reduce-only order (the engine\'s closePosition) still passes', async () => {
