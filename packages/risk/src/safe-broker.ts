@@ -249,6 +249,12 @@ export class SafeBroker implements BrokerProtocol {
     const r = this.#gate.check(intent, pos, reduces, now, this.#keeper.state.dailyLoss);
     if (r) throw this.#refuse(r, intent);
     this.#keeper.countOrder(now, wall, reduces, intent);
+    const k = this.#keeper.state;
+    if (k.tradingState !== 'ACTIVE' || k.killSwitch.engaged) {
+      // writing the count may have merged an operator's halt made since the last re-read: it applies to this order too
+      const late = this.#machine.gate(reduces, closes);
+      if (late) { k.ordersPlaced--; this.#keeper.markDirty(); throw this.#refuse(late, intent); }
+    }
     if (this.#gate.accepted(intent)) this.#keeper.markDirty(); // policy state (`ctx.state`) may have changed after the count was written
     if (this.#shadow) return Promise.resolve(this.#shadow.submit(intent, now));
     let p: Promise<Order>;

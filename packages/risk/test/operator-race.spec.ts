@@ -52,6 +52,18 @@ describe('operator commands against a running risk layer', () => {
     expect(e.inner.ledger).to.have.length(1);
   });
 
+  it('an operator halt found while writing an order\'s count refuses that order too (not only the next one)', async () => {
+    const kv = new MemoryKeyValueStore();
+    const e = await engineSide(kv, 3_600_000);
+    e.tick(100);
+    await e.safe.submitOrder(intent('A', 'BUY', 10, { createdAt: e.clock.now() }));
+    haltRisk(kv, { reason: 'drill', by: 'bob', now: T0 + 1 });
+    await expectRisk(e.safe.submitOrder(intent('A', 'BUY', 10, { createdAt: e.clock.now() })), 'RISK_KILL_SWITCH');
+    expect(e.inner.ledger).to.have.length(1);
+    await e.safe.disconnect();
+    expect(stored(kv).ordersPlaced).to.equal(1); // the refused order is not counted
+  });
+
   it('a halt and a resume from another process reach a connected SafeBroker within externalSyncMs, with no order, and are reported to onHaltChange', async () => {
     const kv = new MemoryKeyValueStore();
     const e = await engineSide(kv, 10);

@@ -123,8 +123,8 @@ export class OrderJournal {
     this.#s = {
       insertOrder: db.prepare(`INSERT INTO orders (client_order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only, status, created_at, updated_at)
         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'PENDING_SUBMIT', ?, ?)`),
-      insertExternal: db.prepare(`INSERT INTO orders (client_order_id, order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only, status, filled_quantity, avg_fill_price, created_at, updated_at, submitted_at, external)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
+      insertExternal: db.prepare(`INSERT INTO orders (client_order_id, order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only, status, filled_quantity, avg_fill_price, created_at, updated_at, submitted_at, filled_at, external)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`),
       journal: db.prepare('INSERT INTO journal (ts, client_order_id, kind, status, detail) VALUES (?, ?, ?, ?, ?)'),
       getOrder: db.prepare('SELECT * FROM orders WHERE client_order_id = ?'),
       orderCore: db.prepare('SELECT status, quantity, filled_quantity, avg_fill_price, order_id FROM orders WHERE client_order_id = ?'),
@@ -238,7 +238,7 @@ export class OrderJournal {
     this.#store.write(() => {
       s['insertExternal']!.run(order.clientOrderId, order.orderId, order.asset, order.side, order.quantity, order.orderType, order.limitPrice ?? null,
         order.stopPrice ?? null, order.timeInForce, order.expireAt ?? null, order.tag ?? 'EXTERNAL', order.reduceOnly ? 1 : 0, order.status,
-        adoptedFilled(order), adoptedAvg(order), order.createdAt, now, order.submittedAt ?? null);
+        adoptedFilled(order), adoptedAvg(order), order.createdAt, now, order.submittedAt ?? null, order.status === 'FILLED' ? order.updatedAt : null);
       s['journal']!.run(now, order.clientOrderId, 'ADOPT_EXTERNAL', order.status, null);
     });
   }
