@@ -13,6 +13,8 @@ class ReferenceStore implements KeyValueStore {
 
 /** ACTIVE: all orders; REDUCING: only orders that reduce a position; HALTED: only closing orders and cancels. @public */
 export type TradingState = 'ACTIVE' | 'REDUCING' | 'HALTED';
+/** How restrictive each trading state is (higher: fewer orders pass). */
+export const TRADING_STATE_RANK: Readonly<Record<TradingState, number>> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 
 const TripSchema = z.object({
   breaker: z.string(),

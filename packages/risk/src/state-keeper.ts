@@ -1,6 +1,6 @@
 import type { Clock, KeyValueStore, Logger, OrderIntent } from '@tradewire/core';
 import { riskError } from './errors.js';
-import { RiskStateStore, type RiskAuditEntry, type RiskStateData, type TradingState } from './risk-state.js';
+import { RiskStateStore, TRADING_STATE_RANK as RANK, type RiskAuditEntry, type RiskStateData } from './risk-state.js';
 
 /** What `RiskStateKeeper.sync` found in the store. */
 export type SyncResult = 'unchanged' | 'reloaded' | 'unreadable';
@@ -107,7 +107,7 @@ export class RiskStateKeeper {
       this.store.save(this.state, now, false, (stored) => { took = this.#merge(stored); });
       this.#written();
     } finally {
-      if (took) this.#tookTheirs('reloaded'); // also when the write then failed: the merged decision is in force here
+      if (took) this.onAdopted?.('reloaded'); // also when the write then failed: the merged decision is in force here
     }
   }
 
@@ -133,7 +133,7 @@ export class RiskStateKeeper {
       this.store.audit(entry);
       this.#written();
     } finally {
-      if (took) this.#tookTheirs('reloaded');
+      if (took) this.onAdopted?.('reloaded');
     }
   }
 
@@ -189,8 +189,6 @@ export class RiskStateKeeper {
     return took;
   }
 
-  #tookTheirs(result: SyncResult): void { this.onAdopted?.(result); }
-
   #written(): void {
     this.#base = decisionOf(this.state);
     this.#dirty = false;
@@ -198,8 +196,6 @@ export class RiskStateKeeper {
     this.#lastPersist = performance.now();
   }
 }
-
-const RANK: Readonly<Record<TradingState, number>> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
 
 /** The trading decision of a state, as one comparable string. */
 function decisionOf(s: RiskStateData): string {

@@ -2,11 +2,11 @@ import type { Logger, Order, RiskRejection } from '@tradewire/core';
 import type { LiveRiskConfig } from './config.js';
 import { CircuitBreakers, type BreakerTrip } from './circuit-breakers.js';
 import { clearKillSwitch, engageKillSwitch } from './kill-switch.js';
-import type { RiskAuditEntry, RiskStateData, TradingState } from './risk-state.js';
+import { TRADING_STATE_RANK, type RiskAuditEntry, type RiskStateData } from './risk-state.js';
 import { SessionCalendar } from './session.js';
 import type { RiskStateKeeper, SyncResult } from './state-keeper.js';
 
-const RANK: Readonly<Record<TradingState, number>> = { ACTIVE: 0, REDUCING: 1, HALTED: 2 };
+const RANK = TRADING_STATE_RANK;
 
 /**
  * The trading-state machine: ACTIVE → REDUCING → HALTED, moved by the circuit breakers and the

@@ -111,7 +111,7 @@ export class LiveEngine implements EngineHandle {
   #lastBarTime = NaN;
   #signalHandler: (() => void) | undefined;
   #skipUntil = Number.NEGATIVE_INFINITY;
-  /** orders are refused while the engine time is at or before this (`quietUntil`) */
+  /** orders are refused while the market event being handled is at or before this (`quietUntil`) */
   #quietUntil = Number.NEGATIVE_INFINITY;
   /** the event whose `onData` promise is being awaited (see `#dispatchRaw`) */
   #pendingTs = 0;
@@ -677,7 +677,6 @@ export class LiveEngine implements EngineHandle {
   }
 }
 
-/** What makes two strategy errors "the same" for the log: class and message. */
 /** The code of a halt the broker chain reported (`haltReason`, `onHaltChange`). */
 const BROKER_HALT = 'RISK_HALTED';
 
@@ -686,6 +685,7 @@ function isEmpty(data: MarketDataMap): boolean {
   return true;
 }
 
+/** What makes two strategy errors "the same" for the log: class and message. */
 function errorKey(err: unknown): string {
   if (err instanceof Error) return `${err.name}: ${err.message}`.slice(0, 300);
   return String(err).slice(0, 300);

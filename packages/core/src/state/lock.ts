@@ -69,13 +69,13 @@ function unreadableError(path: string, stateDir: string, s: Extract<LockFileStat
 }
 
 /**
- * An exclusive lock on a state directory: an `O_EXCL` lock file holding pid and host. A live
- * holder on this host is refused (`STATE_LOCKED`, naming its pid). Only with `breakStale` (an
- * explicit operator choice) is a lock taken over: one left by a dead process on this host
- * (`STATE_LOCK_STALE` without the flag), one naming this process's pid that this process does
- * not hold (an earlier process with the same pid), one from another host, whose liveness cannot
- * be checked from here (`STATE_LOCK_OTHER_HOST` without the flag), and an empty or unparsable
- * lock file (`STATE_LOCK_UNREADABLE` without the flag). Each take-over is logged as a warning.
+ * An exclusive lock on a state directory: a lock file holding pid and host, created with its
+ * content in one step. A live holder on this host is refused (`STATE_LOCKED`, naming its pid).
+ * Only with `breakStale` is a lock taken over, and only one whose holder is known to be gone: a
+ * dead process on this host (`STATE_LOCK_STALE` without the flag) or an empty or unparsable lock
+ * file (`STATE_LOCK_UNREADABLE` without the flag); each take-over is logged as a warning. A lock
+ * from another host (`STATE_LOCK_OTHER_HOST`) or naming this process's pid without this process
+ * holding it (`STATE_LOCK_STALE`) cannot be checked from here and is never taken over.
  * @public
  */
 export class StateDirLock {
@@ -131,7 +131,7 @@ function lockPath(stateDir: string): string {
   return join(dir, LOCK_FILE);
 }
 
-/** Throws unless the holder may be broken: it is gone (or unknowable, on another host) and `breakStale` is set. */
+/** Throws unless the holder may be broken: a dead process on this host, and `breakStale` is set. */
 function refuseUnlessBreakable(stateDir: string, holder: LockInfo, ourHost: string, path: string, breakStale: boolean): void {
   const details = { stateDir, file: path, pid: holder.pid, host: holder.host, startedAt: holder.startedAt };
   // The break flag can be a standing config key (`state.breakStaleLock`), so it only ever takes over
