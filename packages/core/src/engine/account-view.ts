@@ -117,6 +117,26 @@ export class AccountView {
   }
 
   /**
+   * Last prices from before a restart (a checkpoint's `lastPrices`), taken only for symbols with
+   * no price yet: a position restored before the first bar is then marked at its last known price,
+   * not at cost. Non-finite or non-positive prices are ignored.
+   */
+  seedPrices(prices: Readonly<Record<string, unknown>>, timestamp: number): number {
+    let n = 0;
+    for (const sym of Object.keys(prices)) {
+      const px = prices[sym];
+      if (typeof px !== 'number' || !Number.isFinite(px) || px <= 0 || this.#marks.has(sym)) continue;
+      const m = new Mark(this.#positions.get(sym));
+      m.price = px;
+      m.at = timestamp;
+      this.#marks.set(sym, m);
+      if (m.position !== undefined && m.position.quantity !== 0) markPosition(m.position, px);
+      n++;
+    }
+    return n;
+  }
+
+  /**
    * Records an order update; terminal orders leave the open set. An update that would move an
    * order backwards (a late SUBMITTED after FILLED, fewer filled shares) is ignored: returns false.
    */
@@ -259,7 +279,7 @@ export class AccountView {
     return m === undefined ? undefined : m.price;
   }
 
-  /** When that price was seen (engine time, ms), undefined before any. */
+  /** When that price was seen (engine time, ms; a checkpoint's time for a price restored from it), undefined before any. */
   lastPriceTime(asset: string): number | undefined {
     const m = this.#marks.get(asset);
     return m === undefined ? undefined : m.at;

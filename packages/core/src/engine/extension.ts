@@ -48,6 +48,12 @@ export interface EngineHandle {
    * were traded before the restart, and the venue already has what came of them
    */
   quietUntil(timestamp: number): void;
+  /**
+   * after a restart: last prices from before it (a checkpoint's `lastPrices`, seen at or before
+   * `timestamp`) for symbols with no price yet, so restored positions are marked at them until new
+   * market data arrives; returns how many were taken
+   */
+  seedPrices?(prices: Readonly<Record<string, unknown>>, timestamp: number): number;
   /** runs `fn` every `intervalMs` of engine time as a timer-priority event; returns a cancel fn */
   schedule(intervalMs: number, fn: () => void | Promise<void>): () => void;
 }

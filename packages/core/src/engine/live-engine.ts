@@ -237,6 +237,8 @@ export class LiveEngine implements EngineHandle {
     this.logger.info('catching up: orders are not sent for market events up to the last order before the restart', { until: new Date(timestamp).toISOString() });
   }
 
+  seedPrices(prices: Readonly<Record<string, unknown>>, timestamp: number): number { return this.account.seedPrices(prices, timestamp); }
+
   skipUntil(timestamp: number): void {
     if (!Number.isFinite(timestamp) || timestamp <= this.#skipUntil) return;
     this.#skipUntil = timestamp;

@@ -155,7 +155,13 @@ export class RecoveryExtension implements EngineExtension {
     // a replayed feed resumes after the checkpoint instead of trading the same bars again; the
     // bars from there to the last order sent before the restart reach the strategy (restored as of
     // the checkpoint, it catches up) without sending orders: the venue already has what came of them
-    if (report.checkpoint) engine.skipUntil(report.checkpoint.timestamp);
+    if (report.checkpoint) {
+      engine.skipUntil(report.checkpoint.timestamp);
+      // positions are marked at the last prices before the restart until a bar brings new ones
+      // (a run that ends before its first bar would otherwise value them at cost)
+      const prices = checkpointPrices(report.checkpoint.account);
+      if (prices) engine.seedPrices?.(prices, report.checkpoint.timestamp);
+    }
     const lastIntent = this.journal.lastIntentAt();
     if (lastIntent !== undefined && (report.checkpoint === undefined || lastIntent > report.checkpoint.timestamp)) engine.quietUntil(lastIntent);
     const unresolved = report.settled.filter((s) => s.outcome === 'unresolved');
@@ -166,4 +172,11 @@ export class RecoveryExtension implements EngineExtension {
       this.causes.halt(engine, `account resync failed after recovery: ${errText(err)}`, 'RECOVERY_RESYNC_FAILED');
     }
   }
+}
+
+/** A checkpoint's `account.lastPrices` (an object), or undefined when absent or malformed. */
+function checkpointPrices(account: unknown): Readonly<Record<string, unknown>> | undefined {
+  if (typeof account !== 'object' || account === null) return undefined;
+  const p = (account as { lastPrices?: unknown }).lastPrices;
+  return typeof p === 'object' && p !== null && !Array.isArray(p) ? p as Record<string, unknown> : undefined;
 }

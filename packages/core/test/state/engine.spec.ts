@@ -119,4 +119,32 @@ describe('state layer through LiveEngine', () => {
     expect(new OrderJournal(store).fillCount()).to.equal(venue2.ledger.fills.length);
     store.close();
   });
+
+  it("a restart that sees no bar marks restored positions at the checkpoint's last prices, not at the venue's cost", async () => {
+    const dir = tempDir();
+    const ledger = `${tempDir()}/ledger.json`;
+    const clock = new SimulatedClock(0);
+    const layer = createStateLayer({ stateDir: dir, clock, reconcile: { policy: 'warn', intervalSeconds: 0 } });
+    const venue = new FakeVenue(ledger);
+    venue.now = () => clock.now();
+    const engine = new LiveEngine({ strategy: counter(), broker: layer.wrapBroker(venue), feed: new ReplayFeed(bars(0, 10)), clock, extensions: layer.extensions, idGenerator: layer.idGenerator, handleSignals: false });
+    await engine.run();
+    const before = engine.accountSnapshot().positions.find((p) => p.asset === 'AAPL');
+    layer.close();
+    expect(before?.currentPrice).to.equal(104); // the 10th bar's close
+
+    const clock2 = new SimulatedClock(0);
+    const layer2 = createStateLayer({ stateDir: dir, clock: clock2, reconcile: { policy: 'warn', intervalSeconds: 0 } });
+    const venue2 = new FakeVenue(ledger); // reports every position at 100 (its cost), as IB reports average cost
+    venue2.now = () => clock2.now();
+    const engine2 = new LiveEngine({ strategy: counter(), broker: layer2.wrapBroker(venue2), feed: new ReplayFeed([]), clock: clock2, extensions: layer2.extensions, idGenerator: layer2.idGenerator, handleSignals: false });
+    await engine2.run();
+    const snap = engine2.accountSnapshot();
+    const after = snap.positions.find((p) => p.asset === 'AAPL');
+    layer2.close();
+    expect(after?.quantity).to.equal(before?.quantity);
+    expect(after?.currentPrice).to.equal(104);
+    expect(snap.accountValue).to.equal(snap.cash + after!.quantity * 104);
+    expect(snap.lastPrices).to.deep.equal({ AAPL: 104 });
+  });
 });
