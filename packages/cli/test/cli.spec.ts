@@ -27,6 +27,13 @@ describe('tradewire CLI', () => {
     rmSync(cwd, { recursive: true, force: true });
   });
 
+  it('demo --help says --break-stale-lock never takes over a lock from another host or container', () => {
+    const help = run(['demo', '--help'], root).replace(/\s+/g, ' ');
+    expect(help).to.contain('--break-stale-lock');
+    expect(help).to.contain('a lock from another host or container is never taken over');
+    expect(help).to.not.match(/a dead pid, another host/);
+  });
+
   it('the demo data is deterministic for a seed', () => {
     expect(generateDemoBars({ bars: 100, seed: 7 })).to.deep.equal(generateDemoBars({ bars: 100, seed: 7 }));
     expect(generateDemoBars({ bars: 100, seed: 7 })).to.not.deep.equal(generateDemoBars({ bars: 100, seed: 8 }));

@@ -26,7 +26,7 @@ export function register(program: Command): void {
     .option('--out <dir>', 'where to write equity.html', 'tradewire-demo')
     .option('--no-progress', 'no progress bar')
     .option('--state-dir <dir>', 'durable state: order journal, checkpoints, risk state, and the paper venue\'s own ledger (restart with the same dir to resume)')
-    .option('--break-stale-lock', 'take over a state dir lock whose holder is gone (a dead pid, another host or container, an empty lock file)')
+    .option('--break-stale-lock', 'take over a state dir lock whose holder is known to be gone (a dead pid on this host, an empty or unparsable lock file); a lock from another host or container is never taken over')
     .option('--max-daily-loss <usd>', 'install the risk layer with this daily loss limit (the kill switch trips past it)', (v) => parsePositiveNumber(v, '--max-daily-loss'))
     .action(async (opts: DemoOptions) => { await runDemo(opts); });
 }
