@@ -57,7 +57,7 @@ export class IBBroker implements BrokerProtocol {
     this.#logger = (services.logger ?? silentLogger).child({ broker: 'ib' });
     this.#pool = services.pool ?? defaultConnectionPool;
     this.#ids = new OrderIdAllocator(services.kv, config);
-    this.#tracker = new OrderTracker(this.#clock, this.#logger, config.commissionWaitMs, (c) => assetOf(c, config));
+    this.#tracker = new OrderTracker(this.#clock, this.#logger, config.commissionWaitMs, (c) => assetOf(c, config), config.clientId);
   }
 
   /** The account orders go to: configured, else the first managed account. */
@@ -217,7 +217,8 @@ export class IBBroker implements BrokerProtocol {
     const api = conn.api;
     const tr = this.#tracker;
     const onOpen = (id: number, c: Contract, o: IBOrder, s: OrderState): void => tr.onOpenOrder(id, c, o, s);
-    const onStatus = (id: number, status: string, filled: number, _rem: number, avg: number): void => tr.onOrderStatus(id, status, filled, avg);
+    const onStatus = (orderId: number, status: string, filled: number, _rem: number, avg: number, permId?: number, _parent?: number, _last?: number, clientId?: number): void =>
+      tr.onOrderStatus({ orderId, clientId, permId }, status, filled, avg);
     const onExec = (reqId: number, c: Contract, e: Execution): void => {
       if (this.account !== undefined && e.acctNumber && e.acctNumber !== this.account) return;
       // executions replayed by the initial sync (session start) are recorded, not announced
@@ -257,7 +258,7 @@ export class IBBroker implements BrokerProtocol {
       const mark = this.#tracker.mark();
       const open = await req.openOrders();
       await req.executions();
-      this.#tracker.reconcileOpen(new Set(open), mark);
+      this.#tracker.reconcileOpen(open, mark);
     } finally {
       this.#syncing--;
       if (this.#syncing === 0) this.#silentSync = false;

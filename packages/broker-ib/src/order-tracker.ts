@@ -8,10 +8,13 @@ import { isTerminal, type Clock, type Fill, type Logger, type Order, type OrderI
 import type { Contract, Execution, Order as IBOrder, OrderState } from '@stoqey/ib';
 import { fromIBOrderType, fromIBTif, mapIBStatus } from './mapping/order.js';
 import { toFill, validCommission } from './mapping/execution.js';
+import { ibOrderKey, type IBOrderRef } from './order-key.js';
 
 export interface TrackedOrder {
   order: Order;
   ibOrderId: number;
+  /** `ibOrderKey` of the order: (client id, order id), or the permId of an order entered in TWS */
+  key: string;
   /** executions by execId (emitted or waiting for commission) */
   fills: Map<string, Fill>;
   statusFilled: number;
@@ -32,7 +35,8 @@ const RANK: Record<OrderStatus, number> = { UNKNOWN: -1, PENDING_SUBMIT: 0, SUBM
 
 export class OrderTracker {
   readonly #byRef = new Map<string, TrackedOrder>();
-  readonly #byId = new Map<number, TrackedOrder>();
+  /** by `ibOrderKey`: order ids alone collide across API clients and for orders entered in TWS */
+  readonly #byKey = new Map<string, TrackedOrder>();
   readonly #emitted = new Set<string>();
   #seq = 0;
   /** executions found by the initial sync: recorded, never announced */
@@ -42,13 +46,19 @@ export class OrderTracker {
   readonly #orderListeners = new Set<(o: Order) => void>();
   readonly #fillListeners = new Set<(f: Fill) => void>();
 
-  constructor(private readonly clock: Clock, private readonly logger: Logger, private readonly commissionWaitMs: number, private readonly assetOf: (c: Contract) => string) {}
+  constructor(
+    private readonly clock: Clock, private readonly logger: Logger, private readonly commissionWaitMs: number, private readonly assetOf: (c: Contract) => string,
+    /** our API client id: the orders we place, and the ones TWS names without a client id */
+    private readonly clientId: number,
+  ) {}
+
+  #key(r: IBOrderRef): string { return ibOrderKey(r.clientId ?? this.clientId, r.orderId, r.permId); }
+  #own(ibOrderId: number): string { return ibOrderKey(this.clientId, ibOrderId, undefined); }
 
   onOrder(l: (o: Order) => void): () => void { this.#orderListeners.add(l); return () => this.#orderListeners.delete(l); }
   onFill(l: (f: Fill) => void): () => void { this.#fillListeners.add(l); return () => this.#fillListeners.delete(l); }
 
   get(clientOrderId: string): TrackedOrder | undefined { return this.#byRef.get(clientOrderId); }
-  byIbId(id: number): TrackedOrder | undefined { return this.#byId.get(id); }
   all(): TrackedOrder[] { return [...this.#byRef.values()]; }
   /** every fill emitted or waiting, newest last */
   fills(): Fill[] { return this.all().flatMap((t) => [...t.fills.values()]).sort((a, b) => a.timestamp - b.timestamp); }
@@ -66,24 +76,25 @@ export class OrderTracker {
     if (intent.expireAt !== undefined) order.expireAt = intent.expireAt;
     if (intent.tag !== undefined) order.tag = intent.tag;
     if (intent.reduceOnly !== undefined) order.reduceOnly = intent.reduceOnly;
-    const t: TrackedOrder = { order, ibOrderId, fills: new Map(), statusFilled: 0, statusAvg: 0, provisional: false, acked: false, announced: false, ackWaiters: [], seq: ++this.#seq };
+    const t: TrackedOrder = { order, ibOrderId, key: this.#own(ibOrderId), fills: new Map(), statusFilled: 0, statusAvg: 0, provisional: false, acked: false, announced: false, ackWaiters: [], seq: ++this.#seq };
     this.#byRef.set(order.clientOrderId, t);
-    this.#byId.set(ibOrderId, t);
+    this.#byKey.set(t.key, t);
     return t;
   }
 
   /** Moves a submission to a new IB id (the first one was refused with 103). */
   rebind(t: TrackedOrder, ibOrderId: number): void {
-    this.#byId.delete(t.ibOrderId);
+    this.#byKey.delete(t.key);
     t.ibOrderId = ibOrderId;
+    t.key = this.#own(ibOrderId);
     t.seq = ++this.#seq;
     t.order.orderId = String(ibOrderId);
-    this.#byId.set(ibOrderId, t);
+    this.#byKey.set(t.key, t);
   }
 
   /** Forgets a submission the venue never accepted (duplicate id retried elsewhere, or failed send). */
   drop(t: TrackedOrder): void {
-    this.#byId.delete(t.ibOrderId);
+    this.#byKey.delete(t.key);
     this.#byRef.delete(t.order.clientOrderId);
   }
 
@@ -103,22 +114,25 @@ export class OrderTracker {
     for (const w of ws) w(outcome);
   }
 
-  #adopt(ibOrderId: number, ref: string, seed: Partial<Order> & Pick<Order, 'asset' | 'side' | 'quantity'>, provisional: boolean): TrackedOrder {
+  #adopt(id: IBOrderRef, ref: string, seed: Partial<Order> & Pick<Order, 'asset' | 'side' | 'quantity'>, provisional: boolean): TrackedOrder {
     const now = this.clock.now();
-    const clientOrderId = ref !== '' ? ref : `ib:${ibOrderId}`;
+    const ibOrderId = id.orderId;
+    const key = this.#key(id);
+    const clientOrderId = ref !== '' ? ref : `ib:${key}`;
     const order: Order = {
       orderId: String(ibOrderId), clientOrderId, orderType: 'MARKET', timeInForce: 'DAY', status: 'SUBMITTED', filledQuantity: 0, avgFillPrice: 0,
       createdAt: now, updatedAt: now, ...seed,
     };
     if (ref === '') order.external = true;
-    const t: TrackedOrder = { order, ibOrderId, fills: new Map(), statusFilled: 0, statusAvg: 0, provisional, acked: true, announced: false, ackWaiters: [], seq: ++this.#seq };
+    const t: TrackedOrder = { order, ibOrderId, key, fills: new Map(), statusFilled: 0, statusAvg: 0, provisional, acked: true, announced: false, ackWaiters: [], seq: ++this.#seq };
     this.#byRef.set(clientOrderId, t);
-    this.#byId.set(ibOrderId, t);
+    this.#byKey.set(key, t);
     return t;
   }
 
   onOpenOrder(ibOrderId: number, contract: Contract, o: IBOrder, state: OrderState | undefined): void {
-    let t = this.#byId.get(ibOrderId) ?? (o.orderRef ? this.#byRef.get(o.orderRef) : undefined);
+    const id: IBOrderRef = { orderId: ibOrderId, clientId: o.clientId, permId: o.permId };
+    let t = this.#byKey.get(this.#key(id)) ?? (o.orderRef ? this.#byRef.get(o.orderRef) : undefined);
     if (!t) {
       const seed: Partial<Order> & Pick<Order, 'asset' | 'side' | 'quantity'> = {
         asset: this.assetOf(contract), side: o.action === 'SELL' ? 'SELL' : 'BUY', quantity: o.totalQuantity ?? 0,
@@ -126,7 +140,7 @@ export class OrderTracker {
       };
       if (o.lmtPrice !== undefined) seed.limitPrice = o.lmtPrice;
       if (o.auxPrice !== undefined) seed.stopPrice = o.auxPrice;
-      t = this.#adopt(ibOrderId, o.orderRef ?? '', seed, false);
+      t = this.#adopt(id, o.orderRef ?? '', seed, false);
     } else if (t.provisional) {
       t.provisional = false;
       if (o.totalQuantity !== undefined) t.order.quantity = o.totalQuantity;
@@ -138,8 +152,8 @@ export class OrderTracker {
     if (state?.status) this.#applyStatus(t, state.status, t.statusFilled, t.statusAvg);
   }
 
-  onOrderStatus(ibOrderId: number, status: string, filled: number | undefined, avgFillPrice: number | undefined): void {
-    const t = this.#byId.get(ibOrderId);
+  onOrderStatus(id: IBOrderRef, status: string, filled: number | undefined, avgFillPrice: number | undefined): void {
+    const t = this.#byKey.get(this.#key(id));
     if (!t) return; // an order of another client we have not seen: reqAllOpenOrders will bring its openOrder
     this.#ack(t, { kind: 'ack' });
     this.#applyStatus(t, status, filled ?? t.statusFilled, avgFillPrice ?? t.statusAvg);
@@ -155,11 +169,11 @@ export class OrderTracker {
   onExecution(contract: Contract, e: Execution, announce = true): boolean {
     const execId = e.execId ?? '';
     if (execId === '') return false;
-    const ibOrderId = e.orderId ?? -1;
-    let t = this.#byId.get(ibOrderId) ?? (e.orderRef ? this.#byRef.get(e.orderRef) : undefined);
+    const id: IBOrderRef = { orderId: e.orderId ?? 0, clientId: e.clientId, permId: e.permId };
+    let t = this.#byKey.get(this.#key(id)) ?? (e.orderRef ? this.#byRef.get(e.orderRef) : undefined);
     if (t?.fills.has(execId)) return false;
     if (!t) {
-      t = this.#adopt(ibOrderId, e.orderRef ?? '', { asset: this.assetOf(contract), side: e.side === 'SLD' ? 'SELL' : 'BUY', quantity: e.cumQty ?? e.shares ?? 0, status: 'FILLED' }, true);
+      t = this.#adopt(id, e.orderRef ?? '', { asset: this.assetOf(contract), side: e.side === 'SLD' ? 'SELL' : 'BUY', quantity: e.cumQty ?? e.shares ?? 0, status: 'FILLED' }, true);
     }
     this.#ack(t, { kind: 'ack' });
     if (!announce) this.#silent.add(execId);
@@ -192,9 +206,9 @@ export class OrderTracker {
     this.#emitFill(w.fill);
   }
 
-  /** An IB error bound to an order id. Rejections finish the order; 202 cancels it. */
+  /** An IB error bound to one of our order ids. Rejections finish the order; 202 cancels it. */
   onOrderError(ibOrderId: number, code: number, message: string, cause?: unknown): void {
-    const t = this.#byId.get(ibOrderId);
+    const t = this.#byKey.get(this.#own(ibOrderId));
     if (!t) return;
     if (code === 202) { this.#recompute(t, 'CANCELLED'); return; }
     if (code === 103 || code === 100) { this.#ack(t, { kind: 'error', code, message, cause }); return; }
@@ -216,10 +230,11 @@ export class OrderTracker {
    * lists is finished. Requests leave in order, so an order registered before the mark was placed
    * before the open-orders request and would be listed if it were open.
    */
-  reconcileOpen(openIds: ReadonlySet<number>, mark: number): void {
+  reconcileOpen(open: readonly IBOrderRef[], mark: number): void {
+    const openKeys = new Set(open.map((r) => this.#key(r)));
     for (const t of this.#byRef.values()) {
       if (t.seq > mark) continue;
-      if (isTerminal(t.order.status) || openIds.has(t.ibOrderId) || t.order.status === 'PENDING_SUBMIT') continue;
+      if (isTerminal(t.order.status) || openKeys.has(t.key) || t.order.status === 'PENDING_SUBMIT') continue;
       if (!t.acked && t.order.status !== 'UNKNOWN') continue;
       const filled = this.#filledQty(t);
       if (t.order.status === 'UNKNOWN' && filled === 0) continue; // never seen at the venue: stays UNKNOWN

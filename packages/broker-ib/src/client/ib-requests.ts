@@ -2,9 +2,10 @@
  * Request/response reads over the event stream: send a request, collect events until its End
  * message, with a Clock timeout. A timeout is an error, never "the venue has nothing".
  */
-import { EventName, type Contract, type Execution, type IBApi } from '@stoqey/ib';
+import { EventName, type Contract, type Execution, type IBApi, type Order as IBOrder } from '@stoqey/ib';
 import { RateLimitError, RequestTimeoutError, isTradingError, type Clock } from '@tradewire/core';
 import { ibError } from '../errors.js';
+import type { IBOrderRef } from '../order-key.js';
 import type { IBCode, IBConnection } from './ib-connection.js';
 
 /** Attempts for a read refused by IB's pacing (error 100) before the RateLimitError escapes. */
@@ -95,10 +96,10 @@ export class IBRequests {
     });
   }
 
-  /** reqAllOpenOrders; the openOrder/orderStatus events themselves go to the order tracker. */
-  openOrders(): Promise<number[]> {
-    return this.#serialize(() => this.#retrying(() => this.collect<number>('reqAllOpenOrders', {
-      [EventName.openOrder]: ((orderId: number) => orderId) as never,
+  /** reqAllOpenOrders (every client's); the openOrder/orderStatus events themselves go to the order tracker. */
+  openOrders(): Promise<IBOrderRef[]> {
+    return this.#serialize(() => this.#retrying(() => this.collect<IBOrderRef>('reqAllOpenOrders', {
+      [EventName.openOrder]: ((orderId: number, _c: Contract, o: IBOrder) => ({ orderId, clientId: o.clientId, permId: o.permId })) as never,
       [EventName.openOrderEnd]: (() => 'end') as never,
     }, (api) => api.reqAllOpenOrders())));
   }

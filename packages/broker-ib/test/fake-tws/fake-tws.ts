@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import type { Field } from './framing.js';
-import { FakeTwsLedger } from './ledger.js';
+import { FakeTwsLedger, type LedgerOrder } from './ledger.js';
 import { TERMINAL } from './matching.js';
 import { OrderEngine, type EngineBehaviour } from './order-engine.js';
 import { TwsSession } from './session.js';
@@ -85,10 +85,23 @@ export class FakeTws {
     this.engine.setPrice(symbol, price, liquidity);
   }
 
+  /** An order entered by hand in TWS (order id 0, no orderRef); see `OrderEngine.placeManual`. */
+  placeManual(p: { symbol: string; action: 'BUY' | 'SELL'; totalQuantity: number; orderType?: string; lmtPrice?: number }): number {
+    return this.engine.placeManual(p).permId;
+  }
+
   /** Fills (part of) a live order by orderRef at `price` (default: the current price). */
   fillOrder(orderRef: string, qty?: number, price?: number): void {
-    const o = this.ledger.orderByRef(orderRef);
-    if (!o || TERMINAL.has(o.status)) throw new Error(`fake-tws: no live order ${orderRef}`);
+    this.#fill(this.ledger.orderByRef(orderRef), orderRef, qty, price);
+  }
+
+  /** Fills (part of) a live order entered by hand in TWS, by its permId. */
+  fillManual(permId: number, qty?: number, price?: number): void {
+    this.#fill([...this.ledger.orders.values()].find((o) => o.permId === permId), `perm ${permId}`, qty, price);
+  }
+
+  #fill(o: LedgerOrder | undefined, name: string, qty?: number, price?: number): void {
+    if (!o || TERMINAL.has(o.status)) throw new Error(`fake-tws: no live order ${name}`);
     const px = price ?? this.engine.prices.get(o.symbol);
     if (px === undefined) throw new Error(`fake-tws: no price for ${o.symbol}`);
     this.engine.execute(o, qty ?? o.totalQuantity - o.filled, px);
@@ -149,7 +162,7 @@ export class FakeTws {
     for (const s of this.sessions) if (s.started && s.clientId === clientId) s.send(fields);
   }
 
-  #nextId(): number { return Math.max(this.nextValidId, this.engine.maxOrderId + 1); }
+  #nextId(clientId: number): number { return Math.max(this.nextValidId, this.engine.maxOrderId(clientId) + 1); }
 
   #startApi(s: TwsSession): void {
     this.received.push({ at: Date.now(), clientId: s.clientId, fields: s.startApiFields });
@@ -160,7 +173,7 @@ export class FakeTws {
       return;
     }
     s.send(msg.managedAccounts(this.accounts));
-    s.send(msg.nextValidId(this.rollBackNextValidId ? this.nextValidId : this.#nextId()));
+    s.send(msg.nextValidId(this.rollBackNextValidId ? this.nextValidId : this.#nextId(s.clientId)));
     s.send(msg.error(-1, 2104, 'Market data farm connection is OK:usfarm'));
     s.send(msg.error(-1, 2106, 'HMDS data farm connection is OK:ushmds'));
     s.send(msg.error(-1, 2158, 'Sec-def data farm connection is OK:secdefnj'));
@@ -196,7 +209,7 @@ export class FakeTws {
         s.send(msg.execDetailsEnd(reqId));
         break;
       }
-      case 8: s.send(msg.nextValidId(this.#nextId())); break;
+      case 8: s.send(msg.nextValidId(this.#nextId(s.clientId))); break;
       case 17: s.send(msg.managedAccounts(this.accounts)); break;
       case 49: s.send(msg.currentTime(Math.floor(Date.now() / 1000))); break;
       case 61: {

@@ -1,4 +1,4 @@
-/** The fake TWS's own books: orders (by orderId and orderRef), executions (by execId), positions, cash. */
+/** The fake TWS's own books: orders (by client and order id, as TWS keys them), executions (by execId), positions, cash. */
 export interface LedgerOrder {
   orderId: number;
   clientId: number;
@@ -39,13 +39,25 @@ export interface LedgerExecution {
 
 export interface LedgerPosition { quantity: number; avgCost: number }
 
+/**
+ * TWS keys orders by (clientId, orderId): order ids are per API client, and every order placed by
+ * hand in TWS has order id 0 (then the permId tells them apart).
+ */
+export function ledgerKey(clientId: number, orderId: number, permId: number): string {
+  return orderId > 0 ? `${clientId}:${orderId}` : `perm:${permId}`;
+}
+
 export class FakeTwsLedger {
-  readonly orders = new Map<number, LedgerOrder>();
+  readonly orders = new Map<string, LedgerOrder>();
   readonly executions = new Map<string, LedgerExecution>();
   readonly positions = new Map<string, LedgerPosition>();
   cash: number;
   realizedPnl = 0;
   constructor(startingCash: number) { this.cash = startingCash; }
+
+  order(clientId: number, orderId: number): LedgerOrder | undefined { return this.orders.get(ledgerKey(clientId, orderId, 0)); }
+
+  add(o: LedgerOrder): void { this.orders.set(ledgerKey(o.clientId, o.orderId, o.permId), o); }
 
   orderByRef(ref: string): LedgerOrder | undefined {
     for (const o of this.orders.values()) if (o.orderRef === ref) return o;

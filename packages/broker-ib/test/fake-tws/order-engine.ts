@@ -36,14 +36,15 @@ export class OrderEngine {
   readonly prices = new Map<string, number>();
   /** quantity that can still execute at the current price event, per symbol (absent = unlimited) */
   readonly liquidity = new Map<string, number>();
-  #maxOrderId = 0;
+  /** the highest order id each API client used (TWS keeps ids per client) */
+  readonly #maxOrderId = new Map<number, number>();
   #permSeq = 900000;
   #execSeq = 0;
   readonly #silent = new Set<number>();
 
   constructor(readonly ledger: FakeTwsLedger, readonly account: string, private readonly deliver: Deliver, private readonly conIdOf: (symbol: string) => number) {}
 
-  get maxOrderId(): number { return this.#maxOrderId; }
+  maxOrderId(clientId: number): number { return this.#maxOrderId.get(clientId) ?? 0; }
 
   contract(symbol: string): WireContract {
     return { conId: this.conIdOf(symbol), symbol, secType: 'STK', exchange: 'SMART', currency: 'USD' };
@@ -70,13 +71,13 @@ export class OrderEngine {
       this.deliver(clientId, msg.error(orderId, 100, 'Max rate of messages per second has been exceeded:max=50 rec=51 (1)'));
       return;
     }
-    const existing = this.ledger.orders.get(orderId);
-    if (existing || orderId <= this.#maxOrderId) {
+    const existing = this.ledger.order(clientId, orderId);
+    if (existing || orderId <= this.maxOrderId(clientId)) {
       if (existing && !TERMINAL.has(existing.status) && existing.orderRef === ref) return; // a modify: not simulated
       this.deliver(clientId, msg.error(orderId, 103, `Duplicate order id`));
       return;
     }
-    this.#maxOrderId = orderId;
+    this.#maxOrderId.set(clientId, orderId);
     if (this.behaviour.unknownSymbols.has(symbol)) {
       this.deliver(clientId, msg.error(orderId, 200, 'No security definition has been found for the request'));
       return;
@@ -89,7 +90,7 @@ export class OrderEngine {
       tif: f[PLACE_ORDER.tif] || 'DAY', goodTillDate: f[PLACE_ORDER.goodTillDate] || undefined, account: f[PLACE_ORDER.account] || this.account,
       status: 'PreSubmitted', filled: 0, avgFillPrice: 0, lastFillPrice: 0, triggered: false,
     };
-    this.ledger.orders.set(orderId, o);
+    this.ledger.add(o);
     if (this.behaviour.swallowNext > 0) { this.behaviour.swallowNext--; this.#silent.add(orderId); }
     const reject = this.behaviour.rejectNext.shift();
     if (reject) {
@@ -114,6 +115,21 @@ export class OrderEngine {
     this.#status(o);
     if (this.behaviour.fillMode === 'auto') this.tryFill(o);
     this.#silent.delete(orderId); // only the acknowledgement burst is lost; later messages flow again
+  }
+
+  /**
+   * An order entered by hand in TWS: order id 0, client id 0, no orderRef. It reaches API clients
+   * only through reqAllOpenOrders and reqExecutions (as with a real TWS without reqAutoOpenOrders).
+   */
+  placeManual(p: { symbol: string; action: 'BUY' | 'SELL'; totalQuantity: number; orderType?: string; lmtPrice?: number }): LedgerOrder {
+    const o: LedgerOrder = {
+      orderId: 0, clientId: 0, permId: ++this.#permSeq, orderRef: '', symbol: p.symbol, action: p.action, totalQuantity: p.totalQuantity,
+      orderType: p.orderType ?? 'MKT', lmtPrice: p.lmtPrice, auxPrice: undefined, tif: 'DAY', goodTillDate: undefined, account: this.account,
+      status: 'Submitted', filled: 0, avgFillPrice: 0, lastFillPrice: 0, triggered: false,
+    };
+    this.ledger.add(o);
+    if (this.behaviour.fillMode === 'auto') this.tryFill(o);
+    return o;
   }
 
   /** Fills `o` if it is marketable at the current price; IOC/FOK orders that are not are cancelled. */
@@ -162,7 +178,7 @@ export class OrderEngine {
   }
 
   cancel(clientId: number, orderId: number): void {
-    const o = this.ledger.orders.get(orderId);
+    const o = this.ledger.order(clientId, orderId);
     if (!o) { this.deliver(clientId, msg.error(orderId, 10147, `OrderId ${orderId} that needs to be cancelled is not found.`)); return; }
     if (TERMINAL.has(o.status)) { this.deliver(clientId, msg.error(orderId, 10148, `OrderId ${orderId} that needs to be cancelled cannot be cancelled, state: ${o.status}.`)); return; }
     this.#finish(o, 'Cancelled');
@@ -178,7 +194,7 @@ export class OrderEngine {
   setPrice(symbol: string, price: number, liquidity?: number): void {
     this.prices.set(symbol, price);
     if (liquidity === undefined) this.liquidity.delete(symbol); else this.liquidity.set(symbol, liquidity);
-    for (const o of [...this.ledger.orders.values()].sort((a, b) => a.orderId - b.orderId)) {
+    for (const o of [...this.ledger.orders.values()].sort((a, b) => a.permId - b.permId)) {
       if (o.symbol === symbol && !TERMINAL.has(o.status)) this.tryFill(o);
     }
   }

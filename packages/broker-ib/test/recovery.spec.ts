@@ -1,0 +1,115 @@
+/** Core's crash recovery and reconciliation with the real IBBroker on the fake TWS (a restart = a fresh adapter and state layer). */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { expect } from 'chai';
+import { createStateLayer, recover, reconcile, LOST_BEFORE_SEND, MemoryLogger, silentLogger, type StateLayer } from '@tradewire/core';
+import type { IBBroker } from '@tradewire/broker-ib';
+import { intent, rig, type Rig } from './support.js';
+
+describe('IBBroker under crash recovery and reconciliation', function () {
+  this.timeout(20_000);
+  let r: Rig;
+  const dirs: string[] = [];
+  const layers: StateLayer[] = [];
+  afterEach(async () => {
+    for (const l of layers.splice(0)) { try { l.close(); } catch { /* closed */ } }
+    await r?.close();
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  const stateDir = (): string => { const d = mkdtempSync(join(tmpdir(), 'tw-ib-state-')); dirs.push(d); return d; };
+  const openLayer = (dir: string): StateLayer => { const l = createStateLayer({ stateDir: dir, breakStaleLock: true }); layers.push(l); return l; };
+  /** a restart: the old layer closed, a new one on the same directory, a fresh adapter with its kv */
+  const restart = async (dir: string, old: StateLayer): Promise<{ layer: StateLayer; broker: IBBroker }> => {
+    old.close();
+    const layer = openLayer(dir);
+    const broker = r.fresh({}, { kv: layer.kv });
+    await broker.connect();
+    return { layer, broker };
+  };
+  const placed = (ref: string): string[][] => r.tws.messages(3).map((m) => m.fields).filter((f) => f[26] === ref);
+
+  it('F01 on IB: an intent that never reached TWS is settled as lost, never sent', async () => {
+    r = await rig();
+    const dir = stateDir();
+    const layer = openLayer(dir);
+    const i = intent({ asset: 'AAPL', side: 'BUY', quantity: 5 });
+    layer.journal.recordIntent({ ...i, clientOrderId: 'twLost1' }); // crash right after the intent commit
+    const { layer: l2, broker } = await restart(dir, layer);
+    const rep = await recover(l2.store, l2.journal, broker, silentLogger);
+    expect(rep.settled.map((s) => [s.clientOrderId, s.outcome, s.status])).to.deep.equal([['twLost1', 'lost', 'REJECTED']]);
+    expect(rep.settled[0]?.reason).to.contain(LOST_BEFORE_SEND);
+    expect(r.tws.messages(3)).to.have.length(0);
+  });
+
+  it('F02 on IB: placed at TWS before the crash, filled while down: adopted with its fills once, never re-sent', async () => {
+    r = await rig();
+    r.tws.behaviour.fillMode = 'manual';
+    const dir = stateDir();
+    const layer = openLayer(dir);
+    await r.broker.connect();
+    const i = { ...intent({ asset: 'AAPL', side: 'BUY', quantity: 10 }), clientOrderId: 'twSent1' };
+    layer.journal.recordIntent(i);
+    await r.broker.submitOrder(i); // reached TWS; the ack never reached the journal
+    await r.broker.disconnect();
+    r.tws.fillOrder('twSent1', 4, 100);
+    r.tws.fillOrder('twSent1', 6, 101);
+    const { layer: l2, broker } = await restart(dir, layer);
+    const rep = await recover(l2.store, l2.journal, broker, silentLogger);
+    expect(rep.settled.map((s) => [s.clientOrderId, s.outcome, s.status])).to.deep.equal([['twSent1', 'adopted', 'FILLED']]);
+    expect(rep.fillsApplied).to.equal(2);
+    const o = l2.journal.getOrder('twSent1');
+    expect(o?.status).to.equal('FILLED');
+    expect(o?.filledQuantity).to.equal(10);
+    expect(l2.journal.positions().find((p) => p.asset === 'AAPL')?.quantity).to.equal(10);
+    expect(placed('twSent1')).to.have.length(1);
+    const again = await recover(l2.store, l2.journal, broker, silentLogger);
+    expect(again.fillsApplied).to.equal(0);
+    const rec = await reconcile(l2.journal, broker, { policy: 'halt', now: Date.now(), logger: new MemoryLogger() });
+    expect(rec.discrepancies.map((d) => d.kind)).to.deep.equal([]);
+  });
+
+  it('F09 on IB: orders of another API client with the same order ids, and orders entered by hand in TWS (id 0), are adopted as external, each on its own; ours are untouched', async () => {
+    r = await rig({ config: { clientId: 7 } });
+    const dir = stateDir();
+    const layer = openLayer(dir);
+    const mine = layer.wrapBroker(r.broker);
+    await mine.connect();
+    const own = { ...intent({ asset: 'AAPL', side: 'BUY', quantity: 5, orderType: 'LIMIT', limitPrice: 90 }), clientOrderId: 'twOwn1' };
+    expect((await mine.submitOrder(own)).orderId).to.equal('1');
+    // another program on client id 8 (order ids are per client at TWS: its first one is 1 too), filled at once
+    const other = r.fresh({ clientId: 8 });
+    await other.connect();
+    const theirs = { ...intent({ asset: 'AAPL', side: 'BUY', quantity: 3 }), clientOrderId: 'otherBot1' };
+    expect((await other.submitOrder(theirs)).orderId).to.equal('1');
+    // two orders typed into TWS by hand: both have order id 0
+    const m1 = r.tws.placeManual({ symbol: 'AAPL', action: 'SELL', totalQuantity: 2, orderType: 'LMT', lmtPrice: 150 });
+    r.tws.placeManual({ symbol: 'AAPL', action: 'BUY', totalQuantity: 4, orderType: 'LMT', lmtPrice: 80 });
+    r.tws.fillManual(m1, 2, 100);
+    const rep = await reconcile(layer.journal, mine, { policy: 'halt', now: Date.now(), logger: new MemoryLogger() });
+    const ownNow = layer.journal.getOrder('twOwn1');
+    expect([ownNow?.status, ownNow?.filledQuantity]).to.deep.equal(['SUBMITTED', 0]);
+    // each is a journal order of its own, tagged external, found by the stream or by the reconciler
+    const ext = (cid: string) => { const o = layer.journal.getOrder(cid); return o && [o.external, o.side, o.quantity, o.status]; };
+    expect(ext('otherBot1')).to.deep.equal([true, 'BUY', 3, 'FILLED']);
+    expect(ext(`ib:perm:${m1}`)).to.deep.equal([true, 'SELL', 2, 'FILLED']);
+    expect(ext(`ib:perm:${m1 + 1}`)).to.deep.equal([true, 'BUY', 4, 'SUBMITTED']);
+    expect((await mine.getPendingOrders()).map((o) => o.clientOrderId)).to.have.members(['twOwn1', `ib:perm:${m1 + 1}`]);
+    // the venue's position (3 bought by the other client, 2 sold by hand) matches the journal's fills
+    expect(rep.discrepancies.filter((d) => d.kind === 'POSITION_MISMATCH' || d.kind === 'ORDER_STATUS_MISMATCH')).to.deep.equal([]);
+    expect(layer.journal.positions().find((p) => p.asset === 'AAPL')?.quantity).to.equal(1);
+  });
+
+  it('a lookup that times out at TWS leaves the intent unresolved (never read as lost)', async () => {
+    r = await rig();
+    const dir = stateDir();
+    const layer = openLayer(dir);
+    layer.journal.recordIntent({ ...intent({ asset: 'AAPL', side: 'BUY', quantity: 5 }), clientOrderId: 'twHang1' });
+    const { layer: l2, broker } = await restart(dir, layer);
+    r.tws.behaviour.rateLimitReads = 100; // every read refused with 100
+    const rep = await recover(l2.store, l2.journal, broker, silentLogger);
+    expect(rep.settled.map((s) => [s.clientOrderId, s.outcome])).to.deep.equal([['twHang1', 'unresolved']]);
+    expect(l2.journal.getOrder('twHang1')?.status).to.equal('PENDING_SUBMIT');
+  });
+});
