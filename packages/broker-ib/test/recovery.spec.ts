@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { createStateLayer, recover, reconcile, LOST_BEFORE_SEND, MemoryLogger, silentLogger, type StateLayer } from '@tradewire/core';
 import type { IBBroker } from '@tradewire/broker-ib';
-import { intent, rig, type Rig } from './support.js';
+import { intent, rig, waitFor, type Rig } from './support.js';
 
 describe('IBBroker under crash recovery and reconciliation', function () {
   this.timeout(20_000);
@@ -99,6 +99,27 @@ describe('IBBroker under crash recovery and reconciliation', function () {
     // the venue's position (3 bought by the other client, 2 sold by hand) matches the journal's fills
     expect(rep.discrepancies.filter((d) => d.kind === 'POSITION_MISMATCH' || d.kind === 'ORDER_STATUS_MISMATCH')).to.deep.equal([]);
     expect(layer.journal.positions().find((p) => p.asset === 'AAPL')?.quantity).to.equal(1);
+  });
+
+  it('an external order that fills while we run is counted once: no false overfill, no halt', async () => {
+    r = await rig();
+    const layer = openLayer(stateDir());
+    const mine = layer.wrapBroker(r.broker);
+    const anomalies: string[] = [];
+    mine.onAnomaly((a) => anomalies.push(a.code));
+    await mine.connect();
+    const other = r.fresh({ clientId: 8 });
+    await other.connect();
+    await other.submitOrder({ ...intent({ asset: 'AAPL', side: 'BUY', quantity: 3 }), clientOrderId: 'otherBot2' });
+    // our adapter learns of it at its next sync (as after a 1102): the order report comes before its fill
+    await mine.getOrders();
+    await waitFor(() => layer.journal.hasFill(r.tws.ledger.executions.keys().next().value ?? ''), 3000, 'the external fill journaled');
+    const o = layer.journal.getOrder('otherBot2');
+    expect([o?.external, o?.status, o?.filledQuantity, o?.overfilled]).to.deep.equal([true, 'FILLED', 3, false]);
+    expect(anomalies).to.deep.equal([]);
+    const rep = await reconcile(layer.journal, mine, { policy: 'halt', now: Date.now(), logger: new MemoryLogger() });
+    expect(rep.discrepancies.map((d) => d.kind)).to.deep.equal([]);
+    expect(rep.mustHalt).to.equal(false);
   });
 
   it('a lookup that times out at TWS leaves the intent unresolved (never read as lost)', async () => {

@@ -230,9 +230,14 @@ export class OrderJournal {
     return 'adopted';
   }
 
-  /** Imports an order the venue has and this engine did not create, tagged external. */
-  adoptExternal(order: Order): void {
+  /**
+   * Imports an order the venue has and this engine did not create, tagged external. What it has
+   * filled is what the journal's fills for it add up to, not the venue's figure: its fills that
+   * arrive after the adoption (a venue reports the order before its executions) add to that.
+   */
+  adoptExternal(venueOrder: Order): void {
     const now = this.#now();
+    const order = this.#withJournaledFills(venueOrder);
     if (this.#wb) { this.#wb.adopt(order, now); return; }
     const s = this.#s;
     this.#store.write(() => {
@@ -241,6 +246,13 @@ export class OrderJournal {
         adoptedFilled(order), adoptedAvg(order), order.createdAt, now, order.submittedAt ?? null, order.status === 'FILLED' ? order.updatedAt : null);
       s['journal']!.run(now, order.clientOrderId, 'ADOPT_EXTERNAL', order.status, null);
     });
+  }
+
+  #withJournaledFills(order: Order): Order {
+    this.#sync();
+    const r = this.#db.prepare('SELECT COALESCE(SUM(quantity), 0) AS q, COALESCE(SUM(quantity * price), 0) AS n FROM fills WHERE client_order_id = ?')
+      .get(order.clientOrderId) as { q: number; n: number };
+    return { ...order, filledQuantity: r.q, avgFillPrice: r.q > 0 ? r.n / r.q : 0 };
   }
 
   /** Applies a fill exactly once (dedup on executionId) and updates order and position atomically. */
@@ -343,9 +355,6 @@ export class OrderJournal {
   }
 }
 
-/**
- * What an adopted order has filled: the venue's own figures (its fills up to the adoption were
- * applied before it, or arrive later and are deduplicated by execution id), never 0 for a filled order.
- */
+/** What an adopted order has filled (`adoptExternal` sets it from the journal's fills for it): never negative or NaN. */
 export function adoptedFilled(o: Order): number { return Number.isFinite(o.filledQuantity) && o.filledQuantity > 0 ? o.filledQuantity : 0; }
 export function adoptedAvg(o: Order): number { return adoptedFilled(o) > 0 && Number.isFinite(o.avgFillPrice) ? o.avgFillPrice : 0; }

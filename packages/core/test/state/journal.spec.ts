@@ -297,6 +297,21 @@ for (const mode of ['process', 'batch'] as const) describe(`JournalBroker (write
     t.store.close();
   });
 
+  it('an external order reported filled before its fills arrive counts each fill once (no false overfill)', async () => {
+    const t = setup();
+    t.venue.emitOrder({ orderId: 'M2', clientOrderId: 'manual2', asset: 'MSFT', side: 'BUY', quantity: 3, orderType: 'MARKET', timeInForce: 'DAY', status: 'FILLED', filledQuantity: 3, avgFillPrice: 50, createdAt: 1, updatedAt: 1 });
+    t.venue.emitFill({ executionId: 'M2E1', orderId: 'M2', clientOrderId: 'manual2', asset: 'MSFT', side: 'BUY', quantity: 1, price: 49, commission: 0, timestamp: 2_000, cumulativeQuantity: 1 });
+    t.venue.emitFill({ executionId: 'M2E2', orderId: 'M2', clientOrderId: 'manual2', asset: 'MSFT', side: 'BUY', quantity: 2, price: 50.5, commission: 0, timestamp: 2_001, cumulativeQuantity: 3 });
+    const o = t.journal.getOrder('manual2');
+    expect([o?.status, o?.filledQuantity, o?.avgFillPrice, o?.overfilled]).to.deep.equal(['FILLED', 3, 50, false]);
+    expect(t.anomalies).to.deep.equal([]);
+    // fills journaled before the adoption (a reconciliation applies fills first) are counted in it
+    t.venue.emitFill({ executionId: 'M3E1', orderId: 'M3', clientOrderId: 'manual3', asset: 'MSFT', side: 'SELL', quantity: 2, price: 51, commission: 0, timestamp: 2_002 });
+    t.venue.emitOrder({ orderId: 'M3', clientOrderId: 'manual3', asset: 'MSFT', side: 'SELL', quantity: 5, orderType: 'LIMIT', timeInForce: 'DAY', status: 'PARTIALLY_FILLED', filledQuantity: 2, avgFillPrice: 51, createdAt: 1, updatedAt: 1 });
+    expect(t.journal.getOrder('manual3')).to.deep.include({ filledQuantity: 2, avgFillPrice: 51, overfilled: false });
+    t.store.close();
+  });
+
   it('closePosition goes through the journal with a generated id', async () => {
     const t = setup();
     await t.broker.submitOrder(intent('twC1', { quantity: 7 }));
