@@ -1,13 +1,14 @@
 /**
  * Tradewire's view of IB orders, keyed by clientOrderId (IB orderRef) and IB order id. Applies
  * openOrder / orderStatus / execDetails / commissionReport in any order and any number of times:
- * statuses never move backwards, executions count once per execId, and a fill is emitted once,
- * after its commissionReport arrived (or `commissionWaitMs` passed).
+ * statuses never move backwards, executions count once per execution (`executionKey`: a correction
+ * is the same execution), and a fill is emitted once, after its commissionReport arrived (or
+ * `commissionWaitMs` passed). A correction's new figures are logged, not booked: the first report stays.
  */
 import { isTerminal, type Clock, type Fill, type Logger, type Order, type OrderIntent, type OrderStatus, type TimerHandle } from '@tradewire/core';
 import type { Contract, Execution, Order as IBOrder, OrderState } from '@stoqey/ib';
 import { fromIBOrderType, fromIBTif, mapIBStatus } from './mapping/order.js';
-import { toFill, validCommission } from './mapping/execution.js';
+import { executionKey, toFill, validCommission } from './mapping/execution.js';
 import { ibOrderKey, type IBOrderRef } from './order-key.js';
 
 export interface TrackedOrder {
@@ -15,7 +16,7 @@ export interface TrackedOrder {
   ibOrderId: number;
   /** `ibOrderKey` of the order: (client id, order id), or the permId of an order entered in TWS */
   key: string;
-  /** executions by execId (emitted or waiting for commission) */
+  /** executions by `executionKey` (emitted or waiting for commission) */
   fills: Map<string, Fill>;
   statusFilled: number;
   statusAvg: number;
@@ -38,6 +39,8 @@ export class OrderTracker {
   /** by `ibOrderKey`: order ids alone collide across API clients and for orders entered in TWS */
   readonly #byKey = new Map<string, TrackedOrder>();
   readonly #emitted = new Set<string>();
+  /** every execId seen, corrections included (their commission reports are not early ones) */
+  readonly #seenExecIds = new Set<string>();
   #seq = 0;
   /** executions found by the initial sync: recorded, never announced */
   readonly #silent = new Set<string>();
@@ -171,15 +174,22 @@ export class OrderTracker {
     if (execId === '') return false;
     const id: IBOrderRef = { orderId: e.orderId ?? 0, clientId: e.clientId, permId: e.permId };
     let t = this.#byKey.get(this.#key(id)) ?? (e.orderRef ? this.#byRef.get(e.orderRef) : undefined);
-    if (t?.fills.has(execId)) return false;
+    const key = executionKey(execId);
+    const known = t?.fills.get(key);
+    const first = !this.#seenExecIds.has(execId);
+    this.#seenExecIds.add(execId);
+    if (known) {
+      if (first) this.#corrected(known, e);
+      return false;
+    }
     if (!t) {
       t = this.#adopt(id, e.orderRef ?? '', { asset: this.assetOf(contract), side: e.side === 'SLD' ? 'SELL' : 'BUY', quantity: e.cumQty ?? e.shares ?? 0, status: 'FILLED' }, true);
     }
     this.#ack(t, { kind: 'ack' });
-    if (!announce) this.#silent.add(execId);
+    if (!announce) this.#silent.add(key);
     const early = this.#earlyCommission.get(execId);
     const fill = toFill(t.order.asset, t.order.clientOrderId, contract, e, early ?? 0, this.clock.now());
-    t.fills.set(execId, fill);
+    t.fills.set(key, fill);
     if (t.provisional && (e.cumQty ?? 0) > t.order.quantity) t.order.quantity = e.cumQty ?? t.order.quantity;
     this.#recompute(t, t.order.status);
     if (early !== undefined) { this.#earlyCommission.delete(execId); this.#emitFill(fill); }
@@ -198,12 +208,20 @@ export class OrderTracker {
     if (!execId) return;
     const c = validCommission(commission);
     const w = this.#waiting.get(execId);
-    if (!w) { if (c !== undefined && !this.#emitted.has(execId)) this.#earlyCommission.set(execId, c); return; }
+    if (!w) { if (c !== undefined && !this.#seenExecIds.has(execId)) this.#earlyCommission.set(execId, c); return; }
     if (c === undefined) return; // a "pending" sentinel: wait for the real one or the timeout
     this.#waiting.delete(execId);
     this.clock.clearTimeout(w.timer);
     w.fill.commission = c;
     this.#emitFill(w.fill);
+  }
+
+  /** IB corrected an execution already counted: it stays counted once, with its first figures. */
+  #corrected(fill: Fill, e: Execution): void {
+    const changed = (e.shares !== undefined && Math.abs(e.shares) !== fill.quantity) || (e.price !== undefined && e.price !== fill.price);
+    const details = { executionId: fill.executionId, execId: e.execId, quantity: fill.quantity, correctedQuantity: e.shares, price: fill.price, correctedPrice: e.price };
+    if (changed) this.logger.warn('ib: execution corrected by IB; the fill keeps its first quantity and price (reconciliation compares positions)', details);
+    else this.logger.info('ib: execution correction with the same figures', details);
   }
 
   /** An IB error bound to one of our order ids. Rejections finish the order; 202 cancels it. */

@@ -10,7 +10,8 @@ export function twsLedger(tws: FakeTws): VenueLedgerSnapshot {
   const l = tws.ledger;
   return {
     orders: [...l.orders.values()].map((o) => ({ clientOrderId: o.orderRef, venueOrderId: String(o.orderId), asset: o.symbol, side: o.action, quantity: o.totalQuantity, filledQuantity: o.filled, state: STATE[o.status] ?? 'open' })),
-    executions: [...l.executions.values()].map((e) => ({ executionId: e.execId, clientOrderId: e.orderRef, asset: e.symbol, side: e.side === 'BOT' ? 'BUY' as const : 'SELL' as const, quantity: e.shares, price: e.price, commission: e.commission })),
+    // a fill names its execution without IB's correction suffix (the digits after the last period)
+    executions: [...l.executions.values()].map((e) => ({ executionId: e.execId.slice(0, e.execId.lastIndexOf('.')), clientOrderId: e.orderRef, asset: e.symbol, side: e.side === 'BOT' ? 'BUY' as const : 'SELL' as const, quantity: e.shares, price: e.price, commission: e.commission })),
     positions: Object.fromEntries([...l.positions].map(([s, p]) => [s, p.quantity])),
     cash: l.cash,
     accountValue: l.netLiquidation((s) => tws.engine.prices.get(s)),

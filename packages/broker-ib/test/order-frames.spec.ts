@@ -31,7 +31,7 @@ describe('rust-ibapi order frames through IBBroker', () => {
     expect(es, 'ES block').to.have.length(4);
     for (const f of es ?? []) r.tws.broadcast(f);
     await waitFor(() => r.fills.length === 1, 3000, 'ES fill');
-    expect(r.fills[0]).to.deep.include({ executionId: '0001f4e5.58bbad52.01.01', asset: 'ES', side: 'BUY', quantity: 1, price: 5800, commission: 2.25, timestamp: Date.UTC(2025, 6, 8, 6, 35, 0) });
+    expect(r.fills[0]).to.deep.include({ executionId: '0001f4e5.58bbad52.01', asset: 'ES', side: 'BUY', quantity: 1, price: 5800, commission: 2.25, timestamp: Date.UTC(2025, 6, 8, 6, 35, 0) });
     const adopted = r.orders.find((o) => o.clientOrderId === 'ib:100:2');
     expect(adopted).to.deep.include({ external: true, asset: 'ES', side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPrice: 5800, status: 'SUBMITTED' });
     // the fake venue's books do not hold this injected order: reconciliation finishes it
@@ -48,7 +48,7 @@ describe('rust-ibapi order frames through IBBroker', () => {
     for (const f of tsla ?? []) r.tws.broadcast(f);
     for (const f of tsla ?? []) if (f[0] === '11' || f[0] === '59') r.tws.broadcast(f); // replayed
     await waitFor(() => r.fills.length === 1, 3000, 'TSLA fill');
-    expect(r.fills[0]).to.deep.include({ executionId: '00025b46.63f8f39c.01.01', asset: 'TSLA', quantity: 100, price: 196.52, commission: 1 });
+    expect(r.fills[0]).to.deep.include({ executionId: '00025b46.63f8f39c.01', asset: 'TSLA', quantity: 100, price: 196.52, commission: 1 });
     const o = await r.broker.getOrder('ib:100:13');
     expect(o).to.deep.include({ status: 'FILLED', filledQuantity: 100, avgFillPrice: 196.52 });
     expect(r.logger.entries.some((e) => e.msg.includes('could not decode'))).to.equal(true);

@@ -113,13 +113,43 @@ describe('IBBroker under crash recovery and reconciliation', function () {
     await other.submitOrder({ ...intent({ asset: 'AAPL', side: 'BUY', quantity: 3 }), clientOrderId: 'otherBot2' });
     // our adapter learns of it at its next sync (as after a 1102): the order report comes before its fill
     await mine.getOrders();
-    await waitFor(() => layer.journal.hasFill(r.tws.ledger.executions.keys().next().value ?? ''), 3000, 'the external fill journaled');
+    await waitFor(() => layer.journal.fillCount() === 1, 3000, 'the external fill journaled');
     const o = layer.journal.getOrder('otherBot2');
     expect([o?.external, o?.status, o?.filledQuantity, o?.overfilled]).to.deep.equal([true, 'FILLED', 3, false]);
     expect(anomalies).to.deep.equal([]);
     const rep = await reconcile(layer.journal, mine, { policy: 'halt', now: Date.now(), logger: new MemoryLogger() });
     expect(rep.discrepancies.map((d) => d.kind)).to.deep.equal([]);
     expect(rep.mustHalt).to.equal(false);
+  });
+
+  it('an execution IB corrects (execId …01 → …02) is one fill, live and after a restart: no double count, no overfill', async () => {
+    r = await rig();
+    r.tws.behaviour.fillMode = 'manual';
+    const dir = stateDir();
+    const layer = openLayer(dir);
+    const mine = layer.wrapBroker(r.broker);
+    const anomalies: string[] = [];
+    mine.onAnomaly((a) => anomalies.push(a.code));
+    await mine.connect();
+    await mine.submitOrder({ ...intent({ asset: 'AAPL', side: 'BUY', quantity: 10 }), clientOrderId: 'twCorr1' });
+    r.tws.fillOrder('twCorr1', 4, 100);
+    await waitFor(() => layer.journal.fillCount() === 1, 3000, 'first fill journaled');
+    const original = [...r.tws.ledger.executions.keys()][0] ?? '';
+    r.tws.correctExecution(original, 100.05);
+    await new Promise((res) => setTimeout(res, 700)); // past commissionWaitMs
+    const live = layer.journal.getOrder('twCorr1');
+    expect([live?.filledQuantity, live?.status, layer.journal.fillCount()]).to.deep.equal([4, 'PARTIALLY_FILLED', 1]);
+    expect((await mine.getOrder('twCorr1'))?.filledQuantity).to.equal(4);
+    expect(anomalies).to.deep.equal([]);
+    // restart: TWS replays both the execution and its correction
+    await mine.disconnect();
+    const { layer: l2, broker } = await restart(dir, layer);
+    const rep = await recover(l2.store, l2.journal, broker, silentLogger);
+    expect(rep.fillsApplied).to.equal(0);
+    expect(l2.journal.getOrder('twCorr1')?.filledQuantity).to.equal(4);
+    expect(l2.journal.positions().find((p) => p.asset === 'AAPL')?.quantity).to.equal(4);
+    const rec = await reconcile(l2.journal, broker, { policy: 'halt', now: Date.now(), logger: new MemoryLogger() });
+    expect(rec.discrepancies.map((d) => d.kind)).to.deep.equal([]);
   });
 
   it('a lookup that times out at TWS leaves the intent unresolved (never read as lost)', async () => {

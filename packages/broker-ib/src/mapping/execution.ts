@@ -34,11 +34,21 @@ export function validCommission(v: number | undefined): number | undefined {
   return v;
 }
 
+/**
+ * The id of an execution across IB's corrections: a correction repeats the execution with only
+ * the digits after the last period of its execId changed (`….01.01` → `….01.02`), so the execId
+ * without that last part names the execution, whichever version arrives, live or replayed.
+ */
+export function executionKey(execId: string): string {
+  const dot = execId.lastIndexOf('.');
+  return dot > 0 ? execId.slice(0, dot) : execId;
+}
+
 /** One execution as a Tradewire fill (commission filled in by the caller once known). */
 export function toFill(asset: string, clientOrderId: string, contract: Contract, e: Execution, commission: number, fallbackTime: number): Fill {
   void contract;
   const fill: Fill = {
-    executionId: e.execId ?? '',
+    executionId: executionKey(e.execId ?? ''),
     orderId: String(e.orderId ?? ''),
     clientOrderId,
     asset,

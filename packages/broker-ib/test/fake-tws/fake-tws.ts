@@ -111,6 +111,26 @@ export class FakeTws {
     for (const s of this.sessions) for (const [reqId, sym] of s.bars) if (sym === symbol) s.send(msg.realtimeBar(reqId, epochSeconds, bar));
   }
 
+  /**
+   * IB corrects an execution by sending it again with only the digits after the last period of
+   * its execId changed (…​.01 → …​.02), here at `price`. TWS then holds both; the correction is
+   * not a new trade (the position does not change).
+   */
+  correctExecution(execId: string, price?: number): string {
+    const x = this.ledger.executions.get(execId);
+    if (!x) throw new Error(`fake-tws: no execution ${execId}`);
+    const dot = execId.lastIndexOf('.');
+    const next = `${execId.slice(0, dot + 1)}${String(Number(execId.slice(dot + 1)) + 1).padStart(2, '0')}`;
+    const c = { ...x, execId: next, price: price ?? x.price };
+    this.ledger.executions.set(next, c);
+    for (const s of this.sessions) {
+      if (!s.started || s.clientId !== x.clientId) continue;
+      s.send(this.engine.execFields(-1, c));
+      s.send(msg.commissionReport(c.execId, c.commission, 'USD'));
+    }
+    return next;
+  }
+
   /** Sends every execution again as live messages (reqId -1), as TWS does at session start. */
   replayExecutions(): void {
     for (const x of this.ledger.executions.values()) {
