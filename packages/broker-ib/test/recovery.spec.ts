@@ -152,6 +152,27 @@ describe('IBBroker under crash recovery and reconciliation', function () {
     expect(rec.discrepancies.map((d) => d.kind)).to.deep.equal([]);
   });
 
+  it('F10 on IB: a position TWS holds with no fills behind it is a critical POSITION_MISMATCH; each policy acts on it as documented', async () => {
+    r = await rig();
+    r.tws.ledger.positions.set('MSFT', { quantity: 50, avgCost: 300 }); // bought on an earlier day: no executions today
+    await r.broker.connect();
+    const outcome: Record<string, unknown[]> = {};
+    for (const policy of ['warn', 'adopt-broker', 'halt', 'approve'] as const) {
+      const layer = openLayer(stateDir());
+      layer.journal.recordIntent({ ...intent({ asset: 'AAPL', side: 'BUY', quantity: 1, orderType: 'LIMIT', limitPrice: 50 }), clientOrderId: `twP${policy.length}` });
+      layer.journal.recordStatus(`twP${policy.length}`, 'REJECTED', { reason: 'test' }); // a non-empty journal: no baseline
+      const rep = await reconcile(layer.journal, r.broker, { policy, now: Date.now(), logger: new MemoryLogger() });
+      const d = rep.discrepancies.find((x) => x.asset === 'MSFT');
+      outcome[policy] = [d?.kind, d?.severity, d?.broker, rep.mustHalt, rep.needsApproval, layer.journal.positions().find((p) => p.asset === 'MSFT')?.quantity ?? 0];
+    }
+    expect(outcome).to.deep.equal({
+      warn: ['POSITION_MISMATCH', 'critical', 50, false, false, 0],
+      'adopt-broker': ['POSITION_MISMATCH', 'critical', 50, false, false, 50],
+      halt: ['POSITION_MISMATCH', 'critical', 50, true, false, 0],
+      approve: ['POSITION_MISMATCH', 'critical', 50, true, true, 0],
+    });
+  });
+
   it('a lookup that times out at TWS leaves the intent unresolved (never read as lost)', async () => {
     r = await rig();
     const dir = stateDir();
