@@ -21,6 +21,9 @@ import { toIBOrder } from './mapping/order.js';
 import { OrderIdAllocator } from './order-ids.js';
 import { OrderTracker } from './order-tracker.js';
 
+/** How far an execution time read from a zoneless TWS time can be off (UTC−12 … UTC+14), with room to spare. */
+const ZONE_MARGIN_MS = 24 * 3_600_000;
+
 export interface IBBrokerServices {
   clock?: Clock;
   logger?: Logger;
@@ -120,9 +123,15 @@ export class IBBroker implements BrokerProtocol {
     return this.#tracker.all().map((t) => ({ ...t.order })).filter((o) => o.updatedAt >= since || o.createdAt >= since);
   }
 
+  /**
+   * Fills from `since`, with a day of margin: TWS prints execution times without a zone in its
+   * own local time, read as UTC (`parseIBTime`), so a fill can carry a time up to 14 h early. TWS
+   * only reports recent executions anyway, and extra fills are deduplicated by execution id.
+   */
   async getFills(since = 0): Promise<Fill[]> {
     await this.#sync(true);
-    return this.#tracker.fills().filter((f) => f.timestamp >= since).map((f) => ({ ...f }));
+    const from = since - ZONE_MARGIN_MS;
+    return this.#tracker.fills().filter((f) => f.timestamp >= from).map((f) => ({ ...f }));
   }
 
   async submitOrder(intent: OrderIntent): Promise<Order> {

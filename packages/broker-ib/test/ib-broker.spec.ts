@@ -47,6 +47,19 @@ describe('IBBroker against the fake TWS', () => {
     expect(await r.broker.getCash()).to.equal(100_000 - 1000 - 2);
   });
 
+  it("getFills(since) keeps a fill whose zoneless TWS time (TWS in New York, read as UTC) looks hours older than it is", async () => {
+    r = await rig({ nextValidId: 500 });
+    r.tws.behaviour.execTimeZone = 'America/New_York'; // UTC−4/−5: its wall time read as UTC is 4–5 h early
+    await r.broker.connect();
+    const sentAt = Date.now();
+    const i = intent({ asset: 'AAPL', side: 'BUY', quantity: 3 });
+    await r.broker.submitOrder(i);
+    await waitFor(() => r.fills.length === 1, 3000, 'the fill');
+    expect(r.fills[0]!.timestamp).to.be.lessThan(sentAt - 3 * 3_600_000); // the skew this guards against
+    const fills = await r.broker.getFills(sentAt - 60_000);
+    expect(fills.map((f) => [f.clientOrderId, f.quantity])).to.deep.equal([[i.clientOrderId, 3]]);
+  });
+
   it('cancel: a resting limit ends CANCELLED and leaves the pending list', async () => {
     r = await rig();
     await r.broker.connect();

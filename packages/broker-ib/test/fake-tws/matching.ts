@@ -29,10 +29,15 @@ export function commissionFor(shares: number, perShare: number, minimum: number)
   return Math.round(Math.max(minimum, shares * perShare) * 100) / 100;
 }
 
-/** `YYYYMMDD HH:MM:SS UTC`, the execution time format with a time zone name. */
-export function ibTime(ms: number): string {
-  const d = new Date(ms);
+/** `YYYYMMDD HH:MM:SS UTC`, the execution time format with a time zone name; with `localZone`, that zone's wall time and no zone (`YYYYMMDD  HH:MM:SS`). */
+export function ibTime(ms: number, localZone?: string): string {
   const p = (n: number): string => String(n).padStart(2, '0');
+  if (localZone !== undefined) {
+    const parts = new Intl.DateTimeFormat('en-US', { timeZone: localZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(new Date(ms));
+    const get = (t: string): string => parts.find((x) => x.type === t)?.value ?? '00';
+    return `${get('year')}${get('month')}${get('day')}  ${get('hour')}:${get('minute')}:${get('second')}`;
+  }
+  const d = new Date(ms);
   return `${d.getUTCFullYear()}${p(d.getUTCMonth() + 1)}${p(d.getUTCDate())} ${p(d.getUTCHours())}:${p(d.getUTCMinutes())}:${p(d.getUTCSeconds())} UTC`;
 }
 

@@ -24,6 +24,8 @@ export interface EngineBehaviour {
   sendOpenOrder: boolean;
   commissionPerShare: number;
   minCommission: number;
+  /** execution times as TWS prints them without a zone (`YYYYMMDD  HH:MM:SS`, local time of this IANA zone); default `… UTC` */
+  execTimeZone: string | undefined;
 }
 
 export type Deliver = (clientId: number, fields: Field[]) => void;
@@ -31,7 +33,7 @@ export type Deliver = (clientId: number, fields: Field[]) => void;
 export class OrderEngine {
   readonly behaviour: EngineBehaviour = {
     fillParts: [1], rejectNext: [], unknownSymbols: new Set(), fillMode: 'auto', swallowNext: 0, reorderNext: 0, rateLimitSubmits: 0, rateLimitReads: 0,
-    sendOpenOrder: true, commissionPerShare: 0.005, minCommission: 1,
+    sendOpenOrder: true, commissionPerShare: 0.005, minCommission: 1, execTimeZone: undefined,
   };
   readonly prices = new Map<string, number>();
   /** quantity that can still execute at the current price event, per symbol (absent = unlimited) */
@@ -160,7 +162,7 @@ export class OrderEngine {
     const exec: LedgerExecution = {
       execId: `0000e0d5.${(0x65000000 + seq).toString(16)}.01.01`, orderId: o.orderId, clientId: o.clientId, permId: o.permId,
       orderRef: o.orderRef, symbol: o.symbol, side: o.action === 'BUY' ? 'BOT' : 'SLD', shares: qty, price,
-      cumQty: 0, avgPrice: 0, commission: commissionFor(qty, this.behaviour.commissionPerShare, this.behaviour.minCommission), time: ibTime(Date.now()),
+      cumQty: 0, avgPrice: 0, commission: commissionFor(qty, this.behaviour.commissionPerShare, this.behaviour.minCommission), time: ibTime(Date.now(), this.behaviour.execTimeZone),
     };
     this.ledger.book(o, exec);
     exec.cumQty = o.filled;
