@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { StateError, type KeyValueStore, type Logger } from '@tradewire/core';
+import { ShadowAccountSchema } from './shadow-state.js';
 
 /** In-memory fallback when no store is given: keeps values by reference (nothing to survive a restart anyway). */
 class ReferenceStore implements KeyValueStore {
@@ -44,6 +45,8 @@ export const RiskStateSchema = z.object({
   dailyLossTrippedSession: z.string().nullable(),
   updatedAt: z.number(),
   policyState: z.record(z.string(), z.record(z.string(), z.unknown())),
+  /** shadow mode's virtual account (written with every write of this state, and at once after each virtual order event) */
+  shadow: ShadowAccountSchema.optional(),
 });
 /** @public */
 export type RiskStateData = z.infer<typeof RiskStateSchema>;

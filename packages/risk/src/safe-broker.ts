@@ -122,12 +122,15 @@ export class SafeBroker implements BrokerProtocol {
     this.#halts = new Listeners<string | undefined>(this.#log, 'risk: halt listener threw');
     if (cfg.shadowMode) {
       const v = new VirtualPortfolio(cfg.shadow.initialCash, cfg.shadow);
+      if (s.shadow) v.restore(s.shadow); // a restart goes on with the account the last run left
+      this.#keeper.beforeWrite = (st) => { st.shadow = v.toState(); };
       this.virtual = v;
       this.#account = v;
       this.#shadow = new ShadowRouter(v, this.#guard, {
         emitOrder: (o) => this.#orders.emit(o),
         emitExecution: (ex) => this.#emitExecution(ex),
         markEquity: (ts) => this.#markEquity(ts),
+        persist: (ts) => this.#keeper.trySave(ts),
       });
     } else {
       const live = new LiveAccountView(inner, this.#guard, this.#log, options.accountRefreshMs ?? 5_000, (src, err) => this.#machine.recordError(this.#clock.now(), src, err));

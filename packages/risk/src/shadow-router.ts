@@ -7,12 +7,15 @@ export interface ShadowHost {
   emitOrder(o: Order): void;
   emitExecution(ex: VirtualExecution): void;
   markEquity(ts: number): void;
+  /** the virtual account changed (an order taken, filled or cancelled): write it now */
+  persist(ts: number): void;
 }
 
 /**
  * Shadow mode's order routing: accepted orders go to the `VirtualPortfolio` (never to the inner
  * broker), fill at the last good price (the portfolio's own last price when the guard has none),
- * and their executions reach the strategy through SafeBroker's listeners.
+ * and their executions reach the strategy through SafeBroker's listeners. Every change of the
+ * virtual account is written at once (`persist`), before the strategy hears of it.
  */
 export class ShadowRouter {
   constructor(readonly virtual: VirtualPortfolio, private readonly guard: PriceGuard, private readonly host: ShadowHost) {}
@@ -22,6 +25,7 @@ export class ShadowRouter {
     const rec = this.guard.get(intent.asset);
     const price = rec ? rec.price : v.lastPrice(intent.asset);
     const { order, execution } = v.submit(intent, price, now);
+    this.host.persist(now); // before the strategy hears of it: a kill after the event must not lose the execution
     if (execution) this.host.emitExecution(execution);
     else this.host.emitOrder(order);
     this.host.markEquity(now);
@@ -30,8 +34,10 @@ export class ShadowRouter {
 
   cancel(clientOrderId: string, now: number): boolean {
     const o = this.virtual.cancel(clientOrderId, now);
-    if (o) this.host.emitOrder(o);
-    return o !== undefined;
+    if (!o) return false;
+    this.host.persist(now);
+    this.host.emitOrder(o);
+    return true;
   }
 
   /** Closing orders always pass (no policy, no trading-state check). */
@@ -48,6 +54,8 @@ export class ShadowRouter {
   /** A good price: marks the portfolio and fills the resting orders it reaches. */
   onPrice(asset: string, price: number, ts: number): void {
     const exs = this.virtual.onPrice(asset, price, ts);
+    if (exs.length === 0) return;
+    this.host.persist(ts);
     for (let i = 0; i < exs.length; i++) this.host.emitExecution(exs[i] as VirtualExecution);
   }
 }

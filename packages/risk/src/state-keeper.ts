@@ -46,6 +46,8 @@ export class RiskStateKeeper {
   #base: string;
   /** called after a write or a sync took another writer's trading decision */
   onAdopted: ((result: SyncResult) => void) | undefined;
+  /** called before every write: puts what the owner keeps outside `state` into it (shadow mode's virtual account) */
+  beforeWrite: ((state: RiskStateData) => void) | undefined;
 
   constructor(kv: KeyValueStore | undefined, prefix: string, clock: Clock, log: Logger, timing: KeeperTiming) {
     this.#log = log;
@@ -103,6 +105,7 @@ export class RiskStateKeeper {
   /** Writes now (merging a newer stored state first); throws a StateError when the store fails. */
   save(now: number): void {
     let took = false;
+    this.beforeWrite?.(this.state);
     try {
       this.store.save(this.state, now, false, (stored) => { took = this.#merge(stored); });
       this.#written();
@@ -128,6 +131,7 @@ export class RiskStateKeeper {
   /** An operator command: written even over an unreadable stored state (`RiskStateStore.save` with `force`), with its audit entry. */
   saveForced(now: number, entry: RiskAuditEntry): void {
     let took = false;
+    this.beforeWrite?.(this.state);
     try {
       this.store.save(this.state, now, true, (stored) => { took = this.#merge(stored); });
       this.store.audit(entry);

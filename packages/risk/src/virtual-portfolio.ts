@@ -1,6 +1,7 @@
 import { applyFillInPlace, markPosition, type Fill, type Order, type OrderIntent, type Position } from '@tradewire/core';
 import type { RiskAccount } from './account-view.js';
 import { PositionBook, newPosition } from './position-book.js';
+import type { ShadowAccountData } from './shadow-state.js';
 
 /** The paper cost model: bps slippage against the taker, commission per share / % of notional with a minimum. @public */
 export interface PaperCostModel {
@@ -78,6 +79,34 @@ export class VirtualPortfolio implements RiskAccount {
   order(clientOrderId: string): Order | undefined { const o = this.#orders.get(clientOrderId); return o ? { ...o } : undefined; }
   orders(since = 0): Order[] { return [...this.#orders.values()].filter((o) => o.updatedAt >= since).map((o) => ({ ...o })); }
   fills(since = 0): Fill[] { return this.#fills.filter((f) => f.timestamp >= since).map((f) => ({ ...f })); }
+
+  /**
+   * What a restart needs (`ShadowAccountData`): cash, commission, the id sequence, every position
+   * ever held (closed ones keep their realized P&L) and the resting orders. Copies.
+   */
+  toState(): ShadowAccountData {
+    const pending: ShadowAccountData['pending'] = [];
+    for (const o of this.#pending.values()) pending.push({ ...o, status: 'SUBMITTED' });
+    return { cash: this.#cash, totalCommission: this.#commission, seq: this.#seq, positions: this.book.list.map((p) => ({ ...p })), pending };
+  }
+
+  /**
+   * Takes over a stored account (after a restart). Positions keep their last marks for valuation;
+   * fills wait for a price seen after the restart (`mark`/`onPrice`), never the stored marks.
+   */
+  restore(state: ShadowAccountData): void {
+    this.#cash = state.cash;
+    this.#commission = state.totalCommission;
+    this.#seq = state.seq;
+    this.book.clear();
+    for (const p of state.positions) this.book.set(p.asset, { ...p });
+    this.#pending.clear();
+    for (const o of state.pending) {
+      const order: Order = { ...o };
+      this.#pending.set(order.clientOrderId, order);
+      this.#orders.set(order.clientOrderId, order);
+    }
+  }
 
   /** Price after slippage for a taker on `side`. */
   fillPrice(side: 'BUY' | 'SELL', price: number): number {

@@ -1,0 +1,102 @@
+import { expect } from 'chai';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import {
+  LiveEngine, MemoryLogger, PaperBroker, ReplayFeed, SimulatedClock, SqliteKeyValueStore, StateStore, createStateLayer, silentLogger,
+  type FeedEvent, type Strategy,
+} from '@tradewire/core';
+import { SafeBroker, parseRiskConfig, type LiveRiskConfigInput } from '@tradewire/risk';
+import { LedgerBroker, T0, bar, intent } from './support/helpers.js';
+
+const SHADOW: LiveRiskConfigInput = { shadowMode: true, shadow: { initialCash: 50_000, slippageBps: 10, commissionPerShare: 0.01, minCommission: 1 } };
+
+/** A SafeBroker whose counters are written behind only once a minute: what reaches the store at once is a decision or a virtual execution. */
+function shadowBroker(kv: SqliteKeyValueStore, clock: SimulatedClock, inner = new LedgerBroker()): SafeBroker {
+  return new SafeBroker(inner, { config: parseRiskConfig(SHADOW), clock, logger: new MemoryLogger(), kv, externalSyncMs: 0, persistIntervalMs: 60_000 });
+}
+function tick(s: SafeBroker, clock: SimulatedClock, ts: number, px: Record<string, number>): void {
+  clock.set(ts);
+  const d: Record<string, ReturnType<typeof bar>> = {};
+  for (const [k, v] of Object.entries(px)) d[k] = bar(v);
+  s.onMarketData(ts, d, {});
+}
+function events(from: number, n: number): FeedEvent[] {
+  const out: FeedEvent[] = [];
+  for (let i = from; i < from + n; i++) {
+    const p = 100 + (i % 5);
+    out.push([T0 + i * 60_000, { A: { open: p, high: p, low: p, close: p, volume: 1e9 } }, {}]);
+  }
+  return out;
+}
+
+describe('shadow mode across a restart', () => {
+  let dir = '';
+  beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'risk-shadow-')); });
+  afterEach(() => { rmSync(dir, { recursive: true, force: true }); });
+
+  it('the virtual account (cash, positions, average cost, realized P&L, resting orders) is written at once and restored after a kill', async () => {
+    const clock = new SimulatedClock(T0);
+    let store = StateStore.open({ stateDir: dir, clock });
+    const inner = new LedgerBroker();
+    const a = shadowBroker(new SqliteKeyValueStore(store), clock, inner);
+    await a.connect();
+    tick(a, clock, T0, { A: 100, B: 20 });
+    const first = await a.submitOrder(intent('A', 'BUY', 10, { createdAt: clock.now() }));
+    tick(a, clock, T0 + 60_000, { A: 110, B: 20 });
+    await a.submitOrder(intent('A', 'SELL', 4, { createdAt: clock.now() }));
+    const resting = await a.submitOrder(intent('B', 'BUY', 5, { limitPrice: 18, createdAt: clock.now() }));
+    expect(resting.status).to.equal('SUBMITTED');
+    const before = { cash: await a.getCash(), value: await a.getAccountValue(), positions: await a.getPositions(), pending: await a.getPendingOrders() };
+    expect(before.positions).to.have.length(1);
+    expect(before.positions[0]).to.include({ asset: 'A', quantity: 6 });
+    expect(before.positions[0]?.realizedPnl).to.be.closeTo(4 * (109.89 - 100.1), 1e-9);
+    // SIGKILL: no flush, no disconnect; the lock is released as by the dead process
+    store.close();
+
+    store = StateStore.open({ stateDir: dir, clock });
+    const b = shadowBroker(new SqliteKeyValueStore(store), clock, inner);
+    await b.connect();
+    expect(await b.getCash()).to.equal(before.cash);
+    expect(await b.getAccountValue()).to.equal(before.value);
+    expect(await b.getPositions()).to.deep.equal(before.positions);
+    expect(await b.getPendingOrders()).to.deep.equal(before.pending);
+    expect(b.virtual?.totalCommission).to.equal(a.virtual?.totalCommission);
+    // the resting order still fills, and ids of the new session never repeat the old ones
+    tick(b, clock, T0 + 120_000, { A: 110, B: 17 });
+    expect((await b.getOrder(resting.clientOrderId))?.status).to.equal('FILLED');
+    expect(await b.getPosition('B')).to.include({ quantity: 5 });
+    const next = await b.submitOrder(intent('A', 'BUY', 1, { createdAt: clock.now() }));
+    const oldIds = [first.orderId, resting.orderId, ...(a.virtual?.fills() ?? []).map((f) => f.executionId)];
+    expect(oldIds).to.not.include(next.orderId);
+    for (const f of b.virtual?.fills() ?? []) expect(oldIds).to.not.include(f.executionId);
+    expect(inner.ledger).to.have.length(0);
+    store.close();
+  });
+
+  it('no re-buy after a kill and restart: "buy when flat" through the engine and the state layer buys once', async () => {
+    let buys = 0;
+    const strategy = (): Strategy => ({
+      async onData(_ts, _d, _c, b) {
+        if (b.getPosition('A') === 0) { buys++; await b.buy('A', 10); }
+      },
+    });
+    const run = async (from: number, n: number, kill: boolean): Promise<{ safe: SafeBroker; engine: LiveEngine }> => {
+      const clock = new SimulatedClock(T0);
+      const layer = createStateLayer({ stateDir: dir, clock, breakStaleLock: true, reconcile: { policy: 'warn', intervalSeconds: 0 }, checkpointIntervalSeconds: 600 });
+      const inner = new PaperBroker({ initialCash: 100_000 }, clock, silentLogger);
+      const safe = new SafeBroker(layer.wrapBroker(inner), { config: parseRiskConfig(SHADOW), clock, logger: new MemoryLogger(), kv: layer.kv, externalSyncMs: 0, persistIntervalMs: 60_000 });
+      const engine = new LiveEngine({ strategy: strategy(), broker: safe, feed: new ReplayFeed(events(from, n)), clock, logger: silentLogger, mode: 'shadow', extensions: layer.extensions, idGenerator: layer.idGenerator, handleSignals: false });
+      await engine.connect();
+      await engine.run();
+      if (!kill) await engine.stop();
+      layer.close();
+      expect(await inner.getOrders()).to.have.length(0);
+      return { safe, engine };
+    };
+    await run(0, 30, true);
+    const { safe } = await run(30, 30, false);
+    expect(buys).to.equal(1);
+    expect(await safe.getPosition('A')).to.include({ quantity: 10 });
+  });
+});
