@@ -30,6 +30,28 @@ function events(from: number, n: number): FeedEvent[] {
   return out;
 }
 
+interface EngineRun { safe: SafeBroker; engine: LiveEngine; journalOrders: number; journalFills: number }
+
+/** One engine run on `dir` (state layer, SafeBroker, paper venue) over bars `from`…`from + n − 1`; `kill`: no stop (no final checkpoint, no flush). */
+async function runEngine(dir: string, strategy: Strategy, from: number, n: number, opts: { kill?: boolean; policy?: 'warn' | 'halt'; mode?: 'shadow' | 'live' } = {}): Promise<EngineRun> {
+  const mode = opts.mode ?? 'shadow';
+  const clock = new SimulatedClock(T0);
+  const layer = createStateLayer({ stateDir: dir, clock, breakStaleLock: true, reconcile: { policy: opts.policy ?? 'warn', intervalSeconds: 300 }, checkpointIntervalSeconds: 600 });
+  const inner = new PaperBroker({ initialCash: 100_000 }, clock, silentLogger);
+  const config = parseRiskConfig(mode === 'shadow' ? SHADOW : {});
+  const safe = new SafeBroker(layer.wrapBroker(inner), { config, clock, logger: new MemoryLogger(), kv: layer.kv, externalSyncMs: 0, persistIntervalMs: 60_000 });
+  const engine = new LiveEngine({ strategy, broker: safe, feed: new ReplayFeed(events(from, n)), clock, logger: silentLogger, mode, extensions: layer.extensions, idGenerator: layer.idGenerator, handleSignals: false });
+  try {
+    await engine.connect();
+    await engine.run();
+    if (!opts.kill) await engine.stop();
+    if (mode === 'shadow') expect(await inner.getOrders()).to.have.length(0);
+    return { safe, engine, journalOrders: layer.journal.orders().length, journalFills: layer.journal.fills().length };
+  } finally {
+    layer.close();
+  }
+}
+
 describe('shadow mode across a restart', () => {
   let dir = '';
   beforeEach(() => { dir = mkdtempSync(join(tmpdir(), 'risk-shadow-')); });
@@ -81,22 +103,22 @@ describe('shadow mode across a restart', () => {
         if (b.getPosition('A') === 0) { buys++; await b.buy('A', 10); }
       },
     });
-    const run = async (from: number, n: number, kill: boolean): Promise<{ safe: SafeBroker; engine: LiveEngine }> => {
-      const clock = new SimulatedClock(T0);
-      const layer = createStateLayer({ stateDir: dir, clock, breakStaleLock: true, reconcile: { policy: 'warn', intervalSeconds: 0 }, checkpointIntervalSeconds: 600 });
-      const inner = new PaperBroker({ initialCash: 100_000 }, clock, silentLogger);
-      const safe = new SafeBroker(layer.wrapBroker(inner), { config: parseRiskConfig(SHADOW), clock, logger: new MemoryLogger(), kv: layer.kv, externalSyncMs: 0, persistIntervalMs: 60_000 });
-      const engine = new LiveEngine({ strategy: strategy(), broker: safe, feed: new ReplayFeed(events(from, n)), clock, logger: silentLogger, mode: 'shadow', extensions: layer.extensions, idGenerator: layer.idGenerator, handleSignals: false });
-      await engine.connect();
-      await engine.run();
-      if (!kill) await engine.stop();
-      layer.close();
-      expect(await inner.getOrders()).to.have.length(0);
-      return { safe, engine };
-    };
-    await run(0, 30, true);
-    const { safe } = await run(30, 30, false);
+    await runEngine(dir, strategy(), 0, 30, { kill: true });
+    const { safe } = await runEngine(dir, strategy(), 30, 30);
     expect(buys).to.equal(1);
     expect(await safe.getPosition('A')).to.include({ quantity: 10 });
+  });
+
+  it("the state layer's journal stays the venue's: recovery and reconciliation (policy halt) neither copy virtual orders and fills into it nor halt on them", async () => {
+    const flip = (): Strategy => ({
+      async onData(_ts, _d, _c, b) { await (b.getPosition('A') === 0 ? b.buy('A', 10) : b.sell('A', 10)); },
+    });
+    const a = await runEngine(dir, flip(), 0, 30, { kill: true, policy: 'halt' });
+    expect(a.engine.stats.tradingState).to.equal('ACTIVE');
+    expect([a.journalOrders, a.journalFills]).to.deep.equal([0, 0]);
+    const b = await runEngine(dir, flip(), 30, 30, { policy: 'halt' });
+    expect(b.engine.stats.haltReason).to.equal(undefined);
+    expect([b.journalOrders, b.journalFills]).to.deep.equal([0, 0]);
+    expect(b.safe.virtual?.fills()).to.have.length(30);
   });
 });

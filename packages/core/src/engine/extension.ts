@@ -5,6 +5,7 @@ import type { Order } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
 import type { BrokerProtocol } from '../protocols/broker.js';
 import type { Strategy } from '../protocols/strategy.js';
+import type { EngineMode } from './live-engine.js';
 
 /** The engine's trading state. HALTED refuses new orders (cancels still pass). @public */
 export type EngineTradingState = 'ACTIVE' | 'HALTED';
@@ -28,6 +29,8 @@ export interface EngineHandle {
   readonly logger: Logger;
   /** the broker as the engine uses it (after middleware: risk, journal) */
   readonly broker: BrokerProtocol;
+  /** `shadow`: orders never reach the venue (the broker above is the risk layer's virtual account) */
+  readonly mode: EngineMode;
   readonly strategy: Strategy;
   readonly tradingState: EngineTradingState;
   /** stops new orders; `reason` is logged and reported in stats */

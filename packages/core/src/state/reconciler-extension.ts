@@ -18,7 +18,8 @@ const APPLIED_KEY = 'reconcile.appliedApproval';
  * Reconciles on connect (after recovery) and every `intervalSeconds`. Critical differences halt
  * the engine under `halt`; under `approve` a pending approval is recorded in the store and the
  * engine stays HALTED until an operator approves (then the broker's view is adopted and trading
- * resumes) or rejects it. Reports are appended to the event log.
+ * resumes) or rejects it. Reports are appended to the event log. Not in shadow mode: there the
+ * broker is the virtual account and the journal holds no orders.
  * @public
  */
 export class ReconcilerExtension implements EngineExtension {
@@ -36,6 +37,11 @@ export class ReconcilerExtension implements EngineExtension {
   ) {}
 
   async onConnect(engine: EngineHandle): Promise<void> {
+    if (engine.mode === 'shadow') {
+      // the broker is the risk layer's virtual account: its orders and fills are no venue facts to adopt into the journal
+      engine.logger.child({ component: 'reconciler' }).info('shadow mode: no order reaches the venue; nothing to reconcile');
+      return;
+    }
     await this.run(engine);
     const every = (this.options.intervalSeconds ?? 0) * 1000;
     if (every > 0) this.#cancel = engine.schedule(every, () => this.run(engine).then(() => undefined));

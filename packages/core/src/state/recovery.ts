@@ -40,15 +40,21 @@ const errText = (err: unknown): string => (isTradingError(err) ? `${err.code}: $
  * an unknown outcome (PENDING_SUBMIT / UNKNOWN) by looking it up at the broker by clientOrderId —
  * found → adopted with the venue's status; not found → REJECTED (`LOST_BEFORE_SEND`), never
  * resent; lookup failed → left unresolved (the caller must stay HALTED). Then refreshes open
- * orders and applies, once, the fills the broker has that the journal does not.
+ * orders and applies, once, the fills the broker has that the journal does not. Without a broker
+ * (shadow mode: no order reaches the venue, the journal holds none) only the checkpoint is read.
  * Throws `StateError` (STATE_CORRUPT) when stored state is unreadable.
  * @public
  */
-export async function recover(store: StateStore, journal: OrderJournal, broker: BrokerProtocol, logger: Logger): Promise<RecoveryReport> {
+export async function recover(store: StateStore, journal: OrderJournal, broker: BrokerProtocol | undefined, logger: Logger): Promise<RecoveryReport> {
   store.verify();
   const checkpoint = store.lastCheckpoint();
   const journalTail = journal.entriesAfter(checkpoint?.journalSeq ?? 0).length;
   const report: RecoveryReport = { checkpoint, journalTail, settled: [], refreshed: 0, fillsApplied: 0, errors: [] };
+  if (broker === undefined) {
+    store.appendEvent('recovery', { checkpointId: checkpoint?.id ?? null, journalTail, venue: false });
+    logger.info('recovery done (no venue to ask: shadow mode)', { checkpointId: checkpoint?.id, journalTail });
+    return report;
+  }
   const open = journal.openOrders();
   // fills window: from the oldest unsettled order, the last journaled fill or the checkpoint (minus a margin)
   let earliest = Math.min(journal.lastFillTimestamp() ?? Infinity, checkpoint?.timestamp ?? Infinity);
@@ -139,7 +145,8 @@ export class RecoveryExtension implements EngineExtension {
 
     let report: RecoveryReport;
     try {
-      report = await recover(this.store, this.journal, engine.broker, log);
+      // shadow mode: the broker is the virtual account; its orders and fills are not the venue's and stay out of the journal
+      report = await recover(this.store, this.journal, engine.mode === 'shadow' ? undefined : engine.broker, log);
     } catch (err) {
       const code = isTradingError(err) ? err.code : 'STATE_CORRUPT';
       this.causes.halt(engine, `recovery failed: ${errText(err)}`, code);

@@ -1,11 +1,12 @@
 import {
-  SimulatedClock, MemoryLogger, type AccountSnapshot, type BrokerProtocol, type EngineHandle, type EngineTradingState, type Strategy,
+  SimulatedClock, MemoryLogger, type AccountSnapshot, type BrokerProtocol, type EngineHandle, type EngineMode, type EngineTradingState, type Strategy,
 } from '@tradewire/core';
 
 /** A minimal EngineHandle for extension tests. */
 export class FakeEngine implements EngineHandle {
   readonly logger = new MemoryLogger();
   tradingState: EngineTradingState = 'ACTIVE';
+  mode: EngineMode = 'live';
   haltCodes: string[] = [];
   resyncs = 0;
   scheduled: { intervalMs: number; fn: () => void | Promise<void> }[] = [];
