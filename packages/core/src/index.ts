@@ -88,11 +88,11 @@ export {
   crashPoint, CRASH_POINTS, StateDirLock, readLock, LOCK_FILE, MIGRATIONS, SCHEMA_VERSION, migrate, StateStore, STATE_DB_FILE, STATE_DIR_MARKER,
   SqliteKeyValueStore, OrderJournal, JournalBroker, PersistentClientOrderIdGenerator, isVenueSafeClientOrderId, CLIENT_ORDER_ID_PATTERN,
   submitErrorOutcome, recover, RecoveryExtension, LOST_BEFORE_SEND, reconcile, RECONCILE_POLICIES, ReconcilerExtension,
-  CheckpointExtension, HaltCauses, createStateLayer, StateLayerOptionsSchema, listSegments,
+  CheckpointExtension, HaltCauses, createStateLayer, StateLayerOptionsSchema, listSegments, accountKindOf, ACCOUNT_KIND_KEY,
 } from './state/index.js';
 export type {
   CrashPointName, LockInfo, Migration, Durability, StateStoreOptions, Checkpoint, StateEvent, Approval, HaltMarker, FillOutcome,
   FillSource, JournalOrder, JournalPosition, JournalAnomaly, JournalStats, JournalBrokerOptions, RecoveryReport, SettledIntent,
   ReconcilePolicy, ReconcileOptions, ReconciliationReport, Discrepancy, DiscrepancyKind, Severity, ReconcilerExtensionOptions,
-  StateLayer, StateLayerOptions,
+  StateLayer, StateLayerOptions, AccountKind,
 } from './state/index.js';

@@ -45,6 +45,8 @@ export const RiskStateSchema = z.object({
   dailyLossTrippedSession: z.string().nullable(),
   updatedAt: z.number(),
   policyState: z.record(z.string(), z.record(z.string(), z.unknown())),
+  /** the account this state is kept for (`account-mark.ts`): a venue's, or shadow mode's virtual one */
+  account: z.enum(['venue', 'virtual']).optional(),
   /** shadow mode's virtual account (written with every write of this state, and at once after each virtual order event) */
   shadow: ShadowAccountSchema.optional(),
 });

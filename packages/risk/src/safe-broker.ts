@@ -3,6 +3,7 @@ import {
   type KeyValueStore, type Logger, type MarketDataMap, type Order, type OrderIntent, type Position, type RiskPolicy,
   type RiskRejection, type Unsubscribe,
 } from '@tradewire/core';
+import { markAccountKind } from './account-mark.js';
 import { LiveAccountView, type RiskAccount } from './account-view.js';
 import { BREAKER_CODES } from './circuit-breakers.js';
 import type { LiveRiskConfig } from './config.js';
@@ -112,6 +113,7 @@ export class SafeBroker implements BrokerProtocol {
     });
     this.#keeper.onAdopted = (r) => this.#adopt(r);
     const s = this.#keeper.state;
+    markAccountKind(s, cfg.shadowMode ? 'virtual' : 'venue', cfg.stateKey); // throws RISK_MODE_MISMATCH for a state of the other kind
     if (s.tradingState !== 'ACTIVE' || s.killSwitch.engaged) {
       this.#log.warn('risk: starting with trading restricted', { tradingState: s.tradingState, killSwitch: s.killSwitch, trip: s.trip });
     }

@@ -30,18 +30,22 @@ function events(from: number, n: number): FeedEvent[] {
   return out;
 }
 
-interface EngineRun { safe: SafeBroker; engine: LiveEngine; journalOrders: number; journalFills: number }
+interface EngineRun { safe: SafeBroker | undefined; engine: LiveEngine; journalOrders: number; journalFills: number }
 
-/** One engine run on `dir` (state layer, SafeBroker, paper venue) over bars `from`…`from + n − 1`; `kill`: no stop (no final checkpoint, no flush). */
-async function runEngine(dir: string, strategy: Strategy, from: number, n: number, opts: { kill?: boolean; policy?: 'warn' | 'halt'; mode?: 'shadow' | 'live' } = {}): Promise<EngineRun> {
+/**
+ * One engine run on `dir` (state layer, SafeBroker, paper venue) over bars `from`…`from + n − 1`;
+ * `kill`: no stop (no final checkpoint, no flush); `noRisk`: a live run without the risk layer.
+ */
+async function runEngine(dir: string, strategy: Strategy, from: number, n: number, opts: { kill?: boolean; policy?: 'warn' | 'halt'; mode?: 'shadow' | 'live'; noRisk?: boolean } = {}): Promise<EngineRun> {
   const mode = opts.mode ?? 'shadow';
   const clock = new SimulatedClock(T0);
   const layer = createStateLayer({ stateDir: dir, clock, breakStaleLock: true, reconcile: { policy: opts.policy ?? 'warn', intervalSeconds: 300 }, checkpointIntervalSeconds: 600 });
   const inner = new PaperBroker({ initialCash: 100_000 }, clock, silentLogger);
   const config = parseRiskConfig(mode === 'shadow' ? SHADOW : {});
-  const safe = new SafeBroker(layer.wrapBroker(inner), { config, clock, logger: new MemoryLogger(), kv: layer.kv, externalSyncMs: 0, persistIntervalMs: 60_000 });
-  const engine = new LiveEngine({ strategy, broker: safe, feed: new ReplayFeed(events(from, n)), clock, logger: silentLogger, mode, extensions: layer.extensions, idGenerator: layer.idGenerator, handleSignals: false });
   try {
+    const journaled = layer.wrapBroker(inner);
+    const safe = opts.noRisk ? undefined : new SafeBroker(journaled, { config, clock, logger: new MemoryLogger(), kv: layer.kv, externalSyncMs: 0, persistIntervalMs: 60_000 });
+    const engine = new LiveEngine({ strategy, broker: safe ?? journaled, feed: new ReplayFeed(events(from, n)), clock, logger: silentLogger, mode, extensions: layer.extensions, idGenerator: layer.idGenerator, handleSignals: false });
     await engine.connect();
     await engine.run();
     if (!opts.kill) await engine.stop();
@@ -106,7 +110,7 @@ describe('shadow mode across a restart', () => {
     await runEngine(dir, strategy(), 0, 30, { kill: true });
     const { safe } = await runEngine(dir, strategy(), 30, 30);
     expect(buys).to.equal(1);
-    expect(await safe.getPosition('A')).to.include({ quantity: 10 });
+    expect(await safe?.getPosition('A')).to.include({ quantity: 10 });
   });
 
   it("the state layer's journal stays the venue's: recovery and reconciliation (policy halt) neither copy virtual orders and fills into it nor halt on them", async () => {
@@ -119,6 +123,46 @@ describe('shadow mode across a restart', () => {
     const b = await runEngine(dir, flip(), 30, 30, { policy: 'halt' });
     expect(b.engine.stats.haltReason).to.equal(undefined);
     expect([b.journalOrders, b.journalFills]).to.deep.equal([0, 0]);
-    expect(b.safe.virtual?.fills()).to.have.length(30);
+    expect(b.safe?.virtual?.fills()).to.have.length(30);
+  });
+
+  it('a state dir of a shadow run is refused in live mode, and a live one in shadow mode (STATE_MODE_MISMATCH): virtual and venue accounts never mix', async () => {
+    const buyOnce = (): Strategy => ({ async onData(_ts, _d, _c, b) { if (b.getPosition('A') === 0) await b.buy('A', 10); } });
+    await runEngine(dir, buyOnce(), 0, 5);
+    const live = await runEngine(dir, buyOnce(), 5, 5, { mode: 'live', noRisk: true });
+    expect(live.engine.stats.tradingState).to.equal('HALTED');
+    expect(live.engine.stats.haltReason).to.match(/^STATE_MODE_MISMATCH: .*shadow mode/);
+    expect(live.engine.stats.orders).to.equal(0);
+    expect(live.journalOrders).to.equal(0);
+
+    const other = mkdtempSync(join(tmpdir(), 'risk-live-'));
+    try {
+      await runEngine(other, buyOnce(), 0, 5, { mode: 'live', noRisk: true });
+      const shadow = await runEngine(other, buyOnce(), 5, 5);
+      expect(shadow.engine.stats.haltReason).to.match(/^STATE_MODE_MISMATCH: .*venue/);
+      expect(shadow.safe?.virtual?.fills()).to.have.length(0);
+    } finally { rmSync(other, { recursive: true, force: true }); }
+  });
+
+  it('without the state layer too: a live SafeBroker refuses a risk state holding a virtual account, and a shadow one a risk state marked by a venue account', async () => {
+    const clock = new SimulatedClock(T0);
+    const store = StateStore.open({ stateDir: dir, clock });
+    try {
+      const kv = new SqliteKeyValueStore(store);
+      const s = shadowBroker(kv, clock);
+      await s.connect();
+      tick(s, clock, T0, { A: 100 });
+      await s.submitOrder(intent('A', 'BUY', 10, { createdAt: clock.now() }));
+      await s.disconnect();
+      const live = (): SafeBroker => new SafeBroker(new LedgerBroker(), { config: parseRiskConfig({}), clock, logger: new MemoryLogger(), kv, externalSyncMs: 0 });
+      expect(live).to.throw().with.property('code', 'RISK_MODE_MISMATCH');
+      kv.delete('risk:state');
+      const l = live();
+      await l.connect();
+      tick(l, clock, T0 + 60_000, { A: 100 });
+      await l.submitOrder(intent('A', 'BUY', 1, { createdAt: clock.now() }));
+      await l.disconnect();
+      expect(() => shadowBroker(kv, clock)).to.throw().with.property('code', 'RISK_MODE_MISMATCH');
+    } finally { store.close(); }
   });
 });

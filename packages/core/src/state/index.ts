@@ -17,6 +17,8 @@ export type { JournalAnomaly, JournalStats, JournalBrokerOptions } from './journ
 export { PersistentClientOrderIdGenerator, isVenueSafeClientOrderId, CLIENT_ORDER_ID_PATTERN } from './id-generator.js';
 export { submitErrorOutcome } from './submit-outcome.js';
 export { recover, RecoveryExtension, LOST_BEFORE_SEND } from './recovery.js';
+export { accountKindOf, ACCOUNT_KIND_KEY } from './account-kind.js';
+export type { AccountKind } from './account-kind.js';
 export type { RecoveryReport, SettledIntent } from './recovery.js';
 export { reconcile, RECONCILE_POLICIES } from './reconciler.js';
 export type { ReconcilePolicy, ReconcileOptions, ReconciliationReport, Discrepancy, DiscrepancyKind, Severity } from './reconciler.js';

@@ -7,6 +7,7 @@ import type { OrderJournal } from './journal.js';
 import type { JournalBroker } from './journal-broker.js';
 import type { Checkpoint, StateStore } from './store.js';
 import { HaltCauses } from './halt-causes.js';
+import { checkAccountKind } from './account-kind.js';
 
 /** How one unsettled intent was settled. @public */
 export interface SettledIntent {
@@ -105,7 +106,8 @@ export async function recover(store: StateStore, journal: OrderJournal, broker: 
 
 /**
  * Runs on connect, before the strategy starts: honours a persisted halt (corrupt state, pending
- * approval), runs `recover`, restores the strategy from the last checkpoint, and halts on journal
+ * approval), refuses a state dir of the other account kind (`STATE_MODE_MISMATCH`: shadow vs
+ * venue), runs `recover`, restores the strategy from the last checkpoint, and halts on journal
  * anomalies (overfill, failed journal write) for the rest of the run.
  * @public
  */
@@ -143,6 +145,12 @@ export class RecoveryExtension implements EngineExtension {
     const pending = this.store.approvals('PENDING');
     if (pending.length > 0) this.causes.halt(engine, `${pending.length} reconciliation approval(s) pending`, 'RECONCILE_APPROVAL_PENDING');
 
+    try {
+      checkAccountKind(this.store, engine.mode);
+    } catch (err) {
+      this.causes.halt(engine, errText(err), isTradingError(err) ? err.code : 'STATE_CORRUPT');
+      throw err;
+    }
     let report: RecoveryReport;
     try {
       // shadow mode: the broker is the virtual account; its orders and fills are not the venue's and stay out of the journal
