@@ -144,7 +144,8 @@ export class VirtualPortfolio implements RiskAccount {
 
   /**
    * Takes an order. A market order (or a marketable limit/stop) fills now at `price`; others
-   * wait for `onPrice`. Returns the order and, when it filled, the execution.
+   * wait for `onPrice`. A reduce-only order that would open, add to or flip the position is
+   * rejected, as a venue would. Returns the order and, when it filled, the execution.
    */
   submit(intent: OrderIntent, price: number | undefined, now: number): { order: Order; execution?: VirtualExecution } {
     const order: Order = {
@@ -161,6 +162,11 @@ export class VirtualPortfolio implements RiskAccount {
     if (price === undefined || !(price > 0)) {
       order.status = 'REJECTED';
       order.rejectionReason = 'shadow: no market price to fill against';
+      return { order: { ...order } };
+    }
+    if (intent.reduceOnly === true && !this.#reduces(intent)) {
+      order.status = 'REJECTED';
+      order.rejectionReason = 'shadow: reduce-only order would open, add to or flip the position';
       return { order: { ...order } };
     }
     const execution = this.#tryFill(order, price, now);
@@ -193,6 +199,12 @@ export class VirtualPortfolio implements RiskAccount {
     o.status = 'CANCELLED';
     o.updatedAt = now;
     return { ...o };
+  }
+
+  /** Does the order only reduce the position (opposite side, at most its size)? */
+  #reduces(o: Pick<OrderIntent, 'asset' | 'side' | 'quantity'>): boolean {
+    const q = this.book.get(o.asset)?.quantity ?? 0;
+    return q !== 0 && (o.side === 'BUY') !== q > 0 && o.quantity <= Math.abs(q) + 1e-9;
   }
 
   #tryFill(o: Order, price: number, now: number): VirtualExecution | undefined {

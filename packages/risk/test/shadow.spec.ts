@@ -156,4 +156,19 @@ describe('shadow mode', () => {
     expect(await big.safe.getPositions()).to.deep.equal([]);
     expect(big.inner.ledger).to.have.length(0);
   });
+
+  it('a reduce-only order that would flip or open a virtual position is rejected, as a venue would; an exact or partial reduction fills', async () => {
+    const r = await rig(shadow);
+    r.tick({ A: 100, B: 50 });
+    await r.buy('A', 10);
+    const flip = await r.sell('A', 15, { reduceOnly: true });
+    expect(flip.status).to.equal('REJECTED');
+    expect(flip.rejectionReason).to.match(/reduce-only/);
+    const open = await r.sell('B', 1, { reduceOnly: true });
+    expect(open.status).to.equal('REJECTED');
+    expect(await r.safe.getPosition('A')).to.include({ quantity: 10 });
+    expect((await r.sell('A', 4, { reduceOnly: true })).status).to.equal('FILLED');
+    expect((await r.sell('A', 6, { reduceOnly: true })).status).to.equal('FILLED');
+    expect(await r.safe.getPositions()).to.deep.equal([]);
+  });
 });
