@@ -159,6 +159,8 @@ export class SafeBroker implements BrokerProtocol {
     if (s.tradingState !== 'HALTED') return undefined;
     return s.killSwitch.reason ?? s.trip?.reason ?? 'risk state is HALTED';
   }
+  /** Shadow mode: when the last virtual order was created (restored after a restart), for the engine's catch-up; else the inner broker's answer. */
+  lastOrderCreatedAt(): number | undefined { return this.virtual ? this.virtual.lastOrderCreatedAt : this.#inner.lastOrderCreatedAt?.(); }
   /** The policies in the order they run (built-in policies whose limit is disabled are left out). */
   get policyNames(): string[] { return this.#gate.policies.map((p) => p.name); }
 

@@ -45,6 +45,8 @@ export const ShadowAccountSchema = z.object({
   seq: z.number().int().nonnegative(),
   positions: z.array(PositionSchema),
   pending: z.array(RestingOrderSchema),
+  /** `createdAt` of the last order taken (a restart's catch-up refuses orders up to it); absent before the first, and in states of earlier builds */
+  lastOrderCreatedAt: z.number().exactOptional(),
 });
 /** @public */
 export type ShadowAccountData = z.infer<typeof ShadowAccountSchema>;

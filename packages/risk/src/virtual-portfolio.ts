@@ -36,6 +36,7 @@ export class VirtualPortfolio implements RiskAccount {
   readonly #pending = new Map<string, Order>();
   readonly #fills: Fill[] = [];
   #seq = 0;
+  #lastOrderCreatedAt: number | undefined;
   #commission = 0;
   constructor(readonly initialCash: number, readonly costs: PaperCostModel = { slippageBps: 0, commissionPerShare: 0, commissionPct: 0, minCommission: 0 }) {
     this.#cash = initialCash;
@@ -87,8 +88,13 @@ export class VirtualPortfolio implements RiskAccount {
   toState(): ShadowAccountData {
     const pending: ShadowAccountData['pending'] = [];
     for (const o of this.#pending.values()) pending.push({ ...o, status: 'SUBMITTED' });
-    return { cash: this.#cash, totalCommission: this.#commission, seq: this.#seq, positions: this.book.list.map((p) => ({ ...p })), pending };
+    const state: ShadowAccountData = { cash: this.#cash, totalCommission: this.#commission, seq: this.#seq, positions: this.book.list.map((p) => ({ ...p })), pending };
+    if (this.#lastOrderCreatedAt !== undefined) state.lastOrderCreatedAt = this.#lastOrderCreatedAt;
+    return state;
   }
+
+  /** `createdAt` of the last order taken (this run, or restored), undefined before any. */
+  get lastOrderCreatedAt(): number | undefined { return this.#lastOrderCreatedAt; }
 
   /**
    * Takes over a stored account (after a restart). Positions keep their last marks for valuation;
@@ -98,6 +104,7 @@ export class VirtualPortfolio implements RiskAccount {
     this.#cash = state.cash;
     this.#commission = state.totalCommission;
     this.#seq = state.seq;
+    this.#lastOrderCreatedAt = state.lastOrderCreatedAt;
     this.book.clear();
     for (const p of state.positions) this.book.set(p.asset, { ...p });
     this.#pending.clear();
@@ -159,6 +166,7 @@ export class VirtualPortfolio implements RiskAccount {
     if (intent.reduceOnly !== undefined) order.reduceOnly = intent.reduceOnly;
     if (intent.expireAt !== undefined) order.expireAt = intent.expireAt;
     this.#orders.set(order.clientOrderId, order);
+    if (this.#lastOrderCreatedAt === undefined || intent.createdAt > this.#lastOrderCreatedAt) this.#lastOrderCreatedAt = intent.createdAt;
     if (price === undefined || !(price > 0)) {
       order.status = 'REJECTED';
       order.rejectionReason = 'shadow: no market price to fill against';

@@ -113,6 +113,20 @@ describe('shadow mode across a restart', () => {
     expect(await safe?.getPosition('A')).to.include({ quantity: 10 });
   });
 
+  it('a replayed feed after a kill: bars up to the last virtual order reach the strategy but send nothing (no order taken twice)', async () => {
+    const everyBar = (): Strategy => ({ async onData(_ts, _d, _c, b) { await b.buy('A', 1).catch(() => undefined); } });
+    // 30 bars, killed after the checkpoint of bar 20 (the end-of-feed checkpoint is removed: a kill
+    // leaves none), then the same feed from its start: 40 bars in all
+    await runEngine(dir, everyBar(), 0, 30, { kill: true });
+    const store = StateStore.open({ stateDir: dir, clock: new SimulatedClock(T0), breakStaleLock: true });
+    try { store.db.prepare('DELETE FROM checkpoints WHERE ts > ?').run(T0 + 20 * 60_000); } finally { store.close(); }
+    const b = await runEngine(dir, everyBar(), 0, 40);
+    expect(b.engine.stats.skipped).to.equal(21); // bars 0…20; bars 21…29 reached the strategy, refused ENGINE_CATCHING_UP
+    expect(b.engine.stats.tradingState).to.equal('ACTIVE');
+    expect(b.safe?.virtual?.fills()).to.have.length(10); // bars 30…39 only
+    expect(await b.safe?.getPosition('A')).to.include({ quantity: 40 }); // as a run never killed
+  });
+
   it("the state layer's journal stays the venue's: recovery and reconciliation (policy halt) neither copy virtual orders and fills into it nor halt on them", async () => {
     const flip = (): Strategy => ({
       async onData(_ts, _d, _c, b) { await (b.getPosition('A') === 0 ? b.buy('A', 10) : b.sell('A', 10)); },

@@ -78,6 +78,13 @@ export interface BrokerProtocol {
   onHaltChange?(listener: (reason: string | undefined) => void): Unsubscribe;
   /** Optional: a connection-state stream (connected, disconnected, uncertain). */
   onConnectionState?(listener: (state: ConnectionState) => void): Unsubscribe;
+  /**
+   * Optional, for a broker that keeps its own durable order book outside the journal (shadow
+   * mode's virtual account): when (engine time, the intent's `createdAt`) the last order it took
+   * was created, as restored after a restart. The engine's recovery then refuses orders for market
+   * events up to then (`quietUntil`), as it does from the journal for a venue.
+   */
+  lastOrderCreatedAt?(): number | undefined;
 }
 
 /** @public */

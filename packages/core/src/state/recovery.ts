@@ -177,7 +177,8 @@ export class RecoveryExtension implements EngineExtension {
       const prices = checkpointPrices(report.checkpoint.account);
       if (prices) engine.seedPrices?.(prices, report.checkpoint.timestamp);
     }
-    const lastIntent = this.journal.lastIntentAt();
+    // shadow mode journals nothing: the virtual account (the broker here) knows its last order
+    const lastIntent = engine.mode === 'shadow' ? engine.broker.lastOrderCreatedAt?.() : this.journal.lastIntentAt();
     if (lastIntent !== undefined && (report.checkpoint === undefined || lastIntent > report.checkpoint.timestamp)) engine.quietUntil(lastIntent);
     const unresolved = report.settled.filter((s) => s.outcome === 'unresolved');
     if (unresolved.length > 0) {
