@@ -34,7 +34,9 @@ interface EngineRun { safe: SafeBroker | undefined; engine: LiveEngine; journalO
 
 /**
  * One engine run on `dir` (state layer, SafeBroker, paper venue) over bars `from`…`from + n − 1`;
- * `kill`: no stop (no final checkpoint, no flush); `noRisk`: a live run without the risk layer.
+ * `kill`: no `engine.stop()` afterwards (the engine still stops itself at the end of the replayed
+ * feed, with a final checkpoint: a test that needs the state of a kill between checkpoints removes
+ * the newer ones); `noRisk`: a live run without the risk layer.
  */
 async function runEngine(dir: string, strategy: Strategy, from: number, n: number, opts: { kill?: boolean; policy?: 'warn' | 'halt'; mode?: 'shadow' | 'live'; noRisk?: boolean } = {}): Promise<EngineRun> {
   const mode = opts.mode ?? 'shadow';
