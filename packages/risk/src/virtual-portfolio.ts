@@ -27,6 +27,9 @@ const NO_EXECUTIONS: readonly VirtualExecution[] = Object.freeze([]);
  * later price reaches them. Nothing here talks to a venue.
  * @public
  */
+/** Finished virtual orders and fills kept for `getOrders`/`getFills` (the newest; resting orders always stay). @public */
+export const VIRTUAL_HISTORY_LIMIT = 20_000;
+
 export class VirtualPortfolio implements RiskAccount {
   #cash: number;
   /** positions by asset (live objects; read-only outside this class) */
@@ -38,7 +41,11 @@ export class VirtualPortfolio implements RiskAccount {
   #seq = 0;
   #lastOrderCreatedAt: number | undefined;
   #commission = 0;
-  constructor(readonly initialCash: number, readonly costs: PaperCostModel = { slippageBps: 0, commissionPerShare: 0, commissionPct: 0, minCommission: 0 }) {
+  /**
+   * @param historyLimit finished orders and fills kept in memory (each): a long shadow run would
+   *   otherwise grow without bound; the oldest are dropped in chunks of a tenth of the limit
+   */
+  constructor(readonly initialCash: number, readonly costs: PaperCostModel = { slippageBps: 0, commissionPerShare: 0, commissionPct: 0, minCommission: 0 }, readonly historyLimit = VIRTUAL_HISTORY_LIMIT) {
     this.#cash = initialCash;
   }
 
@@ -115,6 +122,19 @@ export class VirtualPortfolio implements RiskAccount {
     }
   }
 
+  #slack(): number { return Math.max(1, Math.floor(this.historyLimit / 10)); }
+
+  /** Drops the oldest finished orders down to `historyLimit` (resting ones stay, whatever their age). */
+  #trimOrders(): void {
+    let excess = this.#orders.size - this.historyLimit;
+    for (const [id] of this.#orders) {
+      if (excess <= 0) break;
+      if (this.#pending.has(id)) continue;
+      this.#orders.delete(id);
+      excess--;
+    }
+  }
+
   /** Price after slippage for a taker on `side`. */
   fillPrice(side: 'BUY' | 'SELL', price: number): number {
     const s = this.costs.slippageBps / 10_000;
@@ -165,6 +185,7 @@ export class VirtualPortfolio implements RiskAccount {
     if (intent.tag !== undefined) order.tag = intent.tag;
     if (intent.reduceOnly !== undefined) order.reduceOnly = intent.reduceOnly;
     if (intent.expireAt !== undefined) order.expireAt = intent.expireAt;
+    if (this.#orders.size >= this.historyLimit + this.#slack()) this.#trimOrders(); // before the new one joins: it is never dropped
     this.#orders.set(order.clientOrderId, order);
     if (this.#lastOrderCreatedAt === undefined || intent.createdAt > this.#lastOrderCreatedAt) this.#lastOrderCreatedAt = intent.createdAt;
     if (price === undefined || !(price > 0)) {
@@ -237,6 +258,7 @@ export class VirtualPortfolio implements RiskAccount {
       side: o.side, quantity: o.quantity, price: ex.price, commission: ex.commission, timestamp: now, cumulativeQuantity: o.quantity,
     };
     this.#fills.push(fill);
+    if (this.#fills.length > this.historyLimit + this.#slack()) this.#fills.splice(0, this.#fills.length - this.historyLimit);
     return { order: { ...o }, fill: { ...fill }, realized: ex.realized };
   }
 }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
-import type { Fill, Order } from '@tradewire/core';
+import type { Fill, Order, OrderIntent } from '@tradewire/core';
 import { VirtualPortfolio } from '@tradewire/risk';
 import { T0, expectRisk, rig } from './support/helpers.js';
 
@@ -17,6 +17,28 @@ describe('VirtualPortfolio', () => {
     expect(s.price).to.be.closeTo(99.9, 1e-12);
     expect(s.commission).to.equal(1); // minimum
     expect(v.totalCommission).to.be.closeTo(b.commission + 1, 1e-12);
+  });
+
+  it('keeps a bounded history: the newest finished orders and fills, and every resting order whatever its age', () => {
+    const v = new VirtualPortfolio(1e9, undefined, 10);
+    const intent = (id: string, extra: Partial<OrderIntent> = {}): OrderIntent =>
+      ({ clientOrderId: id, asset: 'A', side: 'BUY', quantity: 1, orderType: 'MARKET', timeInForce: 'DAY', createdAt: T0, ...extra });
+    v.mark('A', 100);
+    const resting = v.submit(intent('rest', { orderType: 'LIMIT', limitPrice: 50 }), 100, T0).order;
+    expect(resting.status).to.equal('SUBMITTED');
+    for (let i = 0; i < 50; i++) expect(v.submit(intent(`m${i}`), 100, T0 + i).execution).to.not.equal(undefined);
+    const ids = v.orders().map((o) => o.clientOrderId);
+    expect(ids.length).to.be.within(10, 11);
+    expect(ids).to.include('rest');
+    expect(ids).to.include('m49');
+    expect(ids).to.not.include('m0');
+    const fills = v.fills();
+    expect(fills.length).to.be.within(10, 11);
+    expect(fills[fills.length - 1]?.clientOrderId).to.equal('m49');
+    expect(v.order('rest')?.status).to.equal('SUBMITTED');
+    expect(v.onPrice('A', 49, T0 + 100)).to.have.length(1); // the old resting order still fills
+    expect(v.order('rest')?.status).to.equal('FILLED');
+    expect(v.position('A')?.quantity).to.equal(51);
   });
 
   it('weighted-average cost, partial close, flip, realized and unrealized P&L', () => {
