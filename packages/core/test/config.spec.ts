@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildEngine, loadConfigFile, parseConfig, uses, type Strategy } from '@tradewire/core';
+import { SimulatedClock, buildEngine, loadConfigFile, parseConfig, uses, type Strategy } from '@tradewire/core';
 
 function err(fn: () => unknown): Error & { code?: string } {
   try { fn(); } catch (e) { return e as Error & { code?: string }; }
@@ -49,9 +49,20 @@ describe('config', () => {
     const cfg = parseConfig({ mode: 'live', risk: 'none', autoDiscoverPlugins: false, strategy: { module: './s.js' }, broker: 'paper', feed: { use: 'replay', config: { bars: [{ timestamp: 0, symbol: 'A', open: 1, high: 1, low: 1, close: 1 }] } } });
     const warned: string[] = [];
     const logger = { debug() {}, info() {}, warn(msg: string) { warned.push(msg); }, error() {}, child() { return logger; } };
-    const built = await buildEngine(cfg, { strategy: { onData() {} }, logger });
+    // a clock of the caller's: a historical (pull) feed is then allowed outside replay
+    const built = await buildEngine(cfg, { strategy: { onData() {} }, logger, clock: new SimulatedClock(0) });
     await built.close();
     expect(warned.some((m) => /LIVE trading WITHOUT a risk layer/.test(m))).to.equal(true);
+  });
+
+  it('paper, shadow and live refuse a historical (pull) feed: they run on the wall clock (checkpoints, staleness and sessions would compare it with old bars)', async () => {
+    for (const mode of ['paper', 'shadow', 'live'] as const) {
+      const cfg = parseConfig({ mode, risk: mode === 'paper' ? undefined : {}, autoDiscoverPlugins: false, strategy: { module: './s.js' }, broker: 'paper', feed: { use: 'replay', config: { bars: [{ timestamp: 0, symbol: 'A', open: 1, high: 1, low: 1, close: 1 }] } } });
+      const e = await buildEngine(cfg, { strategy: { onData() {} } }).then(() => undefined, (x: unknown) => x as { code?: string; message: string; details?: { keys?: string[] } });
+      expect(e?.code, mode).to.equal('CONFIG_INVALID');
+      expect(e?.message).to.contain(`mode '${mode}'`).and.contain("feed 'replay'").and.contain('mode: replay');
+      expect(e?.details?.keys).to.deep.equal(['mode', 'feed']);
+    }
   });
 
   it('uses @uses on the strategy, and the file overrides it', async () => {

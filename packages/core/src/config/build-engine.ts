@@ -109,6 +109,13 @@ export async function buildEngine(config: TradewireConfig, options: BuildOptions
     const common = { clock: pullClock, logger, ...(state?.kv ? { kv: state.kv } : {}), ...(config.state ? { stateDir: resolve(baseDir, config.state.dir) } : {}) };
     const rawBroker = await registry.create('broker', brokerRef.use, brokerRef.config, common);
     let feed = await registry.create('feed', feedDef.name, feedRef.config, common);
+    if (config.mode !== 'replay' && feed.kind === 'pull' && options.clock === undefined) {
+      // paper, shadow and live run on the wall clock: with historical bars, checkpoints (and so a
+      // restart's resume point), data staleness and session boundaries would compare wall time
+      // with the bars' old timestamps
+      try { await feed.stop(); } catch { /* not started */ }
+      throw new ConfigError(`mode '${config.mode}' runs on the wall clock and needs a live (push) feed; feed '${feedDef.name}' replays historical data: use mode: replay for it`, 'CONFIG_INVALID', { details: { keys: ['mode', 'feed'], mode: config.mode, feed: feedDef.name } });
+    }
     if (config.bars) feed = new AggregatedFeed(feed, { periodMs: config.bars.periodMs, ...(config.bars.flushAfterMs !== undefined ? { flushAfterMs: config.bars.flushAfterMs } : {}) }, pullClock);
 
     let broker: BrokerProtocol = state?.wrapBroker ? state.wrapBroker(rawBroker) : rawBroker;
