@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,20 @@ describe('tradewire CLI', () => {
         const err = e as { status: number; stderr: string };
         expect(err.status).to.equal(1);
         expect(err.stderr).to.contain("unknown broker 'nope'").and.contain('paper');
+      }
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+  it('reconcile refuses a shadow config (nothing reaches the broker, nothing to compare) with exit 1 and says where the virtual account is', () => {
+    const parent = mkdtempSync(join(root, '.tmp-cfg-'));
+    try {
+      const cfg = join(parent, 'c.json');
+      writeFileSync(cfg, JSON.stringify({ mode: 'shadow', risk: {}, autoDiscoverPlugins: false, strategy: { module: './s.js' }, broker: 'paper', feed: 'replay', state: { dir: './state' } }));
+      try { run(['reconcile', '--config', cfg, '--dry-run'], parent); expect.fail('should fail'); } catch (e) {
+        const err = e as { status: number; stderr: string };
+        expect(err.status).to.equal(1);
+        expect(err.stderr).to.contain('CONFIG_INVALID').and.contain('shadow mode').and.contain('tradewire risk show');
       }
     } finally {
       rmSync(parent, { recursive: true, force: true });

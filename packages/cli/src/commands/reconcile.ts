@@ -42,6 +42,11 @@ export function register(program: Command): void {
       const { config, baseDir } = await loadConfigFile(opts.config);
       const dir = opts.stateDir ?? (config.state ? resolve(baseDir, config.state.dir) : undefined);
       if (!dir) throw new ConfigError("no state dir: set 'state.dir' in the config or pass --state-dir", 'CONFIG_INVALID', { details: { keys: ['state.dir'] } });
+      if (config.mode === 'shadow') {
+        // no order reaches the venue in shadow mode: the journal holds none, and comparing it with
+        // the broker would report the broker's whole account as discrepancies
+        throw new ConfigError("shadow mode sends nothing to the broker, so there is nothing to reconcile: the virtual account is in the risk state (tradewire risk show)", 'CONFIG_INVALID', { details: { keys: ['mode'] } });
+      }
       const ref = brokerRefOf(config.broker);
       if (!ref) throw new ConfigError("reconcile needs 'broker' in the config", 'CONFIG_INVALID', { details: { keys: ['broker'] } });
       const logger = createLogger({ level: config.log.level === 'debug' ? 'debug' : 'silent' });
