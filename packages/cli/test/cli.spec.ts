@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateDemoBars } from '@tradewire/cli';
+import { SqliteKeyValueStore, StateStore } from '@tradewire/core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..', '..');
@@ -71,6 +72,24 @@ describe('tradewire CLI', () => {
       rmSync(parent, { recursive: true, force: true });
     }
   });
+  it("state show prints shadow mode's virtual account from the risk state (the journal's positions are flat in shadow mode)", () => {
+    const parent = mkdtempSync(join(root, '.tmp-state-'));
+    try {
+      const dir = join(parent, 'state');
+      const store = StateStore.open({ stateDir: dir });
+      try {
+        new SqliteKeyValueStore(store).set('risk:state', {
+          tradingState: 'ACTIVE',
+          shadow: { cash: 48_996.5, totalCommission: 1, seq: 2, pending: [], positions: [{ asset: 'AAPL', quantity: 10, avgEntryPrice: 100.1, currentPrice: 101, unrealizedPnl: 9, realizedPnl: 0 }] },
+        });
+      } finally { store.close(); }
+      const out = run(['state', 'show', '--state-dir', dir], parent);
+      expect(out).to.match(/virtual account \(shadow mode, risk:state\): cash 48996\.50, 0 resting order\(s\)\n\s+AAPL\s+10 @ 100\.1000\s+realized 0\.00/);
+    } finally {
+      rmSync(parent, { recursive: true, force: true });
+    }
+  });
+
   it('reconcile refuses a shadow config (nothing reaches the broker, nothing to compare) with exit 1 and says where the virtual account is', () => {
     const parent = mkdtempSync(join(root, '.tmp-cfg-'));
     try {

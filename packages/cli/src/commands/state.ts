@@ -74,6 +74,7 @@ function printSummary(s: StateSummary, w: (line: string) => void): void {
   w('positions');
   if (s.positions.length === 0) w('  (flat)');
   for (const p of s.positions) w(`  ${p.asset.padEnd(12)} ${String(p.quantity).padStart(12)} @ ${p.avgEntryPrice.toFixed(4)}  realized ${p.realizedPnl.toFixed(2)}`);
+  for (const line of virtualAccount(s.risk)) w(line);
   w('open orders');
   if (s.openOrders.length === 0) w('  (none)');
   for (const o of s.openOrders) w(`  ${o.clientOrderId.padEnd(24)} ${o.side.padEnd(4)} ${String(o.quantity).padStart(10)} ${o.asset.padEnd(10)} ${o.status}${o.filledQuantity ? ` filled ${o.filledQuantity}` : ''}${o.external ? ' [external]' : ''}`);
@@ -101,6 +102,26 @@ function riskTrading(risk: Record<string, unknown>): string[] {
     const ks = st.killSwitch?.engaged === true ? ` — kill switch: ${String(st.killSwitch.reason ?? '')}${st.killSwitch.by ? ` (by ${String(st.killSwitch.by)})` : ''}` : '';
     const trip = !ks && st.trip?.reason ? ` — ${String(st.trip.reason)}` : '';
     out.push(`${st.tradingState}${ks}${trip}${st.tradingState !== 'ACTIVE' ? ' (tradewire risk resume lifts it)' : ''}`);
+  }
+  return out;
+}
+
+/**
+ * Shadow mode's virtual account, stored with the risk state (`shadow` of `<prefix>:state`; the
+ * journal holds no order in shadow mode, so its positions above are flat): cash and positions.
+ */
+function virtualAccount(risk: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  for (const [k, v] of Object.entries(risk)) {
+    if (!k.endsWith(':state') || typeof v !== 'object' || v === null) continue;
+    const sh = (v as { shadow?: { cash?: unknown; positions?: unknown; pending?: unknown } }).shadow;
+    if (typeof sh !== 'object' || sh === null || typeof sh.cash !== 'number') continue;
+    const pending = Array.isArray(sh.pending) ? sh.pending.length : 0;
+    out.push(`virtual account (shadow mode, ${k}): cash ${sh.cash.toFixed(2)}, ${pending} resting order(s)`);
+    const positions = Array.isArray(sh.positions) ? sh.positions as { asset?: unknown; quantity?: unknown; avgEntryPrice?: unknown; realizedPnl?: unknown }[] : [];
+    const open = positions.filter((p) => typeof p.quantity === 'number' && p.quantity !== 0);
+    if (open.length === 0) out.push('  (flat)');
+    for (const p of open) out.push(`  ${String(p.asset).padEnd(12)} ${String(p.quantity).padStart(12)} @ ${Number(p.avgEntryPrice).toFixed(4)}  realized ${Number(p.realizedPnl).toFixed(2)}`);
   }
   return out;
 }
