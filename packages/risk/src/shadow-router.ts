@@ -40,12 +40,16 @@ export class ShadowRouter {
     return true;
   }
 
-  /** Closing orders always pass (no policy, no trading-state check). */
+  /**
+   * Closing orders always pass (no policy, no trading-state check). Without a given id the order
+   * is `close-<asset>-<now>-<n>`, `n` the number of its virtual order id (`virtual-<n>`): unique
+   * for closes in the same millisecond and across restarts (the sequence is stored).
+   */
   close(asset: string, clientOrderId: string | undefined, now: number): Order | undefined {
     const p = this.virtual.positionRef(asset);
     if (!p || p.quantity === 0) return undefined;
     const intent: OrderIntent = {
-      clientOrderId: clientOrderId ?? `close-${asset}-${now}`, asset, side: p.quantity > 0 ? 'SELL' : 'BUY', quantity: Math.abs(p.quantity),
+      clientOrderId: clientOrderId ?? `close-${asset}-${now}-${this.virtual.seq + 1}`, asset, side: p.quantity > 0 ? 'SELL' : 'BUY', quantity: Math.abs(p.quantity),
       orderType: 'MARKET', timeInForce: 'DAY', createdAt: now, reduceOnly: true,
     };
     return this.submit(intent, now);

@@ -100,6 +100,9 @@ export class VirtualPortfolio implements RiskAccount {
     return state;
   }
 
+  /** The last number of the virtual id sequence (`virtual-<n>` orders, `virtual-exec-<n>` fills); stored, so never reused after a restart. */
+  get seq(): number { return this.#seq; }
+
   /** `createdAt` of the last order taken (this run, or restored), undefined before any. */
   get lastOrderCreatedAt(): number | undefined { return this.#lastOrderCreatedAt; }
 

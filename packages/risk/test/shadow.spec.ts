@@ -193,4 +193,29 @@ describe('shadow mode', () => {
     expect((await r.sell('A', 6, { reduceOnly: true })).status).to.equal('FILLED');
     expect(await r.safe.getPositions()).to.deep.equal([]);
   });
+
+  it('closing orders sent in the same millisecond never share a clientOrderId (closePosition and closeAllPositions)', async () => {
+    const r = await rig(shadow);
+    r.tick({ A: 100, B: 50 });
+    await r.buy('A', 10);
+    const first = await r.safe.closePosition('A');
+    await r.buy('A', 7); // same clock time
+    const second = await r.safe.closePosition('A');
+    expect(first?.status).to.equal('FILLED');
+    expect(second?.status).to.equal('FILLED');
+    expect(second?.clientOrderId).to.not.equal(first?.clientOrderId);
+    expect((await r.safe.getOrder(first?.clientOrderId ?? ''))?.quantity).to.equal(10); // not overwritten by the second
+    expect((await r.safe.getOrder(second?.clientOrderId ?? ''))?.quantity).to.equal(7);
+    await r.buy('A', 3);
+    await r.buy('B', 2);
+    const all = await r.safe.closeAllPositions();
+    await r.buy('A', 1);
+    const again = await r.safe.closeAllPositions();
+    const ids = [first, second, ...all, ...again].map((o) => o?.clientOrderId);
+    expect(ids).to.have.length(5);
+    expect(new Set(ids).size).to.equal(5);
+    const closes = (r.safe.virtual?.orders() ?? []).filter((o) => o.reduceOnly === true);
+    expect(closes.map((o) => o.quantity)).to.deep.equal([10, 7, 3, 2, 1]);
+    expect(await r.safe.getPositions()).to.deep.equal([]);
+  });
 });
