@@ -12,10 +12,11 @@ import { MarketDataGate } from './market-data-gate.js';
 import { OrderGate } from './order-gate.js';
 import { PriceGuard } from './price-guard.js';
 import type { RiskAuditEntry, RiskStateData, TradingState } from './risk-state.js';
+import { SessionCalendar } from './session.js';
 import { ShadowRouter } from './shadow-router.js';
 import { RiskStateKeeper } from './state-keeper.js';
 import { TradingStateMachine } from './trading-state.js';
-import { VirtualPortfolio, type VirtualExecution } from './virtual-portfolio.js';
+import { VIRTUAL_HISTORY_LIMIT, VirtualPortfolio, type VirtualExecution } from './virtual-portfolio.js';
 
 /** What SafeBroker needs besides the broker it wraps. @public */
 export interface SafeBrokerOptions {
@@ -123,7 +124,8 @@ export class SafeBroker implements BrokerProtocol {
     this.#fills = new Listeners<Fill>(this.#log, 'risk: listener threw');
     this.#halts = new Listeners<string | undefined>(this.#log, 'risk: halt listener threw');
     if (cfg.shadowMode) {
-      const v = new VirtualPortfolio(cfg.shadow.initialCash, cfg.shadow);
+      // DAY orders live in the risk layer's trading session (the one its daily counters reset with)
+      const v = new VirtualPortfolio(cfg.shadow.initialCash, cfg.shadow, VIRTUAL_HISTORY_LIMIT, new SessionCalendar(cfg.session.timeZone, cfg.session.boundary));
       if (s.shadow) v.restore(s.shadow); // a restart goes on with the account the last run left
       this.#keeper.beforeWrite = (st) => { st.shadow = v.toState(); };
       this.virtual = v;
@@ -335,12 +337,14 @@ export class SafeBroker implements BrokerProtocol {
 
   // ── market data ────────────────────────────────────────────────────────────
   /**
-   * Screens the event's prices (quarantined symbols never reach the inner broker), marks equity,
-   * and returns the event without its quarantined symbols when there are any (RELIABILITY F27:
+   * In shadow mode first ends the resting virtual orders whose time is over at `timestamp` (GTD,
+   * DAY: `VirtualExpiry`). Screens the event's prices (quarantined symbols never reach the inner
+   * broker), marks equity, and returns the event without its quarantined symbols when there are any (RELIABILITY F27:
    * the engine then hands that to its account view and the strategy, which never see the bad
    * price); undefined when every price passed.
    */
   onMarketData(timestamp: number, data: MarketDataMap, context: FeedContext): MarketDataMap | undefined {
+    this.#shadow?.expire(timestamp); // engine time first: an expired order never fills at this event's prices
     const anyRejected = this.#data.observe(timestamp, data);
     this.#machine.rollSession(timestamp);
     this.#markEquity(timestamp);

@@ -7,7 +7,7 @@ export interface ShadowHost {
   emitOrder(o: Order): void;
   emitExecution(ex: VirtualExecution): void;
   markEquity(ts: number): void;
-  /** the virtual account changed (an order taken, filled or cancelled): write it now */
+  /** the virtual account changed (an order taken, filled, cancelled or expired): write it now */
   persist(ts: number): void;
 }
 
@@ -53,6 +53,17 @@ export class ShadowRouter {
       orderType: 'MARKET', timeInForce: 'DAY', createdAt: now, reduceOnly: true,
     };
     return this.submit(intent, now);
+  }
+
+  /**
+   * Engine time reached `ts` (every market event, before its prices): resting orders that are
+   * over (GTD, DAY) end EXPIRED, written at once like a cancel, then reported.
+   */
+  expire(ts: number): void {
+    const gone = this.virtual.expire(ts);
+    if (gone.length === 0) return;
+    this.host.persist(ts);
+    for (let i = 0; i < gone.length; i++) this.host.emitOrder(gone[i] as Order);
   }
 
   /** A good price: marks the portfolio and fills the resting orders it reaches. */

@@ -1,7 +1,9 @@
 import { applyFillInPlace, markPosition, type Fill, type Order, type OrderIntent, type Position } from '@tradewire/core';
 import type { RiskAccount } from './account-view.js';
 import { PositionBook, newPosition } from './position-book.js';
+import { SessionCalendar } from './session.js';
 import type { ShadowAccountData } from './shadow-state.js';
+import { VirtualExpiry } from './virtual-expiry.js';
 
 /** The paper cost model: bps slippage against the taker, commission per share / % of notional with a minimum. @public */
 export interface PaperCostModel {
@@ -19,12 +21,14 @@ export interface VirtualExecution {
 }
 
 const NO_EXECUTIONS: readonly VirtualExecution[] = Object.freeze([]);
+const NO_ORDERS: readonly Order[] = Object.freeze([]);
 
 /**
  * Shadow mode's account: fills at the current price with the paper cost model, weighted-average
  * cost, partial closes and flips (core's `applyFillToPosition` arithmetic, applied in place), realized and unrealized P&L,
  * marked to market every bar. Limit and stop orders that are not marketable wait and fill when a
- * later price reaches them. Nothing here talks to a venue.
+ * later price reaches them, until they expire (`expire`: GTD at `expireAt`, DAY at the end of
+ * its session, see `VirtualExpiry`). Nothing here talks to a venue.
  * @public
  */
 /** Finished virtual orders and fills kept for `getOrders`/`getFills` (the newest; resting orders always stay). @public */
@@ -41,12 +45,21 @@ export class VirtualPortfolio implements RiskAccount {
   #seq = 0;
   #lastOrderCreatedAt: number | undefined;
   #commission = 0;
+  readonly #expiry: VirtualExpiry;
   /**
    * @param historyLimit finished orders and fills kept in memory (each): a long shadow run would
    *   otherwise grow without bound; the oldest are dropped in chunks of a tenth of the limit
+   * @param sessions the trading sessions DAY orders live in (SafeBroker passes the risk layer's
+   *   `session` config); default: UTC days
    */
-  constructor(readonly initialCash: number, readonly costs: PaperCostModel = { slippageBps: 0, commissionPerShare: 0, commissionPct: 0, minCommission: 0 }, readonly historyLimit = VIRTUAL_HISTORY_LIMIT) {
+  constructor(
+    readonly initialCash: number,
+    readonly costs: PaperCostModel = { slippageBps: 0, commissionPerShare: 0, commissionPct: 0, minCommission: 0 },
+    readonly historyLimit = VIRTUAL_HISTORY_LIMIT,
+    sessions = new SessionCalendar(),
+  ) {
     this.#cash = initialCash;
+    this.#expiry = new VirtualExpiry(sessions);
   }
 
   get cash(): number { return this.#cash; }
@@ -109,6 +122,8 @@ export class VirtualPortfolio implements RiskAccount {
   /**
    * Takes over a stored account (after a restart). Positions keep their last marks for valuation;
    * fills wait for a price seen after the restart (`mark`/`onPrice`), never the stored marks.
+   * Resting orders expire by the usual rules at the first `expire` (a DAY order of an earlier
+   * session, a GTD past its `expireAt`).
    */
   restore(state: ShadowAccountData): void {
     this.#cash = state.cash;
@@ -118,10 +133,12 @@ export class VirtualPortfolio implements RiskAccount {
     this.book.clear();
     for (const p of state.positions) this.book.set(p.asset, { ...p });
     this.#pending.clear();
+    this.#expiry.clear();
     for (const o of state.pending) {
       const order: Order = { ...o };
       this.#pending.set(order.clientOrderId, order);
       this.#orders.set(order.clientOrderId, order);
+      this.#expiry.track(order);
     }
   }
 
@@ -175,7 +192,8 @@ export class VirtualPortfolio implements RiskAccount {
   /**
    * Takes an order. A market order (or a marketable limit/stop) fills now at `price`; others
    * wait for `onPrice`. A reduce-only order that would open, add to or flip the position is
-   * rejected, as a venue would. Returns the order and, when it filled, the execution.
+   * rejected, as a venue would; a GTD order whose `expireAt` is not after `now` is EXPIRED
+   * unfilled. Returns the order and, when it filled, the execution.
    */
   submit(intent: OrderIntent, price: number | undefined, now: number): { order: Order; execution?: VirtualExecution } {
     const order: Order = {
@@ -201,6 +219,10 @@ export class VirtualPortfolio implements RiskAccount {
       order.rejectionReason = 'shadow: reduce-only order would open, add to or flip the position';
       return { order: { ...order } };
     }
+    if (VirtualExpiry.gtdReached(order, now)) {
+      order.status = 'EXPIRED';
+      return { order: { ...order } };
+    }
     const execution = this.#tryFill(order, price, now);
     if (execution) return { order: { ...order }, execution };
     if (intent.timeInForce === 'IOC' || intent.timeInForce === 'FOK') {
@@ -208,7 +230,28 @@ export class VirtualPortfolio implements RiskAccount {
       return { order: { ...order } };
     }
     this.#pending.set(order.clientOrderId, order);
+    this.#expiry.track(order);
     return { order: { ...order } };
+  }
+
+  /**
+   * Ends the resting orders that are over at engine time `now` (GTD at `expireAt`, DAY once its
+   * session is over): EXPIRED, no longer pending. Call before the prices of an event at `now`.
+   */
+  expire(now: number): readonly Order[] {
+    if (this.#pending.size === 0) return NO_ORDERS;
+    const ids = this.#expiry.due(now);
+    if (ids.length === 0) return NO_ORDERS;
+    const out: Order[] = [];
+    for (let i = 0; i < ids.length; i++) {
+      const o = this.#pending.get(ids[i] as string);
+      if (o === undefined) continue;
+      this.#pending.delete(o.clientOrderId);
+      o.status = 'EXPIRED';
+      o.updatedAt = now;
+      out.push({ ...o });
+    }
+    return out;
   }
 
   /** Marks the asset and fills waiting orders the price reaches. */
@@ -219,7 +262,7 @@ export class VirtualPortfolio implements RiskAccount {
     for (const o of this.#pending.values()) {
       if (o.asset !== asset) continue;
       const ex = this.#tryFill(o, price, now);
-      if (ex) { this.#pending.delete(o.clientOrderId); out.push(ex); }
+      if (ex) { this.#pending.delete(o.clientOrderId); this.#expiry.forget(o.clientOrderId); out.push(ex); }
     }
     return out;
   }
@@ -228,6 +271,7 @@ export class VirtualPortfolio implements RiskAccount {
     const o = this.#pending.get(clientOrderId);
     if (!o) return undefined;
     this.#pending.delete(clientOrderId);
+    this.#expiry.forget(clientOrderId);
     o.status = 'CANCELLED';
     o.updatedAt = now;
     return { ...o };

@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   LiveEngine, MemoryLogger, PaperBroker, ReplayFeed, SimulatedClock, SqliteKeyValueStore, StateStore, createStateLayer, silentLogger,
-  type FeedEvent, type Strategy,
+  type FeedEvent, type Order, type Strategy,
 } from '@tradewire/core';
-import { SafeBroker, parseRiskConfig, type LiveRiskConfigInput } from '@tradewire/risk';
+import { RiskStateSchema, SafeBroker, parseRiskConfig, type LiveRiskConfigInput } from '@tradewire/risk';
 import { LedgerBroker, T0, bar, intent } from './support/helpers.js';
 
 const SHADOW: LiveRiskConfigInput = { shadowMode: true, shadow: { initialCash: 50_000, slippageBps: 10, commissionPerShare: 0.01, minCommission: 1 } };
@@ -99,6 +99,45 @@ describe('shadow mode across a restart', () => {
     expect(oldIds).to.not.include(next.orderId);
     for (const f of b.virtual?.fills() ?? []) expect(oldIds).to.not.include(f.executionId);
     expect(inner.ledger).to.have.length(0);
+    store.close();
+  });
+
+  it('restored resting orders expire by the same rules, on the first event: a GTD past its expireAt, a DAY order of an earlier session', async () => {
+    const clock = new SimulatedClock(T0);
+    let store = StateStore.open({ stateDir: dir, clock });
+    const a = shadowBroker(new SqliteKeyValueStore(store), clock);
+    await a.connect();
+    tick(a, clock, T0, { A: 100 });
+    const day = await a.submitOrder(intent('A', 'BUY', 5, { limitPrice: 95, createdAt: clock.now() }));
+    const gtd = await a.submitOrder(intent('A', 'BUY', 4, { limitPrice: 95, timeInForce: 'GTD', expireAt: T0 + 30 * 60_000, createdAt: clock.now() }));
+    const gtc = await a.submitOrder(intent('A', 'BUY', 3, { limitPrice: 95, timeInForce: 'GTC', createdAt: clock.now() }));
+    store.close(); // SIGKILL
+
+    // back in the same session, after the GTD's expireAt
+    clock.set(T0 + 3_600_000);
+    store = StateStore.open({ stateDir: dir, clock });
+    const b = shadowBroker(new SqliteKeyValueStore(store), clock);
+    const seenB: Order[] = [];
+    b.onOrderUpdate((o) => seenB.push(o));
+    await b.connect();
+    expect((await b.getPendingOrders()).map((o) => o.clientOrderId)).to.deep.equal([day.clientOrderId, gtd.clientOrderId, gtc.clientOrderId]);
+    tick(b, clock, T0 + 3_600_000, { A: 96 });
+    expect(seenB.map((o) => [o.clientOrderId, o.status])).to.deep.equal([[gtd.clientOrderId, 'EXPIRED']]);
+    expect((await b.getPendingOrders()).map((o) => o.clientOrderId)).to.deep.equal([day.clientOrderId, gtc.clientOrderId]);
+    store.close(); // SIGKILL again
+
+    // back in the next session: the DAY order ends on the first event, before its price can fill it
+    clock.set(T0 + 86_400_000);
+    store = StateStore.open({ stateDir: dir, clock });
+    const kv = new SqliteKeyValueStore(store);
+    const c = shadowBroker(kv, clock);
+    const seenC: Order[] = [];
+    c.onOrderUpdate((o) => seenC.push(o));
+    await c.connect();
+    tick(c, clock, T0 + 86_400_000, { A: 90 });
+    expect(seenC.map((o) => [o.clientOrderId, o.status])).to.deep.equal([[day.clientOrderId, 'EXPIRED'], [gtc.clientOrderId, 'FILLED']]);
+    expect(await c.getPosition('A')).to.include({ quantity: 3 });
+    expect(RiskStateSchema.parse(kv.get('risk:state')).shadow?.pending).to.deep.equal([]);
     store.close();
   });
 
