@@ -127,11 +127,15 @@ export class IBBroker implements BrokerProtocol {
    * Fills from `since`, with a day of margin: TWS prints execution times without a zone in its
    * own local time, read as UTC (`parseIBTime`), so a fill can carry a time up to 14 h early. TWS
    * only reports recent executions anyway, and extra fills are deduplicated by execution id.
+   * An execution whose commissionReport has not arrived yet is waited for (at most
+   * `commissionWaitMs` after the execution, as on the stream): a fill is reported once, with its
+   * fee. One that arrives during that wait is left to `onFill`, which brings it with its fee.
    */
   async getFills(since = 0): Promise<Fill[]> {
     await this.#sync(true);
     const from = since - ZONE_MARGIN_MS;
-    return this.#tracker.fills().filter((f) => f.timestamp >= from).map((f) => ({ ...f }));
+    await this.#tracker.commissionsSettled((f) => f.timestamp >= from);
+    return this.#tracker.settledFills().filter((f) => f.timestamp >= from).map((f) => ({ ...f }));
   }
 
   async submitOrder(intent: OrderIntent): Promise<Order> {

@@ -45,6 +45,10 @@ export class OrderTracker {
   /** executions found by the initial sync: recorded, never announced */
   readonly #silent = new Set<string>();
   readonly #waiting = new Map<string, { fill: Fill; t: TrackedOrder; timer: TimerHandle }>();
+  /** called whenever a fill stops waiting for its commission (`commissionsSettled`) */
+  readonly #settleListeners = new Set<() => void>();
+  /** execIds whose fill went out with commission 0 after `commissionWaitMs`: a later report is logged */
+  readonly #feeMissing = new Set<string>();
   readonly #earlyCommission = new Map<string, number>();
   readonly #orderListeners = new Set<(o: Order) => void>();
   readonly #fillListeners = new Set<(f: Fill) => void>();
@@ -65,6 +69,11 @@ export class OrderTracker {
   all(): TrackedOrder[] { return [...this.#byRef.values()]; }
   /** every fill emitted or waiting, newest last */
   fills(): Fill[] { return this.all().flatMap((t) => [...t.fills.values()]).sort((a, b) => a.timestamp - b.timestamp); }
+  /** the fills no longer waiting for their commissionReport (a waiting one reaches `onFill` with its fee), newest last */
+  settledFills(): Fill[] {
+    const waiting = new Set([...this.#waiting.values()].map((w) => w.fill));
+    return this.fills().filter((f) => !waiting.has(f));
+  }
 
   /** A new submission under IB id `ibOrderId`. */
   register(intent: OrderIntent, ibOrderId: number): TrackedOrder {
@@ -195,9 +204,11 @@ export class OrderTracker {
     if (early !== undefined) { this.#earlyCommission.delete(execId); this.#emitFill(fill); }
     else {
       const timer = this.clock.setTimeout(() => {
-        if (!this.#waiting.delete(execId)) return;
-        this.logger.warn('ib: no commissionReport for execution; fill emitted with commission 0', { execId });
+        if (!this.#waiting.has(execId)) return;
+        this.logger.warn('ib: no commissionReport for execution; fill emitted with commission 0', { execId, waitedMs: this.commissionWaitMs });
+        this.#feeMissing.add(execId);
         this.#emitFill(fill);
+        this.#settle(execId);
       }, this.commissionWaitMs);
       this.#waiting.set(execId, { fill, t, timer });
     }
@@ -208,12 +219,40 @@ export class OrderTracker {
     if (!execId) return;
     const c = validCommission(commission);
     const w = this.#waiting.get(execId);
-    if (!w) { if (c !== undefined && !this.#seenExecIds.has(execId)) this.#earlyCommission.set(execId, c); return; }
+    if (!w) {
+      if (c !== undefined && !this.#seenExecIds.has(execId)) this.#earlyCommission.set(execId, c);
+      else if (c !== undefined && this.#feeMissing.delete(execId)) {
+        this.logger.warn('ib: commissionReport arrived after its fill was reported with commission 0; this fee is not booked', { execId, commission: c, waitedMs: this.commissionWaitMs });
+      }
+      return;
+    }
     if (c === undefined) return; // a "pending" sentinel: wait for the real one or the timeout
-    this.#waiting.delete(execId);
     this.clock.clearTimeout(w.timer);
     w.fill.commission = c;
     this.#emitFill(w.fill);
+    this.#settle(execId);
+  }
+
+  /**
+   * Resolves once none of the fills now waiting for their commissionReport (those `include`
+   * selects) is waiting any more: the report arrived, or `commissionWaitMs` passed, or `flush`.
+   */
+  commissionsSettled(include: (f: Fill) => boolean = () => true): Promise<void> {
+    const pending = [...this.#waiting].filter(([, w]) => include(w.fill)).map(([id]) => id);
+    if (pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => {
+      const check = (): void => {
+        if (pending.some((id) => this.#waiting.has(id))) return;
+        this.#settleListeners.delete(check);
+        resolve();
+      };
+      this.#settleListeners.add(check);
+    });
+  }
+
+  #settle(execId: string): void {
+    this.#waiting.delete(execId);
+    for (const l of [...this.#settleListeners]) l();
   }
 
   /** IB corrected an execution already counted: it stays counted once, with its first figures. */
@@ -304,6 +343,6 @@ export class OrderTracker {
 
   /** Stops commission timers (disconnect). Waiting fills are emitted now with what is known. */
   flush(): void {
-    for (const [id, w] of this.#waiting) { this.clock.clearTimeout(w.timer); this.#waiting.delete(id); this.#emitFill(w.fill); }
+    for (const [id, w] of this.#waiting) { this.clock.clearTimeout(w.timer); this.#emitFill(w.fill); this.#settle(id); }
   }
 }

@@ -70,6 +70,49 @@ describe('IBBroker under crash recovery and reconciliation', function () {
     expect(rec.discrepancies.map((d) => d.kind)).to.deep.equal([]);
   });
 
+  it('a fill recovery reads before its commissionReport arrived is journaled with its commission, not 0', async () => {
+    r = await rig({ config: { commissionWaitMs: 3_000 } });
+    r.tws.behaviour.fillMode = 'manual';
+    r.tws.behaviour.commissionPerShare = 0.35;
+    const dir = stateDir();
+    const layer = openLayer(dir);
+    await r.broker.connect();
+    const i = { ...intent({ asset: 'AAPL', side: 'BUY', quantity: 10 }), clientOrderId: 'twFee1' };
+    layer.journal.recordIntent(i);
+    await r.broker.submitOrder(i);
+    await r.broker.disconnect();
+    r.tws.behaviour.commissionDelayMs = 1_000; // under commissionWaitMs: TWS is just slow with the fee
+    r.tws.fillOrder('twFee1', 10, 100);
+    const { layer: l2, broker } = await restart(dir, layer);
+    const rep = await recover(l2.store, l2.journal, broker, silentLogger);
+    expect(rep.fillsApplied).to.equal(1);
+    expect(l2.journal.fills('twFee1').map((f) => [f.quantity, f.price, f.commission])).to.deep.equal([[10, 100, 3.5]]);
+    expect(l2.journal.getOrder('twFee1')?.status).to.equal('FILLED');
+  });
+
+  it('a commissionReport later than commissionWaitMs: the fill is not lost, its 0 fee is a warning, and the late fee is logged with its value', async () => {
+    r = await rig();
+    r.tws.behaviour.fillMode = 'manual';
+    r.tws.behaviour.commissionPerShare = 0.35;
+    const dir = stateDir();
+    const layer = openLayer(dir);
+    await r.broker.connect();
+    const i = { ...intent({ asset: 'AAPL', side: 'BUY', quantity: 10 }), clientOrderId: 'twFee2' };
+    layer.journal.recordIntent(i);
+    await r.broker.submitOrder(i);
+    await r.broker.disconnect();
+    r.tws.behaviour.commissionDelayMs = 1_200; // past commissionWaitMs (500)
+    r.tws.fillOrder('twFee2', 10, 100);
+    const { layer: l2, broker } = await restart(dir, layer);
+    const rep = await recover(l2.store, l2.journal, broker, silentLogger);
+    expect(rep.fillsApplied).to.equal(1);
+    expect(l2.journal.fills('twFee2').map((f) => [f.quantity, f.commission])).to.deep.equal([[10, 0]]);
+    const warned = (msg: string) => r.logger.entries.filter((e) => e.level === 'warn' && e.msg.startsWith(msg));
+    expect(warned('ib: no commissionReport for execution').length).to.be.greaterThan(0);
+    await waitFor(() => warned('ib: commissionReport arrived after its fill').length > 0, 3000, 'the late fee logged');
+    expect(warned('ib: commissionReport arrived after its fill')[0]?.fields.commission).to.equal(3.5);
+  });
+
   it('F09 on IB: orders of another API client with the same order ids, and orders entered by hand in TWS (id 0), are adopted as external, each on its own; ours are untouched', async () => {
     r = await rig({ config: { clientId: 7 } });
     const dir = stateDir();

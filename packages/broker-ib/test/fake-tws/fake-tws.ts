@@ -224,7 +224,7 @@ export class FakeTws {
         const reqId = Number(f[2]);
         for (const x of this.ledger.executions.values()) {
           s.send(e.execFields(reqId, x));
-          s.send(msg.commissionReport(x.execId, x.commission, 'USD'));
+          e.sendCommission((c) => s.send(c), x);
         }
         s.send(msg.execDetailsEnd(reqId));
         break;

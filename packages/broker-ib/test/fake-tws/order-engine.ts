@@ -26,6 +26,8 @@ export interface EngineBehaviour {
   minCommission: number;
   /** execution times as TWS prints them without a zone (`YYYYMMDD  HH:MM:SS`, local time of this IANA zone); default `… UTC` */
   execTimeZone: string | undefined;
+  /** send each commissionReport this long after its execution (live and in reqExecutions answers); 0 = right after */
+  commissionDelayMs: number;
 }
 
 export type Deliver = (clientId: number, fields: Field[]) => void;
@@ -33,7 +35,7 @@ export type Deliver = (clientId: number, fields: Field[]) => void;
 export class OrderEngine {
   readonly behaviour: EngineBehaviour = {
     fillParts: [1], rejectNext: [], unknownSymbols: new Set(), fillMode: 'auto', swallowNext: 0, reorderNext: 0, rateLimitSubmits: 0, rateLimitReads: 0,
-    sendOpenOrder: true, commissionPerShare: 0.005, minCommission: 1, execTimeZone: undefined,
+    sendOpenOrder: true, commissionPerShare: 0.005, minCommission: 1, execTimeZone: undefined, commissionDelayMs: 0,
   };
   readonly prices = new Map<string, number>();
   /** quantity that can still execute at the current price event, per symbol (absent = unlimited) */
@@ -171,8 +173,15 @@ export class OrderEngine {
     this.#send(o, this.execFields(-1, exec));
     if (this.behaviour.sendOpenOrder && o.status === 'Filled') this.#send(o, this.openOrderFields(o));
     this.#status(o);
-    this.#send(o, msg.commissionReport(exec.execId, exec.commission, 'USD'));
+    this.sendCommission((f) => this.#send(o, f), exec);
     return exec;
+  }
+
+  /** Sends the commissionReport of `exec` through `send`, `commissionDelayMs` later when that is set. */
+  sendCommission(send: (fields: Field[]) => void, exec: LedgerExecution): void {
+    const fields = msg.commissionReport(exec.execId, exec.commission, 'USD');
+    const delay = this.behaviour.commissionDelayMs;
+    if (delay > 0) setTimeout(() => send(fields), delay); else send(fields);
   }
 
   execFields(reqId: number, e: LedgerExecution): Field[] {
