@@ -7,8 +7,9 @@ import type { Field } from './framing.js';
 import { FakeTwsLedger, type LedgerOrder } from './ledger.js';
 import { TERMINAL } from './matching.js';
 import { OrderEngine, type EngineBehaviour } from './order-engine.js';
+import { completedOrdersEnd } from './completed-order.js';
 import { TwsSession } from './session.js';
-import { msg } from './wire.js';
+import { msg, SERVER_VERSION } from './wire.js';
 
 export interface FakeTwsOptions {
   accounts?: string[];
@@ -16,6 +17,11 @@ export interface FakeTwsOptions {
   nextValidId?: number;
   cash?: number;
   prices?: Record<string, number>;
+  /**
+   * the server version announced (default 176). From 177 (FA_PROFILE_DESUPPORT) openOrder and
+   * completedOrder carry no faProfile, and the adapter uses reqCompletedOrders
+   */
+  serverVersion?: number;
 }
 
 export interface ReceivedMessage { at: number; clientId: number; fields: string[] }
@@ -28,6 +34,7 @@ export class FakeTws {
   readonly handshakes: string[] = [];
   readonly sessions = new Set<TwsSession>();
   readonly accounts: string[];
+  readonly serverVersion: number;
   /** what nextValidId announces (the max of this and the highest id used + 1) */
   nextValidId: number;
   /**
@@ -49,7 +56,8 @@ export class FakeTws {
     this.accounts = options.accounts ?? ['DU1234567'];
     this.nextValidId = options.nextValidId ?? 1;
     this.ledger = new FakeTwsLedger(options.cash ?? 100_000);
-    this.engine = new OrderEngine(this.ledger, this.accounts[0] ?? '', (cid, f) => this.#toClient(cid, f), (s) => this.#conId(s));
+    this.serverVersion = options.serverVersion ?? SERVER_VERSION;
+    this.engine = new OrderEngine(this.ledger, this.accounts[0] ?? '', (cid, f) => this.#toClient(cid, f), (s) => this.#conId(s), this.serverVersion);
     for (const [s, p] of Object.entries(options.prices ?? {})) this.engine.prices.set(s, p);
     this.#server = net.createServer((socket) => this.#accept(socket));
   }
@@ -93,6 +101,13 @@ export class FakeTws {
   /** Fills (part of) a live order by orderRef at `price` (default: the current price). */
   fillOrder(orderRef: string, qty?: number, price?: number): void {
     this.#fill(this.ledger.orderByRef(orderRef), orderRef, qty, price);
+  }
+
+  /** Cancels a live order at TWS (by the user in TWS, or its DAY ending), by orderRef. */
+  cancelOrder(orderRef: string): void {
+    const o = this.ledger.orderByRef(orderRef);
+    if (!o || TERMINAL.has(o.status)) throw new Error(`fake-tws: no live order ${orderRef}`);
+    this.engine.cancel(o.clientId, o.orderId);
   }
 
   /** Fills (part of) a live order entered by hand in TWS, by its permId. */
@@ -167,7 +182,7 @@ export class FakeTws {
       onStartApi: (s) => this.#startApi(s),
       onMessage: (s, f) => this.#onMessage(s, f),
       onClose: (s) => this.sessions.delete(s),
-    });
+    }, this.serverVersion);
     this.sessions.add(session);
   }
 
@@ -230,6 +245,12 @@ export class FakeTws {
         break;
       }
       case 8: s.send(msg.nextValidId(this.#nextId(s.clientId))); break;
+      case 99: {
+        // reqCompletedOrders: the orders finished in this TWS session, every client's (apiOnly is not simulated)
+        for (const o of this.ledger.orders.values()) if (TERMINAL.has(o.status)) s.send(e.completedOrderFields(o));
+        s.send(completedOrdersEnd());
+        break;
+      }
       case 17: s.send(msg.managedAccounts(this.accounts)); break;
       case 49: s.send(msg.currentTime(Math.floor(Date.now() / 1000))); break;
       case 61: {

@@ -19,6 +19,9 @@ export interface LedgerOrder {
   lastFillPrice: number;
   /** a stop order becomes a market/limit order once its trigger traded */
   triggered: boolean;
+  /** once finished (Filled, Cancelled, Inactive): when, and TWS's words for it (completedOrder) */
+  completedTime?: string;
+  completedStatus?: string;
 }
 
 export interface LedgerExecution {

@@ -1,7 +1,8 @@
 /** The fake TWS's order handling: accept / reject / fill / cancel, and the messages each produces. */
 import { FakeTwsLedger, type LedgerExecution, type LedgerOrder } from './ledger.js';
 import { commissionFor, executionPrice, ibTime, TERMINAL } from './matching.js';
-import { msg, PLACE_ORDER, type WireContract } from './wire.js';
+import { msg, PLACE_ORDER, SERVER_VERSION, type WireContract } from './wire.js';
+import { completedOrder } from './completed-order.js';
 import type { Field } from './framing.js';
 
 export interface EngineBehaviour {
@@ -46,7 +47,10 @@ export class OrderEngine {
   #execSeq = 0;
   readonly #silent = new Set<number>();
 
-  constructor(readonly ledger: FakeTwsLedger, readonly account: string, private readonly deliver: Deliver, private readonly conIdOf: (symbol: string) => number) {}
+  constructor(
+    readonly ledger: FakeTwsLedger, readonly account: string, private readonly deliver: Deliver, private readonly conIdOf: (symbol: string) => number,
+    readonly serverVersion = SERVER_VERSION,
+  ) {}
 
   maxOrderId(clientId: number): number { return this.#maxOrderId.get(clientId) ?? 0; }
 
@@ -63,7 +67,21 @@ export class OrderEngine {
   }
 
   openOrderFields(o: LedgerOrder): Field[] {
-    return msg.openOrder({ ...o, contract: this.contract(o.symbol) });
+    return msg.openOrder({ ...o, contract: this.contract(o.symbol) }, this.serverVersion);
+  }
+
+  /** The completedOrder message of a finished order (reqCompletedOrders). */
+  completedOrderFields(o: LedgerOrder): Field[] {
+    return completedOrder({
+      ...o, contract: this.contract(o.symbol), completedTime: o.completedTime ?? ibTime(Date.now()), completedStatus: o.completedStatus ?? o.status,
+    }, this.serverVersion);
+  }
+
+  /** Marks `o` finished with `status`, in TWS's words `text` (what completedOrder reports). */
+  #complete(o: LedgerOrder, status: string, text: string): void {
+    o.status = status;
+    o.completedTime = ibTime(Date.now());
+    o.completedStatus = text;
   }
 
   place(clientId: number, f: string[]): void {
@@ -98,7 +116,7 @@ export class OrderEngine {
     if (this.behaviour.swallowNext > 0) { this.behaviour.swallowNext--; this.#silent.add(orderId); }
     const reject = this.behaviour.rejectNext.shift();
     if (reject) {
-      o.status = 'Inactive';
+      this.#complete(o, 'Inactive', `Rejected by System: ${reject.message}`);
       this.#send(o, msg.error(orderId, reject.code, reject.message));
       this.#status(o);
       return;
@@ -169,7 +187,7 @@ export class OrderEngine {
     this.ledger.book(o, exec);
     exec.cumQty = o.filled;
     exec.avgPrice = o.avgFillPrice;
-    if (o.filled >= o.totalQuantity) o.status = 'Filled';
+    if (o.filled >= o.totalQuantity) this.#complete(o, 'Filled', `Filled Size: ${o.filled}`);
     this.#send(o, this.execFields(-1, exec));
     if (this.behaviour.sendOpenOrder && o.status === 'Filled') this.#send(o, this.openOrderFields(o));
     this.#status(o);
@@ -197,7 +215,7 @@ export class OrderEngine {
   }
 
   #finish(o: LedgerOrder, status: string): void {
-    o.status = status;
+    this.#complete(o, status, status === 'Cancelled' ? 'Cancelled by Trader' : status);
     this.#status(o);
   }
 

@@ -18,7 +18,7 @@ export class TwsSession {
   readonly mktData = new Map<number, string>();
   readonly bars = new Map<number, string>();
 
-  constructor(readonly socket: Socket, private readonly handler: SessionHandler) {
+  constructor(readonly socket: Socket, private readonly handler: SessionHandler, private readonly serverVersion: number) {
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('close', () => handler.onClose(this));
     socket.on('error', () => { /* the client vanished; close follows */ });
@@ -49,7 +49,7 @@ export class TwsSession {
       if (item.kind === 'handshake') {
         this.handler.onHandshake(this, item.range);
         const time = new Date().toISOString().replace(/[-:]/g, '').replace('T', ' ').slice(0, 15);
-        this.send(msg.serverVersion(`${time} GMT`));
+        this.send(msg.serverVersion(`${time} GMT`, this.serverVersion));
         continue;
       }
       const fields = item.fields;

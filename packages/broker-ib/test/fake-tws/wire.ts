@@ -6,6 +6,8 @@
 import type { Field } from './framing.js';
 
 export const SERVER_VERSION = 176;
+/** from this server version TWS no longer sends the deprecated faProfile order field */
+export const FA_PROFILE_DESUPPORT = 177;
 export const UNSET_DOUBLE = '1.7976931348623157E308';
 
 export interface WireContract {
@@ -53,7 +55,7 @@ export interface WireExecution {
 const num = (v: number | undefined): string => (v === undefined ? '' : String(v));
 
 export const msg = {
-  serverVersion: (time: string): Field[] => [SERVER_VERSION, time],
+  serverVersion: (time: string, version = SERVER_VERSION): Field[] => [version, time],
   managedAccounts: (accounts: readonly string[]): Field[] => [15, 1, accounts.join(',')],
   nextValidId: (id: number): Field[] => [9, 1, id],
   currentTime: (epochSeconds: number): Field[] => [49, 1, epochSeconds],
@@ -61,8 +63,9 @@ export const msg = {
   error: (id: number, code: number, message: string): Field[] => [4, 2, id, code, message, ''],
   orderStatus: (o: { orderId: number; status: string; filled: number; remaining: number; avgFillPrice: number; permId: number; lastFillPrice: number; clientId: number }): Field[] =>
     [3, o.orderId, o.status, o.filled, o.remaining, o.avgFillPrice, o.permId, 0, o.lastFillPrice, o.clientId, '', 0],
-  openOrder: (o: WireOrder): Field[] => {
-    // 127 fields after the message id at server version 176 (ORDER_CONTAINER: no version field)
+  openOrder: (o: WireOrder, version = SERVER_VERSION): Field[] => {
+    // 127 fields after the message id at server version 176 (ORDER_CONTAINER: no version field);
+    // from 177 on, without faProfile (index 34)
     const f: Field[] = new Array<Field>(128).fill('');
     f[0] = 5;
     f[1] = o.orderId;
@@ -88,6 +91,7 @@ export const msg = {
     f[85] = 0; // whatIf
     f[86] = o.status;
     for (let i = 87; i <= 98; i++) f[i] = UNSET_DOUBLE; // margins and commission fields: unset
+    if (version >= FA_PROFILE_DESUPPORT) f.splice(34, 1);
     return f;
   },
   openOrderEnd: (): Field[] => [53, 1],
