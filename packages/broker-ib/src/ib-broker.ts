@@ -16,6 +16,7 @@ import type { IBCode, IBConnection } from './client/ib-connection.js';
 import { IBRequests } from './client/ib-requests.js';
 import type { IBConfig } from './config.js';
 import { ibError } from './errors.js';
+import { completedOrdersReadable } from './mapping/completed-order.js';
 import { assetOf, contractFor } from './mapping/contract.js';
 import { toIBOrder } from './mapping/order.js';
 import { OrderIdAllocator } from './order-ids.js';
@@ -261,7 +262,12 @@ export class IBBroker implements BrokerProtocol {
     return conn;
   }
 
-  /** Open orders then executions from the venue, then finish orders it no longer lists. */
+  /**
+   * Open orders, finished orders (reqCompletedOrders, where @stoqey/ib reads them), then
+   * executions from the venue; then finish orders it no longer lists. Finished orders come before
+   * executions so an order found again after a restart is adopted with its true quantity and
+   * status, not first guessed from its executions.
+   */
   async #sync(announce: boolean): Promise<void> {
     const req = this.#requests;
     if (!req || !this.#conn?.api.isConnected) throw new VenueUnavailableError('IB: not connected');
@@ -270,6 +276,12 @@ export class IBBroker implements BrokerProtocol {
     try {
       const mark = this.#tracker.mark();
       const open = await req.openOrders();
+      if (completedOrdersReadable(this.#conn.api.serverVersion)) {
+        for (const c of await req.completedOrders()) {
+          if (this.account !== undefined && c.order.account && c.order.account !== this.account) continue;
+          this.#tracker.onCompletedOrder(c.contract, c.order, c.orderState);
+        }
+      }
       await req.executions();
       this.#tracker.reconcileOpen(open, mark);
     } finally {

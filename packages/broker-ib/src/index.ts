@@ -13,6 +13,7 @@ export type { IBConnectionOptions, IBCode } from './client/ib-connection.js';
 export { IBConnectionPool, defaultConnectionPool } from './client/connection-pool.js';
 export { Pacer } from './client/pacer.js';
 export { mapIBStatus, toIBOrder, IB_STATUSES, ibDateTime } from './mapping/order.js';
+export { completedOrderStatus, completedOrdersReadable, COMPLETED_ORDERS_MIN_SERVER_VERSION } from './mapping/completed-order.js';
 export { parseIBTime, validCommission } from './mapping/execution.js';
 export { contractFor } from './mapping/contract.js';
 export { OrderIdAllocator } from './order-ids.js';

@@ -7,6 +7,7 @@
  */
 import { isTerminal, type Clock, type Fill, type Logger, type Order, type OrderIntent, type OrderStatus, type TimerHandle } from '@tradewire/core';
 import type { Contract, Execution, Order as IBOrder, OrderState } from '@stoqey/ib';
+import { completedOrderStatus } from './mapping/completed-order.js';
 import { fromIBOrderType, fromIBTif, mapIBStatus } from './mapping/order.js';
 import { executionKey, toFill, validCommission } from './mapping/execution.js';
 import { ibOrderKey, type IBOrderRef } from './order-key.js';
@@ -20,8 +21,10 @@ export interface TrackedOrder {
   fills: Map<string, Fill>;
   statusFilled: number;
   statusAvg: number;
-  /** adopted from executions alone: an openOrder may still correct it */
+  /** adopted from executions alone: an openOrder or completedOrder may still correct it */
   provisional: boolean;
+  /** IB's permanent id, once a venue message named it */
+  permId?: number;
   acked: boolean;
   /** registration order: a sync only finishes orders registered before it started */
   seq: number;
@@ -137,6 +140,7 @@ export class OrderTracker {
     };
     if (ref === '') order.external = true;
     const t: TrackedOrder = { order, ibOrderId, key, fills: new Map(), statusFilled: 0, statusAvg: 0, provisional, acked: true, announced: false, ackWaiters: [], seq: ++this.#seq };
+    if (id.permId) t.permId = id.permId;
     this.#byRef.set(clientOrderId, t);
     this.#byKey.set(key, t);
     return t;
@@ -154,19 +158,66 @@ export class OrderTracker {
       if (o.auxPrice !== undefined) seed.stopPrice = o.auxPrice;
       t = this.#adopt(id, o.orderRef ?? '', seed, false);
     } else if (t.provisional) {
-      t.provisional = false;
-      if (o.totalQuantity !== undefined) t.order.quantity = o.totalQuantity;
-      t.order.orderType = fromIBOrderType(o.orderType);
-      t.order.timeInForce = fromIBTif(o.tif);
-      if (t.order.status === 'FILLED') t.order.status = 'PARTIALLY_FILLED';
+      this.#correctProvisional(t, o);
     }
+    if (o.permId) t.permId ??= o.permId;
     this.#ack(t, { kind: 'ack' });
     if (state?.status) this.#applyStatus(t, state.status, t.statusFilled, t.statusAvg);
+  }
+
+  /** An order adopted from its executions alone gets its real quantity, type and time in force. */
+  #correctProvisional(t: TrackedOrder, o: IBOrder): void {
+    t.provisional = false;
+    if (o.totalQuantity !== undefined) t.order.quantity = o.totalQuantity;
+    t.order.orderType = fromIBOrderType(o.orderType);
+    t.order.timeInForce = fromIBTif(o.tif);
+    if (t.order.status === 'FILLED') t.order.status = 'PARTIALLY_FILLED';
+  }
+
+  /**
+   * A finished order from reqCompletedOrders. The message carries no order id: the order is found
+   * by its orderRef (our clientOrderId), or by permId when it has none; an unknown one with an
+   * orderRef is adopted (keyed by permId; its executions give it its order id). Its quantity and
+   * final status are the venue's, its filled quantity a status figure; the fills and the average
+   * price come from its executions while TWS still reports them.
+   */
+  onCompletedOrder(contract: Contract, o: IBOrder, state: OrderState): void {
+    const status = completedOrderStatus(state);
+    if (status === undefined) return;
+    const ref = o.orderRef ?? '';
+    let t = ref !== '' ? this.#byRef.get(ref) : this.#byPermId(o.permId);
+    if (t && o.permId && t.permId !== undefined && t.permId !== o.permId) return; // another order under the same orderRef
+    if (!t) {
+      if (ref === '' || !o.permId) return; // unnamed and never seen: its executions adopt it
+      const seed: Partial<Order> & Pick<Order, 'asset' | 'side' | 'quantity'> = {
+        asset: this.assetOf(contract), side: o.action === 'SELL' ? 'SELL' : 'BUY', quantity: o.totalQuantity ?? 0,
+        orderType: fromIBOrderType(o.orderType), timeInForce: fromIBTif(o.tif),
+      };
+      if (o.lmtPrice !== undefined) seed.limitPrice = o.lmtPrice;
+      if (o.auxPrice !== undefined) seed.stopPrice = o.auxPrice;
+      t = this.#adopt({ orderId: 0, clientId: undefined, permId: o.permId }, ref, seed, false);
+      t.order.orderId = ''; // not on the wire: never overwrite a known one with a guess
+    } else if (t.provisional) {
+      this.#correctProvisional(t, o);
+    }
+    if (o.permId) t.permId ??= o.permId;
+    this.#ack(t, { kind: 'ack' });
+    if (status === 'REJECTED' && t.order.rejectionReason === undefined && state.completedStatus) t.order.rejectionReason = `IB: ${state.completedStatus}`;
+    const filled = o.filledQuantity ?? 0;
+    if (filled > t.statusFilled) t.statusFilled = filled;
+    this.#recompute(t, status);
+  }
+
+  #byPermId(permId: number | undefined): TrackedOrder | undefined {
+    if (!permId) return undefined;
+    for (const t of this.#byRef.values()) if (t.permId === permId) return t;
+    return undefined;
   }
 
   onOrderStatus(id: IBOrderRef, status: string, filled: number | undefined, avgFillPrice: number | undefined): void {
     const t = this.#byKey.get(this.#key(id));
     if (!t) return; // an order of another client we have not seen: reqAllOpenOrders will bring its openOrder
+    if (id.permId) t.permId ??= id.permId;
     this.#ack(t, { kind: 'ack' });
     this.#applyStatus(t, status, filled ?? t.statusFilled, avgFillPrice ?? t.statusAvg);
   }
@@ -193,7 +244,13 @@ export class OrderTracker {
     }
     if (!t) {
       t = this.#adopt(id, e.orderRef ?? '', { asset: this.assetOf(contract), side: e.side === 'SLD' ? 'SELL' : 'BUY', quantity: e.cumQty ?? e.shares ?? 0, status: 'FILLED' }, true);
+    } else if (t.order.orderId === '' && id.orderId > 0) {
+      // adopted from a completedOrder (no order id there): its execution names it
+      t.ibOrderId = id.orderId;
+      t.order.orderId = String(id.orderId);
+      this.#byKey.set(this.#key(id), t);
     }
+    if (e.permId) t.permId ??= e.permId;
     this.#ack(t, { kind: 'ack' });
     if (!announce) this.#silent.add(key);
     const early = this.#earlyCommission.get(execId);

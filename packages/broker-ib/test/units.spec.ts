@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
-  IB_STATUSES, IBConfig, IBFeedConfig, OrderIdAllocator, Pacer, TickThrottle, definitions, ibError, isIBWarning, mapIBStatus, parseIBTime,
-  toIBOrder, validCommission,
+  IB_STATUSES, IBConfig, IBFeedConfig, OrderIdAllocator, Pacer, TickThrottle, completedOrderStatus, completedOrdersReadable, definitions, ibError,
+  isIBWarning, mapIBStatus, parseIBTime, toIBOrder, validCommission,
 } from '@tradewire/broker-ib';
 import ibDefault from '@tradewire/broker-ib';
 import { AdapterRegistry, MemoryKeyValueStore, SimulatedClock, isTradingError, type MarketData } from '@tradewire/core';
@@ -15,6 +15,15 @@ describe('broker-ib units', () => {
     });
     expect(mapIBStatus('Submitted', 4, 10)).to.equal('PARTIALLY_FILLED');
     expect(mapIBStatus('Unknown', 0, 10)).to.equal('UNKNOWN');
+  });
+
+  it('maps a completed order\'s final state; reads completed orders only from server version 177', () => {
+    const cases: [string, string, string | undefined][] = [
+      ['Filled', 'Filled Size: 10', 'FILLED'], ['Cancelled', 'Cancelled by Trader', 'CANCELLED'], ['ApiCancelled', '', 'CANCELLED'],
+      ['Inactive', '', 'REJECTED'], ['Cancelled', 'Rejected by System: no margin', 'REJECTED'], ['Submitted', '', undefined], ['', '', undefined],
+    ];
+    expect(cases.map(([status, completedStatus]) => completedOrderStatus({ status: status as never, completedStatus }))).to.deep.equal(cases.map((c) => c[2]));
+    expect([undefined, 150, 176, 177, 193].map(completedOrdersReadable)).to.deep.equal([false, false, false, true, true]);
   });
 
   it('maps IB error codes to typed errors with the venue code, message and cause', () => {

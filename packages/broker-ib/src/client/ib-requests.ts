@@ -2,7 +2,7 @@
  * Request/response reads over the event stream: send a request, collect events until its End
  * message, with a Clock timeout. A timeout is an error, never "the venue has nothing".
  */
-import { EventName, type Contract, type Execution, type IBApi, type Order as IBOrder } from '@stoqey/ib';
+import { EventName, type Contract, type Execution, type IBApi, type Order as IBOrder, type OrderState } from '@stoqey/ib';
 import { RateLimitError, RequestTimeoutError, isTradingError, type Clock } from '@tradewire/core';
 import { ibError } from '../errors.js';
 import type { IBOrderRef } from '../order-key.js';
@@ -16,6 +16,7 @@ interface Emitter { on(event: string, fn: Listener): unknown; off(event: string,
 
 export interface IBPositionRow { account: string; contract: Contract; pos: number; avgCost: number | undefined }
 export interface IBSummaryRow { account: string; tag: string; value: string; currency: string }
+export interface IBCompletedOrderRow { contract: Contract; order: IBOrder; orderState: OrderState }
 
 export class IBRequests {
   #reqId = 90_000;
@@ -102,6 +103,14 @@ export class IBRequests {
       [EventName.openOrder]: ((orderId: number, _c: Contract, o: IBOrder) => ({ orderId, clientId: o.clientId, permId: o.permId })) as never,
       [EventName.openOrderEnd]: (() => 'end') as never,
     }, (api) => api.reqAllOpenOrders())));
+  }
+
+  /** reqCompletedOrders (every client's finished orders of the TWS session; no request id, like reqAllOpenOrders). */
+  completedOrders(): Promise<IBCompletedOrderRow[]> {
+    return this.#serialize(() => this.#retrying(() => this.collect<IBCompletedOrderRow>('reqCompletedOrders', {
+      [EventName.completedOrder]: ((contract: Contract, order: IBOrder, orderState: OrderState) => ({ contract, order, orderState })) as never,
+      [EventName.completedOrdersEnd]: (() => 'end') as never,
+    }, (api) => api.reqCompletedOrders(false))));
   }
 
   /** reqExecutions (all of today's); the execDetails events also go to the order tracker. */
