@@ -2,35 +2,21 @@
  * Finished orders read back with reqCompletedOrders (server version ≥ 177): crash recovery settles an
  * order TWS no longer lists as open with its true final status, filled quantity and average price.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { createStateLayer, recover, reconcile, MemoryLogger, silentLogger, UnknownOutcomeError, type StateLayer } from '@tradewire/core';
-import type { IBBroker } from '@tradewire/broker-ib';
+import { recover, reconcile, MemoryLogger, silentLogger, UnknownOutcomeError, type StateLayer } from '@tradewire/core';
+import { stateRig } from './state-rig.js';
 import { intent, rig, type Rig } from './support.js';
 
 describe('IBBroker reads finished orders with reqCompletedOrders', function () {
   this.timeout(20_000);
   let r: Rig;
-  const dirs: string[] = [];
-  const layers: StateLayer[] = [];
+  const s = stateRig('tw-ib-completed-', () => r);
+  const { stateDir, openLayer, restart, placed } = s;
   afterEach(async () => {
-    for (const l of layers.splice(0)) { try { l.close(); } catch { /* closed */ } }
+    s.closeLayers();
     await r?.close();
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    s.removeDirs();
   });
-
-  const stateDir = (): string => { const d = mkdtempSync(join(tmpdir(), 'tw-ib-completed-')); dirs.push(d); return d; };
-  const openLayer = (dir: string): StateLayer => { const l = createStateLayer({ stateDir: dir, breakStaleLock: true }); layers.push(l); return l; };
-  const restart = async (dir: string, old: StateLayer): Promise<{ layer: StateLayer; broker: IBBroker }> => {
-    old.close();
-    const layer = openLayer(dir);
-    const broker = r.fresh({}, { kv: layer.kv });
-    await broker.connect();
-    return { layer, broker };
-  };
-  const placed = (ref: string): string[][] => r.tws.messages(3).map((m) => m.fields).filter((f) => f[26] === ref);
   const decodeErrors = (): string[] => r.logger.entries.filter((e) => e.msg.includes('could not decode')).map((e) => e.msg);
   /** an intent journaled, placed at TWS, then the adapter gone before the acknowledgement was journaled */
   const placeThenCrash = async (layer: StateLayer, clientOrderId: string, quantity: number): Promise<void> => {

@@ -1,34 +1,19 @@
 /** Core's crash recovery and reconciliation with the real IBBroker on the fake TWS (a restart = a fresh adapter and state layer). */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { createStateLayer, recover, reconcile, LOST_BEFORE_SEND, MemoryLogger, silentLogger, type StateLayer } from '@tradewire/core';
-import type { IBBroker } from '@tradewire/broker-ib';
+import { recover, reconcile, LOST_BEFORE_SEND, MemoryLogger, silentLogger } from '@tradewire/core';
+import { stateRig } from './state-rig.js';
 import { intent, rig, waitFor, type Rig } from './support.js';
 
 describe('IBBroker under crash recovery and reconciliation', function () {
   this.timeout(20_000);
   let r: Rig;
-  const dirs: string[] = [];
-  const layers: StateLayer[] = [];
+  const s = stateRig('tw-ib-state-', () => r);
+  const { stateDir, openLayer, restart, placed } = s;
   afterEach(async () => {
-    for (const l of layers.splice(0)) { try { l.close(); } catch { /* closed */ } }
+    s.closeLayers();
     await r?.close();
-    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+    s.removeDirs();
   });
-
-  const stateDir = (): string => { const d = mkdtempSync(join(tmpdir(), 'tw-ib-state-')); dirs.push(d); return d; };
-  const openLayer = (dir: string): StateLayer => { const l = createStateLayer({ stateDir: dir, breakStaleLock: true }); layers.push(l); return l; };
-  /** a restart: the old layer closed, a new one on the same directory, a fresh adapter with its kv */
-  const restart = async (dir: string, old: StateLayer): Promise<{ layer: StateLayer; broker: IBBroker }> => {
-    old.close();
-    const layer = openLayer(dir);
-    const broker = r.fresh({}, { kv: layer.kv });
-    await broker.connect();
-    return { layer, broker };
-  };
-  const placed = (ref: string): string[][] => r.tws.messages(3).map((m) => m.fields).filter((f) => f[26] === ref);
 
   it('F01 on IB: an intent that never reached TWS is settled as lost, never sent', async () => {
     r = await rig();

@@ -7,20 +7,10 @@
  * 1.6.10 never reads it in this message, so it misreads every later field there.
  */
 import type { Field } from './framing.js';
-import { FA_PROFILE_DESUPPORT, UNSET_DOUBLE, type WireContract } from './wire.js';
+import { FA_PROFILE_DESUPPORT, UNSET_DOUBLE, type WireOrder } from './wire.js';
 
-export interface WireCompletedOrder {
-  contract: WireContract;
-  action: 'BUY' | 'SELL';
-  totalQuantity: number;
-  orderType: string;
-  lmtPrice?: number | undefined;
-  auxPrice?: number | undefined;
-  tif: string;
-  account: string;
-  orderRef: string;
-  permId: number;
-  goodTillDate?: string | undefined;
+/** An order as a completedOrder message carries it: no order id, no client id. */
+export interface WireCompletedOrder extends Omit<WireOrder, 'orderId' | 'clientId'> {
   /** IB status: Filled, Cancelled, Inactive … */
   status: string;
   filled: number;
