@@ -29,8 +29,11 @@ export interface EngineHandle {
   readonly logger: Logger;
   /** the broker as the engine uses it (after middleware: risk, journal) */
   readonly broker: BrokerProtocol;
-  /** `shadow`: orders never reach the venue (the broker above is the risk layer's virtual account) */
-  readonly mode: EngineMode;
+  /**
+   * `shadow`: orders never reach the venue (the broker above is the risk layer's virtual account).
+   * Optional (handles written before it): an engine that does not say is taken for a venue run.
+   */
+  readonly mode?: EngineMode;
   readonly strategy: Strategy;
   readonly tradingState: EngineTradingState;
   /** stops new orders; `reason` is logged and reported in stats */

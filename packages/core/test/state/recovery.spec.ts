@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { createStateLayer, recover, silentLogger, LOST_BEFORE_SEND, SqliteKeyValueStore, isTradingError, type StateLayer } from '@tradewire/core';
+import { createStateLayer, recover, silentLogger, LOST_BEFORE_SEND, SqliteKeyValueStore, isTradingError, ACCOUNT_KIND_KEY, type EngineHandle, type StateLayer } from '@tradewire/core';
 import { FakeVenue } from './fake-venue.js';
 import { FakeEngine } from './fake-engine.js';
 import { cleanupTempDirs, intent, tempDir } from './helpers.js';
@@ -85,6 +85,27 @@ describe('crash recovery', () => {
     try { await layer.recovery.onConnect(engine); } catch (err) { code = isTradingError(err) ? err.code : 'other'; }
     expect(code).to.equal('STATE_CORRUPT');
     expect(engine.tradingState).to.equal('HALTED');
+    layer.close();
+  });
+
+  it('an EngineHandle written before EngineHandle.mode (optional) still compiles and is recovered as a venue run', async () => {
+    const dir = tempDir();
+    const venue = new FakeVenue();
+    const { layer, engine } = open(dir, venue);
+    layer.journal.recordIntent(intent('twM1')); // crash right after the intent commit
+    // a third party's handle (a test double, another engine) that knows nothing of `mode`
+    const legacy: EngineHandle = {
+      clock: engine.clock, logger: engine.logger, broker: engine.broker, strategy: engine.strategy,
+      get tradingState() { return engine.tradingState; },
+      halt: (reason, code) => engine.halt(reason, code), resume: () => engine.resume(),
+      accountSnapshot: () => engine.accountSnapshot(), resyncAccount: () => engine.resyncAccount(),
+      skipUntil: (ts) => engine.skipUntil(ts), quietUntil: (ts) => engine.quietUntil(ts), schedule: (ms, fn) => engine.schedule(ms, fn),
+    };
+    await layer.recovery.onConnect(legacy);
+    expect(layer.recovery.lastReport?.settled.map((s) => [s.clientOrderId, s.outcome])).to.deep.equal([['twM1', 'lost']]);
+    expect(layer.journal.getOrder('twM1')?.status).to.equal('REJECTED');
+    expect(layer.store.kvGetRaw(ACCOUNT_KIND_KEY)).to.equal('"venue"');
+    expect(engine.tradingState).to.equal('ACTIVE');
     layer.close();
   });
 
