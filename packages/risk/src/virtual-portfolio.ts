@@ -23,6 +23,9 @@ export interface VirtualExecution {
 const NO_EXECUTIONS: readonly VirtualExecution[] = Object.freeze([]);
 const NO_ORDERS: readonly Order[] = Object.freeze([]);
 
+/** Finished virtual orders and fills kept for `getOrders`/`getFills` (the newest; resting orders always stay). @public */
+export const VIRTUAL_HISTORY_LIMIT = 20_000;
+
 /**
  * Shadow mode's account: fills at the current price with the paper cost model, weighted-average
  * cost, partial closes and flips (core's `applyFillToPosition` arithmetic, applied in place), realized and unrealized P&L,
@@ -31,9 +34,6 @@ const NO_ORDERS: readonly Order[] = Object.freeze([]);
  * its session, see `VirtualExpiry`). Nothing here talks to a venue.
  * @public
  */
-/** Finished virtual orders and fills kept for `getOrders`/`getFills` (the newest; resting orders always stay). @public */
-export const VIRTUAL_HISTORY_LIMIT = 20_000;
-
 export class VirtualPortfolio implements RiskAccount {
   #cash: number;
   /** positions by asset (live objects; read-only outside this class) */
