@@ -14,7 +14,7 @@ export { IBConnectionPool, defaultConnectionPool } from './client/connection-poo
 export { Pacer } from './client/pacer.js';
 export { mapIBStatus, toIBOrder, IB_STATUSES, ibDateTime } from './mapping/order.js';
 export { completedOrderStatus, completedOrdersReadable, COMPLETED_ORDERS_MIN_SERVER_VERSION } from './mapping/completed-order.js';
-export { parseIBTime, validCommission } from './mapping/execution.js';
+export { executionAliases, executionKey, parseIBTime, validCommission } from './mapping/execution.js';
 export { contractFor } from './mapping/contract.js';
 export { OrderIdAllocator } from './order-ids.js';
 export { TickThrottle } from './tick-throttle.js';

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import {
   IB_STATUSES, IBConfig, IBFeedConfig, OrderIdAllocator, Pacer, TickThrottle, completedOrderStatus, completedOrdersReadable, definitions, ibError,
-  isIBWarning, mapIBStatus, parseIBTime, toIBOrder, validCommission,
+  executionAliases, executionKey, isIBWarning, mapIBStatus, parseIBTime, toIBOrder, validCommission,
 } from '@tradewire/broker-ib';
 import ibDefault from '@tradewire/broker-ib';
 import { AdapterRegistry, MemoryKeyValueStore, SimulatedClock, isTradingError, type MarketData } from '@tradewire/core';
@@ -44,6 +44,14 @@ describe('broker-ib units', () => {
     expect(isIBWarning(2104)).to.equal(true);
     expect(isIBWarning(2110)).to.equal(false);
     expect(isIBWarning(201)).to.equal(false);
+  });
+
+  it('names an execution by its execId without the correction part, and aliases every version up to the one received (ids an earlier build journaled)', () => {
+    expect(executionKey('0000e0d5.65000001.01.02')).to.equal('0000e0d5.65000001.01');
+    expect(executionAliases('0000e0d5.65000001.01.02')).to.deep.equal(['0000e0d5.65000001.01.01', '0000e0d5.65000001.01.02']);
+    expect(executionAliases('0000e0d5.65000001.01.01')).to.deep.equal(['0000e0d5.65000001.01.01']);
+    expect(executionAliases('abc.xyz')).to.deep.equal(['abc.xyz']);
+    expect(executionAliases('nodots')).to.deep.equal([]);
   });
 
   it('parses execution times with and without a zone', () => {

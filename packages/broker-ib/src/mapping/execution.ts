@@ -44,6 +44,22 @@ export function executionKey(execId: string): string {
   return dot > 0 ? execId.slice(0, dot) : execId;
 }
 
+/**
+ * The full execIds this execution may be journaled under besides its key: every version up to the
+ * one received (`….01.01` … `….01.0n`): an earlier build of this adapter named fills by the full
+ * execId, and a journal it wrote must not take them again.
+ */
+export function executionAliases(execId: string): string[] {
+  const dot = execId.lastIndexOf('.');
+  if (dot <= 0) return [];
+  const last = execId.slice(dot + 1);
+  if (!/^\d{1,4}$/.test(last)) return [execId];
+  const key = execId.slice(0, dot);
+  const out: string[] = [];
+  for (let v = 1; v <= Number(last); v++) out.push(`${key}.${String(v).padStart(last.length, '0')}`);
+  return out;
+}
+
 /** One execution as a Tradewire fill (commission filled in by the caller once known). */
 export function toFill(asset: string, clientOrderId: string, contract: Contract, e: Execution, commission: number, fallbackTime: number): Fill {
   void contract;
@@ -59,5 +75,7 @@ export function toFill(asset: string, clientOrderId: string, contract: Contract,
     timestamp: parseIBTime(e.time) ?? fallbackTime,
   };
   if (e.cumQty !== undefined) fill.cumulativeQuantity = e.cumQty;
+  const aliases = executionAliases(e.execId ?? '');
+  if (aliases.length > 0) fill.executionIdAliases = aliases;
   return fill;
 }

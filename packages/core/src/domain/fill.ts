@@ -15,4 +15,10 @@ export interface Fill {
   timestamp: number;
   /** the venue's cumulative filled quantity for the order after this fill, when it reports one */
   cumulativeQuantity?: number;
+  /**
+   * Other ids this same execution was reported under (the versions of a corrected execution, or
+   * the naming of an earlier adapter version): a fill journaled under any of them is this fill,
+   * and is not applied again.
+   */
+  executionIdAliases?: readonly string[];
 }

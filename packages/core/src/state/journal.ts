@@ -255,9 +255,13 @@ export class OrderJournal {
     return { ...order, filledQuantity: r.q, avgFillPrice: r.q > 0 ? r.n / r.q : 0 };
   }
 
-  /** Applies a fill exactly once (dedup on executionId) and updates order and position atomically. */
+  /**
+   * Applies a fill exactly once (dedup on executionId, and on its `executionIdAliases`) and updates
+   * order and position atomically.
+   */
   applyFill(fill: Fill, source: FillSource = 'stream'): FillOutcome {
     try {
+      if (fill.executionIdAliases !== undefined && this.#knownAlias(fill)) return DUPLICATE_FILL;
       if (this.#wb) return this.#wb.applyFill(fill, source, this.#now());
       return this.#applyFillTx(fill, source, this.#now());
     } catch (err) {
@@ -269,6 +273,16 @@ export class OrderJournal {
   note(clientOrderId: string, kind: string, detail?: string): void {
     if (this.#wb) { this.#wb.note(clientOrderId, kind, detail ?? null, this.#now()); return; }
     this.#store.write(() => this.#s['journal']!.run(this.#now(), clientOrderId, kind, null, detail ?? null));
+  }
+
+  /** Is this fill journaled, under its execution id or one of its aliases? */
+  knowsFill(fill: Fill): boolean { return this.hasFill(fill.executionId) || this.#knownAlias(fill); }
+
+  #knownAlias(fill: Fill): boolean {
+    const aliases = fill.executionIdAliases;
+    if (aliases === undefined) return false;
+    for (const a of aliases) if (a !== fill.executionId && this.hasFill(a)) return true;
+    return false;
   }
 
   hasFill(executionId: string): boolean {

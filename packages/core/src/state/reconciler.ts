@@ -111,7 +111,7 @@ export async function reconcile(journal: OrderJournal, broker: BrokerProtocol, o
   // fills first: a fill is a venue fact, applied exactly once
   if (brokerFills) {
     for (const f of brokerFills) {
-      if (journal.hasFill(f.executionId)) continue;
+      if (journal.knowsFill(f)) continue;
       d.push({ kind: 'FILL_MISSING_LOCALLY', severity: 'warning', message: `fill ${f.executionId} (${f.side} ${f.quantity} ${f.asset}) missing locally`, asset: f.asset, clientOrderId: f.clientOrderId, executionId: f.executionId });
       if (!dry) { journal.applyFill(f, 'reconcile'); actions.push(`applied fill ${f.executionId}`); }
     }

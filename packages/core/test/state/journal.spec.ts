@@ -250,6 +250,22 @@ for (const mode of ['process', 'batch'] as const) describe(`JournalBroker (write
     t.store.close();
   });
 
+  it("a fill journaled under another id of the same execution (executionIdAliases: an earlier adapter version's naming) is not applied again", async () => {
+    const t = setup();
+    await t.broker.submitOrder(intent('twA1', { quantity: 10 }));
+    const f = t.venue.fill('twA1', 4, 100);
+    const renamed = { ...f, executionId: `${f.executionId}x`, executionIdAliases: ['unrelated', f.executionId] };
+    t.venue.redeliver(renamed);
+    expect(t.fills.map((x) => x.executionId)).to.deep.equal([f.executionId]);
+    expect(t.broker.stats.fillsDuplicate).to.equal(1);
+    expect(t.journal.knowsFill(renamed)).to.equal(true);
+    expect(t.journal.knowsFill({ ...renamed, executionIdAliases: ['unrelated'] })).to.equal(false);
+    expect(t.journal.applyFill(renamed).kind).to.equal('duplicate');
+    expect(t.journal.getOrder('twA1')?.filledQuantity).to.equal(4);
+    expect(t.journal.positions()[0]?.quantity).to.equal(4);
+    t.store.close();
+  });
+
   it('F20: a replay of every past execution (session start) adds nothing', async () => {
     const t = setup();
     await t.broker.submitOrder(intent('twP1', { quantity: 10 }));
