@@ -127,7 +127,7 @@ export class SafeBroker implements BrokerProtocol {
       // DAY orders live in the risk layer's trading session (the one its daily counters reset with)
       const v = new VirtualPortfolio(cfg.shadow.initialCash, cfg.shadow, VIRTUAL_HISTORY_LIMIT, new SessionCalendar(cfg.session.timeZone, cfg.session.boundary));
       if (s.shadow) v.restore(s.shadow); // a restart goes on with the account the last run left
-      this.#keeper.beforeWrite = (st) => { st.shadow = v.toState(); };
+      this.#keeper.beforeWrite = (st) => { st.account = 'virtual'; st.shadow = v.toState(); };
       this.virtual = v;
       this.#account = v;
       this.#shadow = new ShadowRouter(v, this.#guard, {
@@ -137,6 +137,8 @@ export class SafeBroker implements BrokerProtocol {
         persist: (ts) => this.#keeper.trySave(ts),
       });
     } else {
+      // every write keeps the mark, also one over a state that became unreadable (a fresh one replaces it)
+      this.#keeper.beforeWrite = (st) => { st.account = 'venue'; };
       const live = new LiveAccountView(inner, this.#guard, this.#log, options.accountRefreshMs ?? 5_000, (src, err) => this.#machine.recordError(this.#clock.now(), src, err));
       this.#live = live;
       this.#account = live;

@@ -176,6 +176,22 @@ describe('operator commands against a running risk layer', () => {
     });
   });
 
+  it('a stored state that became unreadable while running and was then rewritten keeps its account mark (a shadow SafeBroker still refuses it)', async () => {
+    await withStateStore(async (store) => {
+      const kv = new SqliteKeyValueStore(store);
+      const e = await engineSide(kv, 10);
+      e.tick(100);
+      kv.set('risk:state', { revision: Number.MAX_SAFE_INTEGER, tradingState: 'SIDEWAYS' }); // newer, and fails the schema
+      await sleep(60); // a periodic re-read finds it unreadable: a fresh (HALTED) state replaces it in memory
+      expect(e.safe.tradingState).to.equal('HALTED');
+      e.safe.resume('checked', 'ops'); // written over the damage
+      expect(stored(kv).account).to.equal('venue');
+      await e.safe.disconnect();
+      const shadow = (): SafeBroker => new SafeBroker(new LedgerBroker(), { config: parseRiskConfig({ shadowMode: true }), clock: new SimulatedClock(T0), logger: new MemoryLogger(), kv, persistIntervalMs: 0 });
+      expect(shadow).to.throw().with.property('code', 'RISK_MODE_MISMATCH');
+    });
+  });
+
   it('while the account cannot be read, a reduce-only order (the engine\'s closePosition) still passes', async () => {
     const inner = new LedgerBroker();
     inner.positions.set('A', { asset: 'A', quantity: 10, avgEntryPrice: 10, currentPrice: 10, unrealizedPnl: 0, realizedPnl: 0 });
