@@ -58,7 +58,9 @@ export { PaperLedgerFile } from './paper/ledger-file.js';
 export { commissionFor, slip } from './paper/fill-model.js';
 
 export { ReplayFeed, paced } from './feeds/replay-feed.js';
-export type { PacingOptions } from './feeds/replay-feed.js';
+export type { PacingOptions, ReplayFeedOptions } from './feeds/replay-feed.js';
+export { FeedGuard } from './feeds/feed-guard.js';
+export type { FeedGuardOptions } from './feeds/feed-guard.js';
 export { CsvFeed, CsvFeedConfig } from './feeds/csv-feed.js';
 export { parseTimestamp } from './feeds/timestamp.js';
 export type { TimestampFormat } from './feeds/timestamp.js';

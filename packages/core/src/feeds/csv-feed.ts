@@ -25,6 +25,8 @@ export const CsvFeedConfig = z.object({
   path: z.string().min(1),
   /** symbol for every row when the file has no symbol column (default: the file name up to the first '.' or '_') */
   symbol: z.string().min(1).optional(),
+  /** only rows of these symbols are emitted (default all) */
+  symbols: z.array(z.string().min(1)).optional(),
   /** column names in the header; unspecified ones are detected from common names */
   columns: z.object({
     timestamp: z.string().optional(), open: z.string().optional(), high: z.string().optional(), low: z.string().optional(),
@@ -46,7 +48,8 @@ type ColumnIndex = { timestamp: number; open: number; high: number; low: number;
 
 /**
  * Streams OHLCV bars from a CSV file (plain or gzip, by the `.gz` suffix), one event per row,
- * with constant memory. Rows must be in time order; an out-of-order row is a bad row.
+ * with constant memory. Rows must be in time order; an out-of-order row, or a second row for the
+ * same symbol and time, is a bad row. `symbols` keeps only the rows of those symbols.
  * @public
  */
 export class CsvFeed implements DataFeedProtocol {
@@ -85,6 +88,8 @@ export class CsvFeed implements DataFeedProtocol {
     let lineNo = 0;
     let lastTs = Number.NEGATIVE_INFINITY;
     let periodMs = cfg.periodMs;
+    const only = cfg.symbols && cfg.symbols.length > 0 ? new Set(cfg.symbols) : undefined;
+    const lastBySymbol = new Map<string, number>();
     const ctx: FeedContext = { source: this.name };
     try {
       for await (const line of rl) {
@@ -95,11 +100,14 @@ export class CsvFeed implements DataFeedProtocol {
         if (!idx) { idx = this.#header(cells); continue; }
         let ts: number;
         let bar: Bar;
+        const sym = idx.symbol >= 0 ? (cells[idx.symbol] || defaultSymbol) : defaultSymbol;
+        if (only && !only.has(sym)) continue;
         try {
           ts = parseTimestamp(cells[idx.timestamp] ?? '', cfg.timestampFormat);
           bar = { open: num(cells, idx.open, 'open'), high: num(cells, idx.high, 'high'), low: num(cells, idx.low, 'low'), close: num(cells, idx.close, 'close'), volume: idx.volume >= 0 ? num(cells, idx.volume, 'volume') : 0 };
           if (bar.high < bar.low || bar.open <= 0 || bar.close <= 0 || bar.low <= 0 || bar.volume < 0) throw new DataError('inconsistent OHLCV (high < low, non-positive price or negative volume)', 'BAD_ROW');
           if (ts < lastTs) throw new DataError(`timestamp goes backwards (${new Date(ts).toISOString()} after ${new Date(lastTs).toISOString()})`, 'OUT_OF_ORDER');
+          if (lastBySymbol.get(sym) === ts) throw new DataError(`a second ${sym} bar for ${new Date(ts).toISOString()}`, 'DUPLICATE');
         } catch (err) {
           this.badRows++;
           const msg = `${cfg.path}:${lineNo}: ${err instanceof Error ? err.message : String(err)}`;
@@ -111,7 +119,7 @@ export class CsvFeed implements DataFeedProtocol {
         else if (periodMs !== undefined) ctx.periodMs = periodMs;
         lastTs = ts;
         this.rows++;
-        const sym = idx.symbol >= 0 ? (cells[idx.symbol] || defaultSymbol) : defaultSymbol;
+        lastBySymbol.set(sym, ts);
         yield [ts, { [sym]: bar }, ctx];
       }
     } finally {

@@ -2,6 +2,8 @@ import type { FeedEvent } from '../domain/market-data.js';
 import type { DataFeedProtocol } from '../protocols/feed.js';
 import type { Clock } from '../clock.js';
 import { SystemClock } from '../clock.js';
+import type { Logger } from '../logger.js';
+import { FeedGuard } from './feed-guard.js';
 
 /** Options shared by historical feeds. @public */
 export interface PacingOptions {
@@ -11,9 +13,19 @@ export interface PacingOptions {
   pacingClock?: Clock;
 }
 
+/** Options of `ReplayFeed`. @public */
+export interface ReplayFeedOptions extends PacingOptions {
+  /** only these symbols are emitted (default all) */
+  symbols?: readonly string[] | undefined;
+  /** where dropped records are reported (sampled) */
+  logger?: Logger | undefined;
+}
+
 /**
  * Replays events from memory, in order. With `speed` 0 it offers a synchronous iterator so the
  * engine runs at full speed; otherwise it sleeps between events to keep the original pace / N.
+ * Events pass a `FeedGuard` (symbol filter; data without a price, late records and repeated bars
+ * dropped and counted in `dropped`); over an array this is done once, before the first event.
  * @public
  */
 export class ReplayFeed implements DataFeedProtocol {
@@ -21,28 +33,60 @@ export class ReplayFeed implements DataFeedProtocol {
   #stopped = false;
   readonly #speed: number;
   readonly #clock: Clock;
-  constructor(private readonly events: readonly FeedEvent[] | (() => Iterable<FeedEvent>), readonly name = 'replay', options: PacingOptions = {}) {
+  readonly #guard: () => FeedGuard;
+  /** the array input after the guard (computed once) */
+  #checked: readonly FeedEvent[] | undefined;
+  /** records dropped by the guard (no price, late, repeated bar) in the last pass over the input */
+  dropped = 0;
+  constructor(private readonly events: readonly FeedEvent[] | (() => Iterable<FeedEvent>), readonly name = 'replay', options: ReplayFeedOptions = {}) {
     this.#speed = options.speed ?? 0;
     if (!(this.#speed >= 0) || !Number.isFinite(this.#speed)) throw new RangeError(`speed must be a finite number >= 0, got ${String(options.speed)}`);
     this.#clock = options.pacingClock ?? new SystemClock();
+    this.#guard = () => new FeedGuard({ symbols: options.symbols, logger: options.logger, source: `replay feed '${name}'` });
   }
   /** aborted by `stop()`: ends a paced wait at once */
   #stop = new AbortController();
   async start(): Promise<void> { this.#stopped = false; this.#stop = new AbortController(); }
   async stop(): Promise<void> { this.#stopped = true; this.#stop.abort(); }
-  expectedCount(): number | undefined { return Array.isArray(this.events) ? this.events.length : undefined; }
+  expectedCount(): number | undefined { return Array.isArray(this.events) ? this.#array().length : undefined; }
 
-  #source(): Iterable<FeedEvent> { return typeof this.events === 'function' ? this.events() : this.events; }
+  #source(): Iterable<FeedEvent> { return typeof this.events === 'function' ? this.#guarded(this.events()) : this.#array(); }
+
+  /** The array input after the guard: the same array when every event passes (no copy). */
+  #array(): readonly FeedEvent[] {
+    if (this.#checked) return this.#checked;
+    const arr = this.events as readonly FeedEvent[];
+    const g = this.#guard();
+    let out: FeedEvent[] | undefined;
+    for (let i = 0; i < arr.length; i++) {
+      const ev = arr[i]!;
+      const ok = g.admit(ev);
+      if (ok !== ev && !out) out = arr.slice(0, i);
+      if (out && ok) out.push(ok);
+    }
+    this.dropped = g.dropped;
+    this.#checked = out ?? arr;
+    return this.#checked;
+  }
+
+  *#guarded(src: Iterable<FeedEvent>): Generator<FeedEvent> {
+    const g = this.#guard();
+    this.dropped = 0;
+    for (const ev of src) {
+      const ok = g.admit(ev);
+      this.dropped = g.dropped;
+      if (ok) yield ok;
+    }
+  }
 
   syncIterator(): Iterator<FeedEvent> | undefined {
     if (this.#speed !== 0) return undefined;
-    const ev = this.events;
-    if (!Array.isArray(ev)) {
+    if (!Array.isArray(this.events)) {
       const it = this.#source()[Symbol.iterator]();
       return { next: () => (this.#stopped ? { done: true, value: undefined } : it.next()) };
     }
     // over an array: one result object reused for every event (the engine reads it at once)
-    const arr = ev as readonly FeedEvent[];
+    const arr = this.#array();
     const r: { done: boolean; value: FeedEvent } = { done: false, value: undefined as unknown as FeedEvent };
     const end: IteratorResult<FeedEvent> = { done: true, value: undefined };
     let i = 0;
