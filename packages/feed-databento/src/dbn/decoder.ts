@@ -31,6 +31,8 @@ export interface DbnDecoderOptions {
   unknownRtype?: UnknownRtypePolicy;
   /** Called once when the metadata has been parsed. */
   onMetadata?: (md: DbnMetadata) => void;
+  /** With `unknownRtype: 'skip'`: called for each record skipped, with its rtype and stream offset. */
+  onSkip?: (rtype: number, offset: number) => void;
 }
 
 /** Called for each complete record; the view is reused and only valid during the call. */
@@ -55,6 +57,7 @@ export class DbnDecoder {
   recordCount = 0;
   private readonly unknownSkip: boolean;
   private readonly onMetadata: ((md: DbnMetadata) => void) | undefined;
+  private readonly onSkip: ((rtype: number, offset: number) => void) | undefined;
   private state: 'header' | 'records';
   private carry = new Uint8Array(1024);
   private carryLen = 0;
@@ -67,6 +70,7 @@ export class DbnDecoder {
   constructor(opts: DbnDecoderOptions = {}) {
     this.unknownSkip = opts.unknownRtype === 'skip';
     this.onMetadata = opts.onMetadata;
+    this.onSkip = opts.onSkip;
     if (opts.fragmentVersion !== undefined) {
       checkVersion(opts.fragmentVersion, 0);
       this.setVersion(opts.fragmentVersion, opts.tsOut ?? false);
@@ -203,7 +207,7 @@ export class DbnDecoder {
 
   private emit(u8: Uint8Array, dv: DataView, off: number, onRecord: RecordCallback): void {
     const rtype = u8[off + 1]!;
-    if (this.sizes[rtype] === 0) return; // skipped unknown rtype
+    if (this.sizes[rtype] === 0) { this.onSkip?.(rtype, this.pos); return; } // skipped unknown rtype
     const v = this.view;
     v.u8 = u8;
     v.dv = dv;
@@ -235,7 +239,7 @@ export class DbnDecoder {
         view.streamOffset = this.pos;
         this.recordCount++;
         onRecord(view);
-      }
+      } else this.onSkip?.(rtype!, this.pos);
       p += size;
       this.pos += size;
     }
@@ -335,7 +339,7 @@ export class DbnDecoder {
       } else if (sizes[rt] !== 0) {
         count++;
         if (other !== undefined) this.emitOther(chunk, dv, p, base + p, other);
-      }
+      } else this.onSkip?.(rt, base + p);
       p += size;
     }
     this.recordCount += count;

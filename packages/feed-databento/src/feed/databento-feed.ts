@@ -1,5 +1,5 @@
 import { closeSync, existsSync, openSync, readSync } from 'node:fs';
-import { ConfigError, paced, secretScrubber, SystemClock, type DataFeedProtocol, type FeedEvent, type Logger, type TradingError } from '@tradewire/core';
+import { ConfigError, FeedGuard, paced, secretScrubber, SystemClock, type DataFeedProtocol, type FeedEvent, type Logger, type TradingError } from '@tradewire/core';
 import { fileChunks, mapDbn } from '../dbn/decode.js';
 import { DbnStream } from '../dbn/stream.js';
 import { toNs } from '../dbn/timefmt.js';
@@ -15,6 +15,8 @@ export interface FromFileOptions {
   replaySpeed?: number | undefined;
   /** the file is a records-only fragment of this DBN version */
   fragmentVersion?: number | undefined;
+  /** where dropped records are reported (sampled) */
+  logger?: Logger | undefined;
 }
 
 export interface FromHistoricalOptions {
@@ -76,42 +78,63 @@ function toNsParam(v: string | bigint | number): bigint | string {
 
 interface Source {
   kind: 'pull' | 'push';
+  /** records dropped in the current (latest) pass */
+  dropped(): number;
   events(feed: DataBentoFeed): AsyncGenerator<FeedEvent>;
   sync?(feed: DataBentoFeed): Iterator<FeedEvent> | undefined;
   stop?(): Promise<void>;
 }
 
+/**
+ * What a feed drops, counted and logged (sampled): records of an rtype DBN does not define (skipped by
+ * their length), and through core's `FeedGuard` late records, repeated bars and data without a price.
+ */
+class Drops {
+  readonly guard: FeedGuard;
+  skipped = 0;
+  constructor(readonly logger: Logger | undefined, source: string) { this.guard = new FeedGuard({ logger, source }); }
+  get count(): number { return this.skipped + this.guard.dropped; }
+  skip(rtype: number): void {
+    this.skipped++;
+    if (this.skipped <= 5 || this.skipped % 1000 === 0) this.logger?.warn('databento: record of an unknown rtype skipped', { rtype: `0x${rtype.toString(16)}`, skipped: this.skipped });
+  }
+}
+
 /** Decodes a byte source into merged events. */
-async function* decodeEvents(chunks: AsyncIterable<Uint8Array>, builder: EventBuilder, fragmentVersion: number | undefined): AsyncGenerator<FeedEvent> {
+async function* decodeEvents(chunks: AsyncIterable<Uint8Array>, builder: EventBuilder, fragmentVersion: number | undefined, drops: Drops): AsyncGenerator<FeedEvent> {
   const merger = new EventMerger();
   const gen = mapDbn(chunks, (v: RecordView) => builder.build(v), {
     ...(fragmentVersion !== undefined ? { fragmentVersion } : {}),
+    unknownRtype: 'skip', onSkip: (rt) => drops.skip(rt),
     onMetadata: (md) => builder.setMetadata(md),
   });
   for await (const ev of gen) {
     const done = merger.push(ev);
-    if (done) yield done;
+    const ok = done && drops.guard.admit(done);
+    if (ok) yield ok;
   }
   const last = merger.flush();
-  if (last) yield last;
+  const ok = last && drops.guard.admit(last);
+  if (ok) yield ok;
 }
 
 /** Paces replays in wall time (core's `paced`: speed 1 = original pace, N = N× faster, 0 = no waiting; a stop ends a wait at once). */
 const WALL_CLOCK = new SystemClock();
 
 /** A synchronous, constant-memory event iterator over a file (speed 0 fast path). */
-function* syncFileEvents(path: string, builder: EventBuilder, fragmentVersion: number | undefined, stopped: () => boolean): Generator<FeedEvent> {
+function* syncFileEvents(path: string, builder: EventBuilder, fragmentVersion: number | undefined, stopped: () => boolean, drops: Drops): Generator<FeedEvent> {
   const fd = openSync(path, 'r');
   try {
     const buf = new Uint8Array(256 * 1024);
     const merger = new EventMerger();
     const out: FeedEvent[] = [];
-    const s = new DbnStream({ ...(fragmentVersion !== undefined ? { fragmentVersion } : {}), onMetadata: (md) => builder.setMetadata(md) });
+    const s = new DbnStream({ ...(fragmentVersion !== undefined ? { fragmentVersion } : {}), unknownRtype: 'skip', onSkip: (rt) => drops.skip(rt), onMetadata: (md) => builder.setMetadata(md) });
     const cb = (v: RecordView): void => {
       const ev = builder.build(v);
       if (!ev) return;
       const done = merger.push(ev);
-      if (done) out.push(done);
+      const ok = done && drops.guard.admit(done);
+      if (ok) out.push(ok);
     };
     for (;;) {
       if (stopped()) return;
@@ -124,7 +147,8 @@ function* syncFileEvents(path: string, builder: EventBuilder, fragmentVersion: n
     s.end(cb);
     for (const ev of out) yield ev;
     const last = merger.flush();
-    if (last) yield last;
+    const ok = last && drops.guard.admit(last);
+    if (ok) yield ok;
   } finally {
     closeSync(fd);
   }
@@ -156,10 +180,13 @@ export class DataBentoFeed implements DataFeedProtocol {
     const speed = checkSpeed(opts.replaySpeed);
     if (!existsSync(path)) throw new ConfigError(`feed 'databento': DBN file not found: ${path}`, 'CONFIG_INVALID', { details: { keys: ['path'], path } });
     const mk = (): EventBuilder => new EventBuilder({ symbols: opts.symbols, source: path });
+    let drops = new Drops(opts.logger, `databento file ${path}`);
+    const fresh = (): Drops => (drops = new Drops(opts.logger, `databento file ${path}`));
     return new DataBentoFeed('databento', {
       kind: 'pull',
-      events: (feed) => paced(decodeEvents(fileChunks(path), mk(), opts.fragmentVersion), speed, WALL_CLOCK, feed.#stop.signal),
-      sync: (feed) => (speed === 0 ? syncFileEvents(path, mk(), opts.fragmentVersion, () => feed.#stopped) : undefined),
+      dropped: () => drops.count,
+      events: (feed) => paced(decodeEvents(fileChunks(path), mk(), opts.fragmentVersion, fresh()), speed, WALL_CLOCK, feed.#stop.signal),
+      sync: (feed) => (speed === 0 ? syncFileEvents(path, mk(), opts.fragmentVersion, () => feed.#stopped, fresh()) : undefined),
     });
   }
 
@@ -179,11 +206,14 @@ export class DataBentoFeed implements DataFeedProtocol {
       symbols: opts.symbols, stypeIn: opts.stypeIn, limit: opts.limit,
     };
     const source = `databento:historical:${opts.dataset}:${opts.schema}`;
+    let drops = new Drops(opts.logger, source);
     return new DataBentoFeed('databento', {
       kind: 'pull',
+      dropped: () => drops.count,
       async *events(feed) {
         const body = await client.getRange(params);
-        yield* paced(decodeEvents(body, new EventBuilder({ symbols: opts.symbols, source }), undefined), speed, WALL_CLOCK, feed.#stop.signal);
+        drops = new Drops(opts.logger, source);
+        yield* paced(decodeEvents(body, new EventBuilder({ symbols: opts.symbols, source }), undefined, drops), speed, WALL_CLOCK, feed.#stop.signal);
       },
     });
   }
@@ -195,10 +225,13 @@ export class DataBentoFeed implements DataFeedProtocol {
     const highWater = opts.highWaterMark ?? 100_000;
     let client: LiveClient | undefined;
     let wakeConsumer: (() => void) | undefined;
+    let drops = new Drops(opts.logger, source);
     return new DataBentoFeed('databento', {
       kind: 'push',
+      dropped: () => drops.count,
       async *events(feed) {
         const builder = new EventBuilder({ symbols: opts.symbols, source });
+        const d = (drops = new Drops(opts.logger, source));
         const queue: FeedEvent[] = [];
         let head = 0;
         let wake: (() => void) | undefined;
@@ -220,7 +253,8 @@ export class DataBentoFeed implements DataFeedProtocol {
         };
         const c = new LiveClient(liveOpts, {
           onRecord: (v) => {
-            const ev = builder.build(v);
+            const built = builder.build(v);
+            const ev = built && d.guard.admit(built);
             if (!ev) return;
             if (gap) { ev[2].gap = gap; gap = undefined; }
             queue.push(ev);
@@ -229,6 +263,7 @@ export class DataBentoFeed implements DataFeedProtocol {
           },
           onMetadata: (md) => builder.setMetadata(md),
           onGap: (g) => { gap = g; },
+          onSkip: (rt) => d.skip(rt),
           onFatal: (e) => { failure = e; notify(); },
         });
         client = c;
@@ -276,6 +311,9 @@ export class DataBentoFeed implements DataFeedProtocol {
   [Symbol.asyncIterator](): AsyncIterator<FeedEvent> {
     return this.#source.events(this);
   }
+
+  /** records dropped in the current or last pass: unknown rtypes skipped, late records, repeated bars, data without a price */
+  get dropped(): number { return this.#source.dropped(); }
 
   /** whether start() was called */
   get started(): boolean { return this.#started; }

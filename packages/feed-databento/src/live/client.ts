@@ -53,6 +53,8 @@ export interface LiveHandlers {
   onMetadata?(md: DbnMetadata, sessionId: string): void;
   /** called when a new session starts after a reconnect */
   onGap?(gap: LiveGap): void;
+  /** a record of an rtype DBN does not define was skipped */
+  onSkip?(rtype: number): void;
   /** unrecoverable failure (auth, gave up reconnecting); the client has stopped */
   onFatal?(err: TradingError): void;
 }
@@ -195,6 +197,7 @@ export class LiveClient {
     const startStream = (rest: Buffer): void => {
       stream = new DbnStream({
         unknownRtype: 'skip',
+        onSkip: (rtype) => { if (current()) this.#h.onSkip?.(rtype); },
         compression: o.compression === 'zstd' ? 'zstd' : 'auto',
         onMetadata: (md) => {
           this.#sessions++;

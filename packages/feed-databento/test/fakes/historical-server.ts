@@ -22,6 +22,8 @@ export type Scenario =
 export class FakeHistoricalServer {
   readonly requests: HistoricalRequest[] = [];
   scenario: Scenario = { kind: 'auth' };
+  /** when set, answers each authorized request from its form (a venue honouring start/end/symbols) */
+  respond: ((form: Record<string, string>) => Scenario) | undefined;
   #server: Server;
   #rateLimited = 0;
   constructor(readonly apiKey: string) {
@@ -47,7 +49,7 @@ export class FakeHistoricalServer {
     };
     if (req.method !== 'POST' || req.url !== '/v0/timeseries.get_range') { json(404, { detail: 'Not found' }); return; }
     const expected = `Basic ${Buffer.from(`${this.apiKey}:`).toString('base64')}`;
-    let sc = this.scenario;
+    let sc = this.respond?.(form) ?? this.scenario;
     if (sc.kind === 'auth' || req.headers.authorization !== expected) {
       json(401, { detail: 'Authorization failed: illegal chars in username.' }); return;
     }

@@ -24,6 +24,9 @@ export interface GatewaySession {
   started: boolean;
 }
 
+/** A started session's connection, for the interactive controls. */
+interface LiveSocket { session: GatewaySession; socket: Socket; silent: boolean }
+
 /**
  * Fake Databento live gateway on 127.0.0.1 (DATABENTO.md §6.3): greeting + CRAM challenge, verifies the reply
  * for `apiKey`, answers success/failure, collects subscription lines and on `start_session` writes the planned bytes.
@@ -33,6 +36,7 @@ export class FakeLiveGateway {
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
   readonly #timers = new Set<NodeJS.Timeout>();
+  readonly #live: LiveSocket[] = [];
   constructor(readonly apiKey: string, readonly plan: (index: number) => SessionPlan) {
     this.#server = createServer((s) => this.#onConnection(s));
   }
@@ -45,6 +49,22 @@ export class FakeLiveGateway {
     for (const s of this.#sockets) s.destroy();
     await new Promise<void>((r) => this.#server.close(() => r()));
   }
+
+  /** Sessions that reached start_session. */
+  get startedSessions(): number { return this.sessions.filter((s) => s.started).length; }
+
+  /** Writes bytes on every started, open, non-silent session (what the venue streams now). Returns how many got them. */
+  send(bytes: Uint8Array): number {
+    let n = 0;
+    for (const l of this.#live) if (!l.silent && !l.socket.destroyed) { l.socket.write(bytes); n++; }
+    return n;
+  }
+
+  /** Closes every connection from the venue side; new ones are still accepted. */
+  dropAll(): void { for (const s of this.#sockets) s.destroy(); }
+
+  /** Half-open: the current sessions stay connected but receive nothing more (no data, no heartbeats). */
+  silence(): void { for (const l of this.#live) l.silent = true; }
 
   #onConnection(socket: Socket): void {
     this.#sockets.add(socket);
@@ -73,7 +93,10 @@ export class FakeLiveGateway {
           socket.write(`success=1|session_id=${1000 + index}\n`);
         } else if (f['start_session'] !== undefined) {
           session.started = true;
-          void this.#stream(socket, plan);
+          const live: LiveSocket = { session, socket, silent: false };
+          this.#live.push(live);
+          socket.on('close', () => { const i = this.#live.indexOf(live); if (i >= 0) this.#live.splice(i, 1); });
+          void this.#stream(socket, plan, live);
         } else if (f['schema'] !== undefined) {
           session.subscriptions.push(f);
         }
@@ -81,7 +104,7 @@ export class FakeLiveGateway {
     });
   }
 
-  async #stream(socket: Socket, plan: SessionPlan): Promise<void> {
+  async #stream(socket: Socket, plan: SessionPlan, live: LiveSocket): Promise<void> {
     const p = plan.payload ?? new Uint8Array(0);
     const step = plan.chunkBytes ?? Math.max(1, p.length);
     for (let i = 0; i < p.length; i += step) {
@@ -91,7 +114,7 @@ export class FakeLiveGateway {
     }
     if (plan.after === 'close') socket.end();
     else if (plan.after === 'heartbeat' && plan.heartbeatBytes) {
-      const t = setInterval(() => { if (!socket.destroyed) socket.write(plan.heartbeatBytes!); }, plan.heartbeatMs ?? 100);
+      const t = setInterval(() => { if (!socket.destroyed && !live.silent) socket.write(plan.heartbeatBytes!); }, plan.heartbeatMs ?? 100);
       this.#timers.add(t);
       socket.on('close', () => { clearInterval(t); this.#timers.delete(t); });
     }

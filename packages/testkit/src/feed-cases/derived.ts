@@ -4,6 +4,7 @@ import { AggregatedFeed, isBar, type Bar } from '@tradewire/core';
 import type { VenueBar, VenueDataRecord, VenueRecord, VenueTrade } from '../feed-harness.js';
 import { bar, barPeriod, baseTime, datum, emitter, entries, expectEntriesAre, FeedReader, harness, of, primaryKind, readAll, scenario, trade, type FeedGet } from './common.js';
 import { findSecrets } from '../secrets-canary.js';
+import { eventually } from '../eventually.js';
 
 /** Bars computed directly from the venue records (reference, independent of BarAggregator). */
 function reference(recs: readonly (VenueBar | VenueTrade)[], periodMs: number): Map<string, Map<number, Bar>> {
@@ -92,8 +93,11 @@ export function derivedCases(get: FeedGet): void {
     const secrets = h.secrets ?? [];
     if (secrets.length === 0) this.skip();
     const { reader } = await readAll(c, h, datum(c, k, 'AAA', t0, 1, 101));
-    if (h.venue.dropConnection && h.venue.sessions && c.factory.traits.reconnects) {
+    const sessions = h.venue.sessions?.bind(h.venue);
+    if (h.venue.dropConnection && sessions && c.factory.traits.reconnects) {
+      const s0 = sessions();
       await h.venue.dropConnection();
+      await eventually(() => expect(sessions(), 'reconnected').to.be.above(s0), c.waitMs);
       await emitter(h)([datum(c, k, 'AAA', t0, 2, 102)]);
       await reader.waitFor((evs) => evs.some((ev) => ev[0] === datum(c, k, 'AAA', t0, 2, 102).ts), 'data after a reconnect');
     }
