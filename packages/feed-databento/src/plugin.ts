@@ -12,7 +12,7 @@ function strip<T extends Record<string, unknown>>(o: T): T {
 export function createDatabentoFeed(config: DatabentoFeedConfig, logger?: Logger): DataFeedProtocol {
   switch (config.source) {
     case 'file':
-      return DataBentoFeed.fromFile(config.path, strip({ symbols: config.symbols, replaySpeed: config.replaySpeed, fragmentVersion: config.fragmentVersion }));
+      return DataBentoFeed.fromFile(config.path, strip({ symbols: config.symbols, replaySpeed: config.replaySpeed, fragmentVersion: config.fragmentVersion, logger }));
     case 'historical': {
       const { source: _s, ...rest } = config;
       return DataBentoFeed.fromHistorical(strip({ ...rest, logger }));
