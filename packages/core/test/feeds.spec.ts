@@ -50,6 +50,32 @@ describe('CsvFeed on the real fixture files', () => {
   });
 });
 
+describe('ReplayFeed validation', () => {
+  const bar = (close: number): { open: number; high: number; low: number; close: number; volume: number } => ({ open: close, high: close, low: close, close, volume: 1 });
+  const events: FeedEvent[] = [[1_000, { A: bar(1) }, {}], [2_000, { A: bar(Number.NaN) }, {}], [2_000, { A: bar(2) }, {}], [1_500, { A: bar(3) }, {}], [3_000, { A: bar(4) }, {}]];
+  const drain = (f: ReplayFeed): number[] => {
+    const it = f.syncIterator()!;
+    const out: number[] = [];
+    for (let r = it.next(); !r.done; r = it.next()) out.push((r.value[1]['A'] as Bar).close);
+    return out;
+  };
+
+  it('trusts events built in code by default: every event is handed out as given', () => {
+    const f = new ReplayFeed(events);
+    expect(drain(f)).to.deep.equal([1, Number.NaN, 2, 3, 4]);
+    expect(f.dropped).to.equal(0);
+  });
+
+  it('with validate: data without a price and a late record are dropped and counted, in the sync and async paths', async () => {
+    const f = new ReplayFeed(events, 'checked', { validate: true });
+    expect(drain(f)).to.deep.equal([1, 2, 4]);
+    expect(f.dropped).to.equal(2);
+    const g = new ReplayFeed(events, 'checked', { validate: true });
+    expect((await collect(g)).map((e) => (e[1]['A'] as Bar).close)).to.deep.equal([1, 2, 4]);
+    expect(g.dropped).to.equal(2);
+  });
+});
+
 describe('paced replay (speed > 0)', () => {
   it('stop() ends a wait over a gap in the data at once (a weekend at speed 1 is two days)', async function () {
     this.timeout(10_000); // without the abort it would wait the 49 hours

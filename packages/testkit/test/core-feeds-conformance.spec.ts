@@ -20,7 +20,7 @@ async function replayHarness(s: FeedScenario): Promise<FeedHarness> {
   const events: FeedEvent[] = [];
   for (const r of s.records) if (r.kind !== 'malformed') events.push([r.ts, { [r.symbol]: typed(r) }, { source: 'replay' }]);
   const logger = new MemoryLogger();
-  const feed = new ReplayFeed(events, 'replay', { symbols: s.symbols, logger });
+  const feed = new ReplayFeed(events, 'replay', { symbols: s.symbols, logger, validate: true });
   return {
     feed, venue: {},
     dropped: () => feed.dropped,

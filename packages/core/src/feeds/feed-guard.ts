@@ -27,6 +27,9 @@ export class FeedGuard {
   readonly #logger: Logger;
   readonly #source: string;
   readonly #last = new Map<string, { ts: number; bar: boolean }>();
+  /** the symbol seen last and its entry (a stream of one symbol looks nothing up) */
+  #lastSym: string | undefined;
+  #lastEntry: { ts: number; bar: boolean } | undefined;
   constructor(options: FeedGuardOptions = {}) {
     this.#symbols = options.symbols && options.symbols.length > 0 ? new Set(options.symbols) : undefined;
     this.#logger = options.logger ?? silentLogger;
@@ -37,15 +40,17 @@ export class FeedGuard {
   admit(ev: FeedEvent): FeedEvent | undefined {
     const ts = ev[0];
     if (!Number.isFinite(ts)) { this.#drop('timestamp is not a number', undefined, ts); return undefined; }
+    const data = ev[1];
     let kept: MarketDataMap | undefined;
     let n = 0;
-    for (const sym in ev[1]) {
-      const reason = this.#reject(sym, ts, ev[1][sym]);
-      if (reason === undefined) { n++; if (kept) kept[sym] = ev[1][sym]!; continue; }
+    for (const sym in data) {
+      const d = data[sym]; // one keyed load per symbol (the hot path)
+      const reason = this.#reject(sym, ts, d);
+      if (reason === undefined) { n++; if (kept) kept[sym] = d!; continue; }
       if (reason !== 'filtered') this.#drop(reason, sym, ts);
       if (!kept) {
         kept = {};
-        for (const s in ev[1]) { if (s === sym) break; kept[s] = ev[1][s]!; }
+        for (const s in data) { if (s === sym) break; kept[s] = data[s]!; }
       }
     }
     if (!kept) return ev;
@@ -55,14 +60,17 @@ export class FeedGuard {
   #reject(sym: string, ts: number, d: MarketData | undefined): string | undefined {
     if (this.#symbols && !this.#symbols.has(sym)) return 'filtered';
     const bar = isBar(d);
-    if (bar) { if (!(Number.isFinite(d.open) && Number.isFinite(d.high) && Number.isFinite(d.low) && Number.isFinite(d.close))) return 'bar without a price'; }
+    // x - x === 0 holds for finite numbers only (NaN, ±Infinity and non-numbers give NaN)
+    if (bar) { if (!(d.open - d.open === 0 && d.high - d.high === 0 && d.low - d.low === 0 && d.close - d.close === 0)) return 'bar without a price'; }
     else if (isTrade(d)) { if (!Number.isFinite(d.price)) return 'trade without a price'; }
     else if (isQuote(d)) { if (!Number.isFinite(d.bid) && !Number.isFinite(d.ask)) return 'quote without a price'; }
     else return 'not a bar, trade or quote';
-    const last = this.#last.get(sym);
+    let last = sym === this.#lastSym ? this.#lastEntry : this.#last.get(sym);
     if (last && ts < last.ts) return 'late (older than the last record of its symbol)';
     if (last && bar && last.bar && ts === last.ts) return 'duplicate bar';
-    if (last) { last.ts = ts; last.bar = bar; } else this.#last.set(sym, { ts, bar });
+    if (last) { last.ts = ts; last.bar = bar; } else this.#last.set(sym, last = { ts, bar });
+    this.#lastSym = sym;
+    this.#lastEntry = last;
     return undefined;
   }
 
