@@ -63,5 +63,10 @@ export const IBFeedConfig = IBConnectionConfig.extend({
   marketDataType: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4)]).default(1),
   /** reuse the connection of a broker `ib` with the same host/port/clientId in this process */
   shareConnection: z.boolean().default(true),
+  /**
+   * liveness probe (reqCurrentTime) every this many ms; no answer by the next probe → the socket is
+   * taken as half-open and reconnected (0 = off). The TWS API has no heartbeat of its own.
+   */
+  heartbeatMs: z.number().int().nonnegative().default(30_000),
 }).strict();
 export type IBFeedConfig = z.output<typeof IBFeedConfig>;

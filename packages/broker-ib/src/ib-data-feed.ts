@@ -1,10 +1,12 @@
 /**
  * `IBDataFeed`: real-time 5-second bars (reqRealTimeBars) and throttled ticks (reqMktData) from
  * TWS, as a push feed. Shares the broker's session when host/port/clientId match (connection
- * pool), else opens its own client id. Resubscribes after 1101 and after a socket reconnect.
+ * pool), else opens its own client id. Resubscribes after 1101 and after a socket reconnect; a
+ * reqCurrentTime probe every `heartbeatMs` finds a half-open socket. Drops (505, no price, repeated
+ * or late bars) are counted in `dropped` with a sampled log.
  */
 import { EventName } from '@stoqey/ib';
-import { SystemClock, silentLogger, type Clock, type DataFeedProtocol, type FeedContext, type FeedEvent, type Logger, type MarketData } from '@tradewire/core';
+import { SystemClock, silentLogger, type Clock, type DataFeedProtocol, type FeedContext, type FeedEvent, type Logger, type MarketData, type TimerHandle } from '@tradewire/core';
 import { defaultConnectionPool, IBConnectionPool } from './client/connection-pool.js';
 import type { IBCode, IBConnection } from './client/ib-connection.js';
 import type { IBFeedConfig } from './config.js';
@@ -29,8 +31,12 @@ export class IBDataFeed implements DataFeedProtocol {
   #unwire: (() => void)[] = [];
   #reqId = 70_000;
   #throttle: TickThrottle;
-  #gap: FeedContext['gap'];
+  /** data lost (reconnect, 1101): the gap runs from the last event to the first one after it */
+  #gapPending: { from: number | undefined; reason: string } | undefined;
   #lastEventAt: number | undefined;
+  #dropped = 0;
+  #heartbeat: TimerHandle | undefined;
+  #probeOutstanding = false;
 
   constructor(readonly config: IBFeedConfig, services: IBDataFeedServices = {}) {
     this.#clock = services.clock ?? new SystemClock();
@@ -38,6 +44,9 @@ export class IBDataFeed implements DataFeedProtocol {
     this.#pool = services.pool ?? (config.shareConnection ? defaultConnectionPool : new IBConnectionPool());
     this.#throttle = new TickThrottle(this.#clock, config.tickThrottleMs, (ts, sym, d, ctx) => this.#push(ts, sym, d, ctx));
   }
+
+  /** messages dropped: ones the client could not decode (IB 505), bars without a price, repeated or late bars */
+  get dropped(): number { return this.#dropped; }
 
   async start(): Promise<void> {
     if (this.#conn) return;
@@ -47,12 +56,14 @@ export class IBDataFeed implements DataFeedProtocol {
     this.#wire(conn);
     await conn.connect();
     await this.#subscribe();
+    this.#armHeartbeat();
   }
 
   async stop(): Promise<void> {
     const conn = this.#conn;
     this.#conn = undefined;
     this.#throttle.stop();
+    if (this.#heartbeat) { this.#clock.clearTimeout(this.#heartbeat); this.#heartbeat = undefined; }
     if (conn) {
       for (const [reqId, s] of this.#bySymbol) await conn.send((api) => (s.kind === 'bars' ? api.cancelRealTimeBars(reqId) : api.cancelMktData(reqId))).catch(() => undefined);
       this.#bySymbol.clear();
@@ -94,8 +105,8 @@ export class IBDataFeed implements DataFeedProtocol {
       const s = this.#bySymbol.get(reqId);
       if (!s) return;
       const start = time * 1000;
-      if ((this.#lastBar.get(s.symbol) ?? -Infinity) >= start) return; // duplicate or late: never emitted twice
-      if (![open, high, low, close].every((x) => Number.isFinite(x) && x > 0)) return;
+      if ((this.#lastBar.get(s.symbol) ?? -Infinity) >= start) { this.#drop('repeated or late bar', { symbol: s.symbol, time }); return; } // never emitted twice
+      if (![open, high, low, close].every((x) => Number.isFinite(x) && x > 0)) { this.#drop('bar without a price', { symbol: s.symbol, time }); return; }
       this.#lastBar.set(s.symbol, start);
       this.#push(start, s.symbol, { open, high, low, close, volume: Number.isFinite(volume) && volume > 0 ? volume : 0 }, { source: 'ib', periodMs: BAR_MS });
     };
@@ -103,25 +114,52 @@ export class IBDataFeed implements DataFeedProtocol {
     const onSize = (reqId: number, field?: number, value?: number): void => { const s = this.#bySymbol.get(reqId); if (s && field !== undefined) this.#throttle.size(s.symbol, field, value); };
     const onRestored = (r: { dataLost: boolean; reason: string }): void => {
       if (!r.dataLost) return;
-      this.#gap = { from: this.#lastEventAt ?? this.#clock.now(), to: this.#clock.now(), reason: `ib ${r.reason}` };
+      this.#gapPending = { from: this.#lastEventAt, reason: `ib ${r.reason}` };
+      this.#probeOutstanding = false;
       this.#logger.warn('ib: market data lost; resubscribing', { reason: r.reason });
       this.#subscribe().catch((e: unknown) => this.#logger.error('ib: resubscribe failed', { error: e }));
     };
     const onCode = (c: IBCode): void => {
+      if (c.code === 505) { this.#drop('message the client could not decode', { code: c.code }); return; }
       const s = this.#bySymbol.get(c.id);
       if (s && c.code !== 2104) this.#logger.warn('ib: market data error', { symbol: s.symbol, code: c.code, message: c.message });
     };
+    const onTime = (): void => { this.#probeOutstanding = false; };
+    api.on(EventName.currentTime, onTime);
     api.on(EventName.realtimeBar, onBar);
     api.on(EventName.tickPrice, onPrice);
     api.on(EventName.tickSize, onSize);
     conn.on('restored', onRestored);
     conn.on('code', onCode);
-    this.#unwire.push(() => api.off(EventName.realtimeBar, onBar), () => api.off(EventName.tickPrice, onPrice), () => api.off(EventName.tickSize, onSize),
+    this.#unwire.push(() => api.off(EventName.currentTime, onTime), () => api.off(EventName.realtimeBar, onBar), () => api.off(EventName.tickPrice, onPrice), () => api.off(EventName.tickSize, onSize),
       () => conn.off('restored', onRestored), () => conn.off('code', onCode));
   }
 
+  /** Liveness: a reqCurrentTime every `heartbeatMs`; one still unanswered at the next → half-open, reconnect. */
+  #armHeartbeat(): void {
+    const every = this.config.heartbeatMs;
+    if (every <= 0 || this.#heartbeat) return;
+    this.#heartbeat = this.#clock.setTimeout(() => {
+      this.#heartbeat = undefined;
+      const conn = this.#conn;
+      if (!conn) return;
+      this.#armHeartbeat();
+      if (!conn.api.isConnected) { this.#probeOutstanding = false; return; } // reconnecting already
+      if (this.#probeOutstanding) { this.#probeOutstanding = false; conn.reset(`no answer from TWS within ${every} ms`); return; }
+      this.#probeOutstanding = true;
+      conn.send((a) => a.reqCurrentTime()).catch(() => undefined);
+    }, every);
+  }
+
+  /** Counts a dropped message; logs the 1st, 10th, 100th … (sampled). */
+  #drop(what: string, fields: Record<string, unknown>): void {
+    const n = ++this.#dropped;
+    if (/^10*$/.test(String(n))) this.#logger.warn(`ib: ${what} dropped`, { ...fields, droppedSoFar: n });
+  }
+
   #push(ts: number, symbol: string, data: MarketData, ctx: FeedContext): void {
-    if (this.#gap) { ctx.gap = this.#gap; this.#gap = undefined; }
+    const g = this.#gapPending;
+    if (g) { ctx.gap = { from: Math.min(g.from ?? ts, ts), to: ts, reason: g.reason }; this.#gapPending = undefined; }
     this.#lastEventAt = ts;
     this.#queue.push([ts, { [symbol]: data }, ctx]);
   }

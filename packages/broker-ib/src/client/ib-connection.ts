@@ -81,6 +81,16 @@ export class IBConnection extends EventEmitter<ConnectionEvents> {
     this.#setState('disconnected');
   }
 
+  /**
+   * Closes a socket that looks half-open (no answer to a liveness probe); with `reconnect.enabled`
+   * the usual reconnect follows, then `restored` (every user of the session resubscribes/reconciles).
+   */
+  reset(reason: string): void {
+    if (!this.api.isConnected) return;
+    this.logger.warn('ib: connection looks half-open; reconnecting', { reason });
+    this.api.disconnect();
+  }
+
   /** Sends through the pacer; throws VenueUnavailableError when the socket is down. */
   async send(job: (api: IBApi) => void): Promise<void> {
     if (!this.api.isConnected) throw new VenueUnavailableError('IB: not connected to TWS');

@@ -49,6 +49,8 @@ export class FakeTws {
   refuseConnections = false;
   /** answer START_API with managedAccounts/nextValidId (false: a TWS that hangs in the handshake) */
   completeHandshake = true;
+  /** called after a reqRealTimeBars was recorded on `session` (a test serves bars from here) */
+  onRealTimeBars: ((session: TwsSession, reqId: number, symbol: string) => void) | undefined;
   #server: net.Server;
   #conIds = new Map<string, number>();
 
@@ -160,6 +162,9 @@ export class FakeTws {
   broadcast(fields: Field[]): void { for (const s of this.sessions) if (s.started) s.send(fields); }
 
   broadcastBytes(bytes: Buffer): void { for (const s of this.sessions) if (s.started) s.sendBytes(bytes); }
+
+  /** Half-open connections: every current session stays open but sends nothing more (no answers, no data); new sessions are normal. */
+  goSilent(): void { for (const s of this.sessions) s.silent = true; }
 
   /** Drops every client socket (a TWS restart or a network cut). */
   dropConnections(): void { for (const s of this.sessions) s.drop(); }
@@ -280,7 +285,7 @@ export class FakeTws {
         break;
       }
       case 2: s.mktData.delete(Number(f[2])); break;
-      case 50: s.bars.set(Number(f[2]), f[4] ?? ''); break;
+      case 50: s.bars.set(Number(f[2]), f[4] ?? ''); this.onRealTimeBars?.(s, Number(f[2]), f[4] ?? ''); break;
       case 51: s.bars.delete(Number(f[2])); break;
       default: break; // 6, 15, 59, 63, 64 …: accepted and ignored
     }

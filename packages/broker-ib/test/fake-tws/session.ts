@@ -13,6 +13,8 @@ export interface SessionHandler {
 export class TwsSession {
   clientId = -1;
   started = false;
+  /** half-open: the socket stays up but nothing is written to it (see `FakeTws.goSilent`) */
+  silent = false;
   startApiFields: string[] = [];
   readonly #reader = new ClientStreamReader();
   readonly mktData = new Map<number, string>();
@@ -27,12 +29,12 @@ export class TwsSession {
   get open(): boolean { return !this.socket.destroyed; }
 
   send(fields: readonly Field[]): void {
-    if (this.open) this.socket.write(encodeFrame(fields));
+    if (this.open && !this.silent) this.socket.write(encodeFrame(fields));
   }
 
   /** Writes raw bytes (tests of framing robustness). */
   sendBytes(bytes: Buffer): void {
-    if (this.open) this.socket.write(bytes);
+    if (this.open && !this.silent) this.socket.write(bytes);
   }
 
   drop(): void { this.socket.destroy(); }
