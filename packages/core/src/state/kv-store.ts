@@ -26,9 +26,13 @@ export class SqliteKeyValueStore implements KeyValueStore {
 
   set(key: string, value: unknown): void {
     if (value === undefined) { this.delete(key); return; }
+    this.store.kvSetRaw(key, this.#stringify(key, value));
+  }
+
+  #stringify(key: string, value: unknown): string {
     const json = JSON.stringify(value);
     if (json === undefined) throw new StateError(`value of '${key}' is not JSON-serialisable`, 'STATE_VALUE_INVALID', { details: { key } });
-    this.store.kvSetRaw(key, json);
+    return json;
   }
 
   delete(key: string): void { this.store.kvDelete(key); }
@@ -39,9 +43,7 @@ export class SqliteKeyValueStore implements KeyValueStore {
     this.store.kvUpdateRaw(key, (raw) => {
       const cur = raw === undefined ? undefined : this.#parse<T>(key, raw);
       out = fn(cur);
-      const json = JSON.stringify(out);
-      if (json === undefined) throw new StateError(`value of '${key}' is not JSON-serialisable`, 'STATE_VALUE_INVALID', { details: { key } });
-      return json;
+      return this.#stringify(key, out);
     });
     return out as T;
   }
