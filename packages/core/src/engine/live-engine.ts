@@ -97,8 +97,7 @@ export class LiveEngine implements EngineHandle {
   readonly #unsubs: Unsubscribe[] = [];
   #lifecycle: EngineLifecycle = 'created';
   #tradingState: EngineTradingState = 'ACTIVE';
-  #haltReason: string | undefined;
-  /** why the engine is HALTED, by code (`BROKER_HALT`: the broker chain's halt, the only one it lifts itself) */
+  /** why the engine is HALTED, by code, the first cause first (`BROKER_HALT`: the broker chain's halt, the only one it lifts itself) */
   readonly #haltCauses = new Map<string, string>();
   #stopRequested = false;
   readonly #errorLog = new LogThrottle();
@@ -149,7 +148,7 @@ export class LiveEngine implements EngineHandle {
       mode: this.mode,
       lifecycle: this.#lifecycle,
       tradingState: this.#tradingState,
-      haltReason: this.#haltReason,
+      haltReason: this.#haltReason(),
       ...this.#counts,
       queueDepth: this.#queue.size,
       queueHighWater: this.#queue.highWater,
@@ -207,20 +206,23 @@ export class LiveEngine implements EngineHandle {
   }
 
   halt(reason: string, code = 'HALTED'): void {
-    const first = this.#tradingState !== 'HALTED';
-    if (!first && this.#haltCauses.has(code)) return;
+    if (this.#haltCauses.has(code)) return;
     this.#haltCauses.set(code, reason); // every cause is kept: lifting one (the risk layer's) must not lift the others
-    if (!first) return;
+    if (this.#tradingState === 'HALTED') return;
     this.#tradingState = 'HALTED';
-    this.#haltReason = `${code}: ${reason}`;
     this.logger.warn('engine HALTED: new orders refused', { code, reason });
+  }
+
+  /** `code: reason` of the first cause still holding the engine HALTED (undefined when ACTIVE) */
+  #haltReason(): string | undefined {
+    for (const [code, reason] of this.#haltCauses) return `${code}: ${reason}`;
+    return undefined;
   }
 
   resume(reason: string): void {
     if (this.#tradingState === 'ACTIVE') return;
     this.#tradingState = 'ACTIVE';
     this.#haltCauses.clear();
-    this.#haltReason = undefined;
     this.logger.warn('engine resumed', { reason });
   }
 
@@ -539,9 +541,7 @@ export class LiveEngine implements EngineHandle {
   #brokerHaltChanged(reason: string | undefined): void {
     if (reason !== undefined) { this.halt(reason, BROKER_HALT); return; }
     if (this.#tradingState !== 'HALTED' || !this.#haltCauses.delete(BROKER_HALT)) return;
-    const [next] = this.#haltCauses;
-    if (next === undefined) { this.resume('the broker chain (risk layer) allows trading again'); return; }
-    this.#haltReason = `${next[0]}: ${next[1]}`;
+    if (this.#haltCauses.size === 0) { this.resume('the broker chain (risk layer) allows trading again'); return; }
     this.logger.warn('the risk layer allows trading again; the engine stays HALTED for its other cause(s)', { causes: [...this.#haltCauses.keys()] });
   }
 
@@ -592,7 +592,7 @@ export class LiveEngine implements EngineHandle {
     }
     const intent = normalizeOrder(request, request.clientOrderId ?? this.#ids.next(), now);
     if (this.#tradingState === 'HALTED' && !this.#reduces(intent.asset, intent.side === 'BUY' ? intent.quantity : -intent.quantity)) {
-      throw new EngineError(`engine is HALTED (${this.#haltReason ?? 'no reason'}); only cancels and risk-reducing orders are accepted`, 'ENGINE_HALTED');
+      throw new EngineError(`engine is HALTED (${this.#haltReason() ?? 'no reason'}); only cancels and risk-reducing orders are accepted`, 'ENGINE_HALTED');
     }
     this.#counts.orders++;
     // updates a broker reports while submitting (the paper broker does) are for a brand-new id
