@@ -42,8 +42,10 @@ export class ReplayFeed implements DataFeedProtocol {
   readonly #clock: Clock;
   /** undefined: events are handed out unchecked (`validate` off, no `symbols`) */
   readonly #guard: (() => FeedGuard) | undefined;
+  /** the guard of the current (last) pass over the input */
+  #pass: FeedGuard | undefined;
   /** records dropped by the guard (no price, late, repeated bar) in the current (last) pass over the input */
-  dropped = 0;
+  get dropped(): number { return this.#pass?.dropped ?? 0; }
   constructor(private readonly events: readonly FeedEvent[] | (() => Iterable<FeedEvent>), readonly name = 'replay', options: ReplayFeedOptions = {}) {
     this.#speed = options.speed ?? 0;
     if (!(this.#speed >= 0) || !Number.isFinite(this.#speed)) throw new RangeError(`speed must be a finite number >= 0, got ${String(options.speed)}`);
@@ -64,10 +66,9 @@ export class ReplayFeed implements DataFeedProtocol {
   }
 
   *#guarded(src: Iterable<FeedEvent>, g: FeedGuard): Generator<FeedEvent> {
-    this.dropped = 0;
+    this.#pass = g;
     for (const ev of src) {
       const ok = g.admit(ev);
-      this.dropped = g.dropped;
       if (ok) yield ok;
     }
   }
@@ -94,14 +95,12 @@ export class ReplayFeed implements DataFeedProtocol {
         },
       };
     }
-    const g = this.#guard();
-    this.dropped = 0;
+    const g = this.#pass = this.#guard();
     return {
       next: (): IteratorResult<FeedEvent> => {
         while (!this.#stopped && i < arr.length) {
           const ok = g.admit(arr[i++]!);
-          if (ok === undefined) { this.dropped = g.dropped; continue; }
-          if (g.dropped !== this.dropped) this.dropped = g.dropped;
+          if (ok === undefined) continue;
           r.value = ok;
           return r as IteratorResult<FeedEvent>;
         }
