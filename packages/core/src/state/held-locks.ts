@@ -5,11 +5,5 @@
  * this module in one process share the record.
  */
 const KEY = Symbol.for('tradewire.state.heldLocks');
-const held: Set<string> = ((globalThis as Record<symbol, unknown>)[KEY] as Set<string> | undefined)
+export const heldLocks: Set<string> = ((globalThis as Record<symbol, unknown>)[KEY] as Set<string> | undefined)
   ?? ((globalThis as Record<symbol, unknown>)[KEY] = new Set<string>()) as Set<string>;
-
-export const heldLocks = {
-  has: (path: string): boolean => held.has(path),
-  add: (path: string): void => { held.add(path); },
-  delete: (path: string): void => { held.delete(path); },
-};
