@@ -24,7 +24,7 @@ export function pidAlive(pid: number): boolean {
 }
 
 /** What the operator sets to take over a lock they know is dead. */
-export const BREAK_STALE_LOCK_HINT = '`--break-stale-lock` (tradewire demo) or `state.breakStaleLock: true` in the config (tradewire run)';
+const BREAK_STALE_LOCK_HINT = '`--break-stale-lock` (tradewire demo) or `state.breakStaleLock: true` in the config (tradewire run)';
 
 type LockFileState =
   | { kind: 'absent' }
