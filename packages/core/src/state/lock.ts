@@ -105,7 +105,7 @@ export class StateDirLock {
       if (s.kind === 'absent') continue; // vanished between open and read: retry
       if (s.kind === 'unreadable' || (s.kind === 'invalid' && !options.breakStale)) throw unreadableError(path, stateDir, s);
       if (s.kind === 'held') refuseUnlessBreakable(stateDir, s.info, info.host, path, options.breakStale === true);
-      const old = s.kind === 'held' ? { pid: s.info.pid, host: s.info.host, startedAt: s.info.startedAt } : { reason: s.why };
+      const old = s.kind === 'held' ? s.info : { reason: s.why }; // info: the parsed pid, host and start time, nothing else
       options.logger?.warn('breaking the state dir lock (break-stale-lock set)', { file: path, ...old });
       try { unlinkSync(path); } catch { /* raced with another breaker: the retry decides */ }
     }
