@@ -6,6 +6,14 @@ export function newPosition(asset: string, price: number): Position {
 }
 
 /**
+ * Does an order of `quantity` on `side` only reduce a position of `heldQty` (the opposite side,
+ * at most its size; `eps` absorbs float rounding)?
+ */
+export function reducesPosition(heldQty: number, side: 'BUY' | 'SELL', quantity: number, eps: number): boolean {
+  return heldQty !== 0 && (side === 'BUY') !== heldQty > 0 && quantity <= Math.abs(heldQty) + eps;
+}
+
+/**
  * Positions by asset, stored in a plain array with an index per asset, so the per-order and
  * per-bar sums walk an array (no iterator, no allocation). Iteration order is insertion order
  * (as a Map's), so sums are bit-identical to summing a Map's values. A one-entry cache answers

@@ -10,6 +10,7 @@ import type { LiveRiskConfig } from './config.js';
 import { riskError, sanityCheck } from './errors.js';
 import { MarketDataGate } from './market-data-gate.js';
 import { OrderGate } from './order-gate.js';
+import { reducesPosition } from './position-book.js';
 import { PriceGuard } from './price-guard.js';
 import type { RiskAuditEntry, RiskStateData, TradingState } from './risk-state.js';
 import { SessionCalendar } from './session.js';
@@ -253,7 +254,7 @@ export class SafeBroker implements BrokerProtocol {
     if (this.#live !== undefined && !this.#live.known && intent.reduceOnly !== true) throw this.#refuse(ACCOUNT_UNKNOWN, intent);
     const pos = this.#account.book.get(intent.asset);
     const q = pos === undefined ? 0 : pos.quantity;
-    const reduces = q !== 0 && (intent.side === 'BUY') !== q > 0 && intent.quantity <= Math.abs(q) + EPS;
+    const reduces = reducesPosition(q, intent.side, intent.quantity, EPS);
     const closes = reduces && Math.abs(intent.quantity - Math.abs(q)) <= EPS;
     const stateRefusal = this.#machine.gate(reduces, closes);
     if (stateRefusal) throw this.#refuse(stateRefusal, intent);

@@ -1,6 +1,6 @@
 import { applyFillInPlace, markPosition, type Fill, type Order, type OrderIntent, type Position } from '@tradewire/core';
 import type { RiskAccount } from './account-view.js';
-import { PositionBook, newPosition } from './position-book.js';
+import { PositionBook, newPosition, reducesPosition } from './position-book.js';
 import { SessionCalendar } from './session.js';
 import type { ShadowAccountData } from './shadow-state.js';
 import { VirtualExpiry } from './virtual-expiry.js';
@@ -214,7 +214,7 @@ export class VirtualPortfolio implements RiskAccount {
       order.rejectionReason = 'shadow: no market price to fill against';
       return { order: { ...order } };
     }
-    if (intent.reduceOnly === true && !this.#reduces(intent)) {
+    if (intent.reduceOnly === true && !reducesPosition(this.book.get(intent.asset)?.quantity ?? 0, intent.side, intent.quantity, 1e-9)) {
       order.status = 'REJECTED';
       order.rejectionReason = 'shadow: reduce-only order would open, add to or flip the position';
       return { order: { ...order } };
@@ -275,12 +275,6 @@ export class VirtualPortfolio implements RiskAccount {
     o.status = 'CANCELLED';
     o.updatedAt = now;
     return { ...o };
-  }
-
-  /** Does the order only reduce the position (opposite side, at most its size)? */
-  #reduces(o: Pick<OrderIntent, 'asset' | 'side' | 'quantity'>): boolean {
-    const q = this.book.get(o.asset)?.quantity ?? 0;
-    return q !== 0 && (o.side === 'BUY') !== q > 0 && o.quantity <= Math.abs(q) + 1e-9;
   }
 
   #tryFill(o: Order, price: number, now: number): VirtualExecution | undefined {
