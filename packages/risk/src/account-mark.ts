@@ -5,7 +5,7 @@ import type { RiskStateData } from './risk-state.js';
 export type RiskAccountKind = 'venue' | 'virtual';
 
 /** The account a stored risk state was kept for; undefined for a fresh state or one of an earlier build that had no virtual account. */
-export function storedAccountKind(s: RiskStateData): RiskAccountKind | undefined {
+function storedAccountKind(s: RiskStateData): RiskAccountKind | undefined {
   return s.account ?? (s.shadow !== undefined ? 'virtual' : undefined);
 }
 

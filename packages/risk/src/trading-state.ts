@@ -2,11 +2,9 @@ import type { Logger, Order, RiskRejection } from '@tradewire/core';
 import type { LiveRiskConfig } from './config.js';
 import { CircuitBreakers, type BreakerTrip } from './circuit-breakers.js';
 import { clearKillSwitch, engageKillSwitch } from './kill-switch.js';
-import { TRADING_STATE_RANK, type RiskAuditEntry, type RiskStateData } from './risk-state.js';
+import { TRADING_STATE_RANK as RANK, type RiskAuditEntry, type RiskStateData } from './risk-state.js';
 import { SessionCalendar } from './session.js';
 import type { RiskStateKeeper, SyncResult } from './state-keeper.js';
-
-const RANK = TRADING_STATE_RANK;
 
 /**
  * The trading-state machine: ACTIVE → REDUCING → HALTED, moved by the circuit breakers and the

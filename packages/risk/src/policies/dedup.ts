@@ -6,7 +6,7 @@ const NAME = 'dedup';
 const CODE = 'RISK_DEDUP';
 
 /** Is dedup off for this window? 0 (the default) is off; Infinity ("Infinity"/null) disables it like every limit. */
-export function dedupOff(windowSeconds: number): boolean {
+function dedupOff(windowSeconds: number): boolean {
   return !(windowSeconds > 0 && windowSeconds < Infinity);
 }
 
