@@ -2,14 +2,17 @@ import { z } from 'zod';
 import { StateError, type KeyValueStore, type Logger } from '@tradewire/core';
 import { ShadowAccountSchema } from './shadow-state.js';
 
-/** In-memory fallback when no store is given: keeps values by reference (nothing to survive a restart anyway). */
+/**
+ * In-memory fallback when no store is given: keeps values by reference (nothing to survive a
+ * restart anyway). No `update`: no other writer can come between, so a write needs no merge (nor
+ * a schema check of the state it just holds).
+ */
 class ReferenceStore implements KeyValueStore {
   readonly #m = new Map<string, unknown>();
   get<T = unknown>(key: string): T | undefined { return this.#m.get(key) as T | undefined; }
   set(key: string, value: unknown): void { this.#m.set(key, value); }
   delete(key: string): void { this.#m.delete(key); }
   keys(prefix = ''): string[] { return [...this.#m.keys()].filter((k) => k.startsWith(prefix)).sort(); }
-  update<T>(key: string, fn: (current: T | undefined) => T): T { const next = fn(this.get<T>(key)); this.set(key, next); return next; }
 }
 
 /** ACTIVE: all orders; REDUCING: only orders that reduce a position; HALTED: only closing orders and cancels. @public */
@@ -167,8 +170,9 @@ export class RiskStateStore {
         });
       } else {
         // a forced write over an unreadable stored value cannot read its revision: it jumps to the
-        // wall clock, above any revision a running engine holds, so the engine adopts it
-        state.revision = force ? Math.max(state.revision, Date.now()) + 1 : state.revision + 1;
+        // wall clock, above any revision a running engine holds, so the engine adopts it (in
+        // memory, without a store, there is no other writer to outrank)
+        state.revision = force && this.durable ? Math.max(state.revision, Date.now()) + 1 : state.revision + 1;
         state.updatedAt = now;
         this.kv.set(this.key, state);
       }
