@@ -78,14 +78,14 @@ export class CircuitBreakers {
 
   /** Trips when the drawdown reaches the threshold (up to rounding: limit-compare.ts; a % of the peak, scale 100). */
   checkDrawdown(drawdownPct: number): BreakerTrip | undefined {
-    if (!this.config.circuitBreakers.drawdown.enabled || !(drawdownPct > 0) || !reachesLimit(drawdownPct, this.#ddPct, 100)) return undefined;
+    if (!this.config.circuitBreakers.drawdown.enabled || !(drawdownPct > 0) || !this.#drawdownReached(drawdownPct)) return undefined;
     return { breaker: 'drawdown', code: BREAKER_CODES.drawdown, action: this.config.circuitBreakers.drawdown.action, reason: `drawdown ${drawdownPct.toFixed(4)}% reached ${this.#ddPct}%` };
   }
 
   /** Trips when the day's loss reaches maxDailyLoss (up to the rounding of the equities it is the difference of). */
   checkDailyLoss(dailyLoss: number): BreakerTrip | undefined {
     const limit = this.config.maxDailyLoss;
-    if (!this.config.circuitBreakers.dailyLoss.enabled || !(dailyLoss > 0) || !reachesLimit(dailyLoss, limit, this.#equity + dailyLoss)) return undefined;
+    if (!this.config.circuitBreakers.dailyLoss.enabled || !(dailyLoss > 0) || !this.#dailyLossReached(dailyLoss)) return undefined;
     return { breaker: 'daily_loss', code: BREAKER_CODES.daily_loss, action: this.config.circuitBreakers.dailyLoss.action, reason: `daily loss ${fmt(dailyLoss, limit)} reached maxDailyLoss ${limit}` };
   }
 
@@ -109,11 +109,17 @@ export class CircuitBreakers {
     return { breaker: 'error_rate', code: BREAKER_CODES.error_rate, action: er.action, reason: `${n} errors in ${er.windowSeconds}s (max ${er.maxErrors})` };
   }
 
+  /** drawdown ≥ maxDrawdownPct up to rounding (a % of the peak: scale 100) */
+  #drawdownReached(drawdownPct: number): boolean { return reachesLimit(drawdownPct, this.#ddPct, 100); }
+
+  /** daily loss ≥ maxDailyLoss up to the rounding of the equities it is the difference of (scale: session-start equity) */
+  #dailyLossReached(dailyLoss: number): boolean { return reachesLimit(dailyLoss, this.config.maxDailyLoss, this.#equity + dailyLoss); }
+
   /** Is the cause of a trip gone (for cool-down resume)? */
   cleared(breaker: string, now: number, drawdownPct: number, dailyLoss: number): boolean {
     switch (breaker) {
-      case 'drawdown': return !reachesLimit(drawdownPct, this.#ddPct, 100);
-      case 'daily_loss': return !reachesLimit(dailyLoss, this.config.maxDailyLoss, this.#equity + dailyLoss);
+      case 'drawdown': return !this.#drawdownReached(drawdownPct);
+      case 'daily_loss': return !this.#dailyLossReached(dailyLoss);
       case 'order_rate': return this.#attempts.count(now) <= this.config.circuitBreakers.orderRate.maxAttemptsPerMinute;
       case 'error_rate': return this.#errors.count(now) <= this.config.circuitBreakers.errorRate.maxErrors;
       default: return false; // manual, state: never by themselves
