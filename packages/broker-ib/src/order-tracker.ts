@@ -8,7 +8,7 @@
 import { isTerminal, type Clock, type Fill, type Logger, type Order, type OrderIntent, type OrderStatus, type TimerHandle } from '@tradewire/core';
 import type { Contract, Execution, Order as IBOrder, OrderState } from '@stoqey/ib';
 import { completedOrderStatus } from './mapping/completed-order.js';
-import { fromIBOrderType, fromIBTif, mapIBStatus } from './mapping/order.js';
+import { fromIBOrderType, fromIBTif, mapIBStatus, orderSeed, type OrderSeed } from './mapping/order.js';
 import { executionKey, toFill, validCommission } from './mapping/execution.js';
 import { ibOrderKey, type IBOrderRef } from './order-key.js';
 
@@ -129,7 +129,7 @@ export class OrderTracker {
     for (const w of ws) w(outcome);
   }
 
-  #adopt(id: IBOrderRef, ref: string, seed: Partial<Order> & Pick<Order, 'asset' | 'side' | 'quantity'>, provisional: boolean): TrackedOrder {
+  #adopt(id: IBOrderRef, ref: string, seed: OrderSeed, provisional: boolean): TrackedOrder {
     const now = this.clock.now();
     const ibOrderId = id.orderId;
     const key = this.#key(id);
@@ -150,13 +150,7 @@ export class OrderTracker {
     const id: IBOrderRef = { orderId: ibOrderId, clientId: o.clientId, permId: o.permId };
     let t = this.#byKey.get(this.#key(id)) ?? (o.orderRef ? this.#byRef.get(o.orderRef) : undefined);
     if (!t) {
-      const seed: Partial<Order> & Pick<Order, 'asset' | 'side' | 'quantity'> = {
-        asset: this.assetOf(contract), side: o.action === 'SELL' ? 'SELL' : 'BUY', quantity: o.totalQuantity ?? 0,
-        orderType: fromIBOrderType(o.orderType), timeInForce: fromIBTif(o.tif),
-      };
-      if (o.lmtPrice !== undefined) seed.limitPrice = o.lmtPrice;
-      if (o.auxPrice !== undefined) seed.stopPrice = o.auxPrice;
-      t = this.#adopt(id, o.orderRef ?? '', seed, false);
+      t = this.#adopt(id, o.orderRef ?? '', orderSeed(this.assetOf(contract), o), false);
     } else if (t.provisional) {
       this.#correctProvisional(t, o);
     }
@@ -189,13 +183,7 @@ export class OrderTracker {
     if (t && o.permId && t.permId !== undefined && t.permId !== o.permId) return; // another order under the same orderRef
     if (!t) {
       if (ref === '' || !o.permId) return; // unnamed and never seen: its executions adopt it
-      const seed: Partial<Order> & Pick<Order, 'asset' | 'side' | 'quantity'> = {
-        asset: this.assetOf(contract), side: o.action === 'SELL' ? 'SELL' : 'BUY', quantity: o.totalQuantity ?? 0,
-        orderType: fromIBOrderType(o.orderType), timeInForce: fromIBTif(o.tif),
-      };
-      if (o.lmtPrice !== undefined) seed.limitPrice = o.lmtPrice;
-      if (o.auxPrice !== undefined) seed.stopPrice = o.auxPrice;
-      t = this.#adopt({ orderId: 0, clientId: undefined, permId: o.permId }, ref, seed, false);
+      t = this.#adopt({ orderId: 0, clientId: undefined, permId: o.permId }, ref, orderSeed(this.assetOf(contract), o), false);
       t.order.orderId = ''; // not on the wire: never overwrite a known one with a guess
     } else if (t.provisional) {
       this.#correctProvisional(t, o);

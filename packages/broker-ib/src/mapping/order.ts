@@ -1,5 +1,5 @@
 import { OrderAction, OrderType as IBOrderType, TimeInForce as IBTif, type Order as IBOrder } from '@stoqey/ib';
-import type { OrderIntent, OrderStatus, OrderType, TimeInForce } from '@tradewire/core';
+import type { Order, OrderIntent, OrderStatus, OrderType, TimeInForce } from '@tradewire/core';
 
 const TYPE: Record<OrderType, IBOrderType> = { MARKET: IBOrderType.MKT, LIMIT: IBOrderType.LMT, STOP: IBOrderType.STP, STOP_LIMIT: IBOrderType.STP_LMT };
 const TIF: Record<TimeInForce, IBTif> = { DAY: IBTif.DAY, GTC: IBTif.GTC, IOC: IBTif.IOC, FOK: IBTif.FOK, GTD: IBTif.GTD };
@@ -47,6 +47,20 @@ export function fromIBTif(t: string | undefined): TimeInForce {
  * `Inactive` (rejected, or held and never working) maps to REJECTED; a working order with fills
  * is PARTIALLY_FILLED.
  */
+/** What an adopted order starts from: the fields every order has, the rest defaulted by the tracker. */
+export type OrderSeed = Partial<Order> & Pick<Order, 'asset' | 'side' | 'quantity'>;
+
+/** An order TWS reports (openOrder, completedOrder) that we did not place: its side, quantity, type, time in force and prices. */
+export function orderSeed(asset: string, o: IBOrder): OrderSeed {
+  const seed: OrderSeed = {
+    asset, side: o.action === 'SELL' ? 'SELL' : 'BUY', quantity: o.totalQuantity ?? 0,
+    orderType: fromIBOrderType(o.orderType), timeInForce: fromIBTif(o.tif),
+  };
+  if (o.lmtPrice !== undefined) seed.limitPrice = o.lmtPrice;
+  if (o.auxPrice !== undefined) seed.stopPrice = o.auxPrice;
+  return seed;
+}
+
 export function mapIBStatus(status: string, filled: number, quantity: number): OrderStatus | 'KEEP' {
   switch (status) {
     case 'ApiPending':
