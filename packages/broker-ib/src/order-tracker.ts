@@ -122,6 +122,12 @@ export class OrderTracker {
     });
   }
 
+  /** A venue message named this order: it is acknowledged, and keeps the first permId named. */
+  #heard(t: TrackedOrder, permId: number | undefined): void {
+    if (permId) t.permId ??= permId;
+    this.#ack(t, { kind: 'ack' });
+  }
+
   #ack(t: TrackedOrder, outcome: AckOutcome): void {
     if (outcome.kind === 'ack') t.acked = true;
     const ws = t.ackWaiters;
@@ -154,8 +160,7 @@ export class OrderTracker {
     } else if (t.provisional) {
       this.#correctProvisional(t, o);
     }
-    if (o.permId) t.permId ??= o.permId;
-    this.#ack(t, { kind: 'ack' });
+    this.#heard(t, o.permId);
     if (state?.status) this.#applyStatus(t, state.status, t.statusFilled, t.statusAvg);
   }
 
@@ -188,8 +193,7 @@ export class OrderTracker {
     } else if (t.provisional) {
       this.#correctProvisional(t, o);
     }
-    if (o.permId) t.permId ??= o.permId;
-    this.#ack(t, { kind: 'ack' });
+    this.#heard(t, o.permId);
     if (status === 'REJECTED' && t.order.rejectionReason === undefined && state.completedStatus) t.order.rejectionReason = `IB: ${state.completedStatus}`;
     const filled = o.filledQuantity ?? 0;
     if (filled > t.statusFilled) t.statusFilled = filled;
@@ -205,8 +209,7 @@ export class OrderTracker {
   onOrderStatus(id: IBOrderRef, status: string, filled: number | undefined, avgFillPrice: number | undefined): void {
     const t = this.#byKey.get(this.#key(id));
     if (!t) return; // an order of another client we have not seen: reqAllOpenOrders will bring its openOrder
-    if (id.permId) t.permId ??= id.permId;
-    this.#ack(t, { kind: 'ack' });
+    this.#heard(t, id.permId);
     this.#applyStatus(t, status, filled ?? t.statusFilled, avgFillPrice ?? t.statusAvg);
   }
 
@@ -221,7 +224,8 @@ export class OrderTracker {
     const execId = e.execId ?? '';
     if (execId === '') return false;
     const id: IBOrderRef = { orderId: e.orderId ?? 0, clientId: e.clientId, permId: e.permId };
-    let t = this.#byKey.get(this.#key(id)) ?? (e.orderRef ? this.#byRef.get(e.orderRef) : undefined);
+    const orderKey = this.#key(id);
+    let t = this.#byKey.get(orderKey) ?? (e.orderRef ? this.#byRef.get(e.orderRef) : undefined);
     const key = executionKey(execId);
     const known = t?.fills.get(key);
     const first = !this.#seenExecIds.has(execId);
@@ -236,10 +240,9 @@ export class OrderTracker {
       // adopted from a completedOrder (no order id there): its execution names it
       t.ibOrderId = id.orderId;
       t.order.orderId = String(id.orderId);
-      this.#byKey.set(this.#key(id), t);
+      this.#byKey.set(orderKey, t);
     }
-    if (e.permId) t.permId ??= e.permId;
-    this.#ack(t, { kind: 'ack' });
+    this.#heard(t, e.permId);
     if (!announce) this.#silent.add(key);
     const early = this.#earlyCommission.get(execId);
     const fill = toFill(t.order.asset, t.order.clientOrderId, contract, e, early ?? 0, this.clock.now());
