@@ -73,7 +73,7 @@ function printSummary(s: StateSummary, w: (line: string) => void): void {
   w(`journal          ${s.counts.orders} orders, ${s.counts.fills} fills`);
   w('positions');
   if (s.positions.length === 0) w('  (flat)');
-  for (const p of s.positions) w(`  ${p.asset.padEnd(12)} ${String(p.quantity).padStart(12)} @ ${p.avgEntryPrice.toFixed(4)}  realized ${p.realizedPnl.toFixed(2)}`);
+  for (const p of s.positions) w(positionLine(p.asset, p.quantity, p.avgEntryPrice, p.realizedPnl));
   for (const line of virtualAccount(s.risk)) w(line);
   w('open orders');
   if (s.openOrders.length === 0) w('  (none)');
@@ -86,6 +86,11 @@ function printSummary(s: StateSummary, w: (line: string) => void): void {
     w('pending approvals');
     for (const a of s.pendingApprovals) w(`  #${a.id} ${a.at} ${a.kind}: ${a.summary}`);
   }
+}
+
+/** One position row (the journal's and the shadow virtual account's). */
+function positionLine(asset: string, quantity: number, avgEntryPrice: number, realizedPnl: number): string {
+  return `  ${asset.padEnd(12)} ${String(quantity).padStart(12)} @ ${avgEntryPrice.toFixed(4)}  realized ${realizedPnl.toFixed(2)}`;
 }
 
 /**
@@ -121,7 +126,7 @@ function virtualAccount(risk: Record<string, unknown>): string[] {
     const positions = Array.isArray(sh.positions) ? sh.positions as { asset?: unknown; quantity?: unknown; avgEntryPrice?: unknown; realizedPnl?: unknown }[] : [];
     const open = positions.filter((p) => typeof p.quantity === 'number' && p.quantity !== 0);
     if (open.length === 0) out.push('  (flat)');
-    for (const p of open) out.push(`  ${String(p.asset).padEnd(12)} ${String(p.quantity).padStart(12)} @ ${Number(p.avgEntryPrice).toFixed(4)}  realized ${Number(p.realizedPnl).toFixed(2)}`);
+    for (const p of open) out.push(positionLine(String(p.asset), p.quantity as number, Number(p.avgEntryPrice), Number(p.realizedPnl)));
   }
   return out;
 }
