@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { LiveEngine, PaperBroker, ReplayFeed, SimulatedClock, silentLogger, type FeedEvent, type MarketDataMap, type Strategy } from '@tradewire/core';
+import { HaltCauses, LiveEngine, PaperBroker, ReplayFeed, SimulatedClock, silentLogger, type FeedEvent, type MarketDataMap, type Strategy } from '@tradewire/core';
 import { flat } from './helpers.js';
 
 function setup(strategy: Strategy, events: FeedEvent[], extra: Partial<ConstructorParameters<typeof LiveEngine>[0]> = {}) {
@@ -204,6 +204,16 @@ describe('LiveEngine', () => {
     broker.report(undefined); // the risk layer resumed, but the engine's own halt stays
     expect(engine.tradingState).to.equal('HALTED');
     expect(engine.stats.haltReason).to.equal('MANUAL: an operator stop');
+    // the other way round: lifting the state layer's cause (an approved reconciliation) leaves the risk layer's halt
+    engine.resume('operator');
+    broker.report('kill switch');
+    const causes = new HaltCauses();
+    causes.halt(engine, '1 critical discrepancy', 'RECONCILE_MISMATCH');
+    expect(causes.clear(engine, ['RECONCILE_MISMATCH'], 'reconciliation approved')).to.equal(false);
+    expect(engine.tradingState).to.equal('HALTED');
+    expect(engine.stats.haltReason).to.equal('RISK_HALTED: kill switch');
+    broker.report(undefined);
+    expect(engine.tradingState).to.equal('ACTIVE');
     await engine.stop();
   });
 

@@ -40,6 +40,11 @@ export interface EngineHandle {
   halt(reason: string, code?: string): void;
   /** lifts a halt the engine itself raised (extensions decide when that is allowed) */
   resume(reason: string): void;
+  /**
+   * drops the halt causes `codes` and resumes only when no other cause (of any extension or the
+   * risk layer) remains; returns whether it resumed. Optional: without it, callers use `resume`.
+   */
+  lift?(codes: readonly string[], reason: string): boolean;
   accountSnapshot(): AccountSnapshot;
   /** replaces the account view with the broker's truth (after reconciliation) */
   resyncAccount(): Promise<void>;

@@ -226,6 +226,19 @@ export class LiveEngine implements EngineHandle {
     this.logger.warn('engine resumed', { reason });
   }
 
+  /**
+   * Drops the halt causes `codes` and resumes only when no other cause remains (a lifted
+   * reconciliation halt must not lift the risk layer's). Returns whether the engine resumed.
+   */
+  lift(codes: readonly string[], reason: string): boolean {
+    if (this.#tradingState !== 'HALTED') return false;
+    let dropped = false;
+    for (const c of codes) dropped = this.#haltCauses.delete(c) || dropped;
+    if (this.#haltCauses.size === 0) { this.resume(reason); return true; }
+    if (dropped) this.logger.warn('a halt cause was lifted; the engine stays HALTED for its other cause(s)', { lifted: codes, causes: [...this.#haltCauses.keys()] });
+    return false;
+  }
+
   accountSnapshot(): AccountSnapshot { return this.account.snapshot(this.clock.now()); }
 
   async resyncAccount(): Promise<void> {
@@ -540,9 +553,7 @@ export class LiveEngine implements EngineHandle {
    */
   #brokerHaltChanged(reason: string | undefined): void {
     if (reason !== undefined) { this.halt(reason, BROKER_HALT); return; }
-    if (this.#tradingState !== 'HALTED' || !this.#haltCauses.delete(BROKER_HALT)) return;
-    if (this.#haltCauses.size === 0) { this.resume('the broker chain (risk layer) allows trading again'); return; }
-    this.logger.warn('the risk layer allows trading again; the engine stays HALTED for its other cause(s)', { causes: [...this.#haltCauses.keys()] });
+    if (this.#haltCauses.has(BROKER_HALT)) this.lift([BROKER_HALT], 'the broker chain (risk layer) allows trading again');
   }
 
   /** Reports an order-call failure even if the strategy never awaits the promise. */

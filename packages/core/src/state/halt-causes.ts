@@ -14,10 +14,14 @@ export class HaltCauses {
     engine.halt(reason, code);
   }
 
-  /** Drops `codes`; resumes the engine when no cause is left. Returns whether it resumed. */
+  /**
+   * Drops `codes`; resumes the engine when no cause is left, neither here nor in the engine (its
+   * `lift`: the risk layer's halt stays). Returns whether it resumed.
+   */
   clear(engine: EngineHandle, codes: readonly string[], reason: string): boolean {
     for (const c of codes) this.#codes.delete(c);
     if (this.#codes.size > 0 || engine.tradingState !== 'HALTED') return false;
+    if (engine.lift) return engine.lift(codes, reason);
     engine.resume(reason);
     return true;
   }
