@@ -1,11 +1,8 @@
-import { StateError } from '@tradewire/core';
+import { StateError, type AccountKind } from '@tradewire/core';
 import type { RiskStateData } from './risk-state.js';
 
-/** Which account a risk state was kept for: a venue's (the inner broker) or shadow mode's virtual one. @public */
-export type RiskAccountKind = 'venue' | 'virtual';
-
 /** The account a stored risk state was kept for; undefined for a fresh state or one of an earlier build that had no virtual account. */
-function storedAccountKind(s: RiskStateData): RiskAccountKind | undefined {
+function storedAccountKind(s: RiskStateData): AccountKind | undefined {
   return s.account ?? (s.shadow !== undefined ? 'virtual' : undefined);
 }
 
@@ -15,7 +12,7 @@ function storedAccountKind(s: RiskStateData): RiskAccountKind | undefined {
  * virtual account would be compared with a venue's equity (a false breaker trip, or a real loss
  * masked), and shadow mode would start from a venue's marks.
  */
-export function markAccountKind(state: RiskStateData, kind: RiskAccountKind, stateKey: string): void {
+export function markAccountKind(state: RiskStateData, kind: AccountKind, stateKey: string): void {
   const stored = storedAccountKind(state);
   if (stored !== undefined && stored !== kind) {
     const was = stored === 'virtual' ? 'shadow mode (a virtual account)' : "a venue's account";
