@@ -3,7 +3,7 @@
 // signals completion through a shared counter so the main thread can wait synchronously.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { applyBatch, noteReserved, prepareBatchStatements, type PostedBatch, type WriterInit } from './write-behind-sql.js';
+import { NATIVE_UNAVAILABLE, applyBatch, noteReserved, prepareBatchStatements, type PostedBatch, type WriterInit } from './write-behind-sql.js';
 
 const init = workerData as WriterInit;
 const done = new Int32Array(init.signal);
@@ -12,7 +12,7 @@ db.pragma('busy_timeout = 10000');
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('cache_size = -16384');
-const st = prepareBatchStatements(db);
+const st = prepareBatchStatements(db, (why) => parentPort?.postMessage({ warn: `${NATIVE_UNAVAILABLE} (${why})` }));
 const apply = db.transaction((b: PostedBatch) => applyBatch(st, b));
 
 let failedOnce = false;

@@ -1,4 +1,5 @@
 import { crashPoint } from './crash-point.js';
+import { loadRowsExtension } from './native-rows.js';
 import { runRows, type RowStatement, type RowValue } from './row-codec.js';
 
 /** `counters` row holding the last journal-log sequence number committed to SQLite (`process` durability). */
@@ -38,51 +39,88 @@ export interface PostedBatch {
 /** Rows per multi-row statement (`INSERT … VALUES (…), (…), …`): fewer statement steps per batch. */
 export const ROWS_PER_STATEMENT = 32;
 
-/** A statement for one row and one for `ROWS_PER_STATEMENT` rows. */
-export interface RowStatements { one: RowStatement; many: RowStatement }
+/** Logged when the `tw_rows` extension is built but does not load. */
+export const NATIVE_UNAVAILABLE = 'journal writer binds rows from JavaScript: the tw_rows extension does not load';
 
-/** The statements a batch needs (prepared on the connection that writes it). */
-export interface BatchStatements { upsert: RowStatements; fill: RowStatements; pos: RowStatement; journal: RowStatements; logSeq: RowStatement; reserve: ReserveStatement }
-interface ReserveStatement { get(...values: RowValue[]): unknown }
-interface Preparer { prepare(sql: string): RowStatement & ReserveStatement }
+/** Writes one table's rows of a batch (`RowWriter` bytes, `STRIDE` values per row). */
+type TableWriter = (bytes: Uint8Array) => void;
+
+/** What a batch is written with (prepared on the connection that writes it). */
+export interface BatchStatements {
+  orders: TableWriter; fills: TableWriter; positions: TableWriter; journal: TableWriter;
+  logSeq: RowStatement; reserve: ReserveStatement;
+  /** the rows go through the `tw_rows` extension (`native-rows.ts`), not bound value by value */
+  native: boolean;
+}
+interface ReserveStatement { get(...values: Bound[]): unknown }
+/** a statement of this connection: bound values, or one blob of rows for `tw_rows` */
+type Bound = RowValue | Uint8Array;
+interface Statement { run(...values: Bound[]): unknown; get(...values: Bound[]): unknown }
+interface Preparer { prepare(sql: string): Statement; loadExtension(file: string, entryPoint?: string): unknown }
 
 /** `sql` with its single `VALUES (?, …)` group repeated `rows` times. */
 function multiRow(sql: string, rows: number): string {
-  const m = /VALUES \((\?(?:, \?)*)\)/.exec(sql);
-  if (!m) throw new Error('statement has no VALUES group');
+  const m = valuesGroup(sql);
   const group = `(${m[1]})`;
   return sql.replace(m[0], `VALUES ${Array.from({ length: rows }, () => group).join(', ')}`);
 }
 
-/** Prepares the batch statements on `db`. */
-export function prepareBatchStatements(db: Preparer): BatchStatements {
-  const rows = (sql: string): RowStatements => ({ one: db.prepare(sql), many: db.prepare(multiRow(sql, ROWS_PER_STATEMENT)) });
+/** `sql` reading its rows from one blob of `stride`-value rows: `SELECT c0, … FROM tw_rows(?, stride)`. */
+function fromBlob(sql: string, stride: number): string {
+  const m = valuesGroup(sql);
+  if (m[1]!.split(',').length !== stride) throw new Error(`statement binds ${m[1]!.split(',').length} values, not ${stride}`);
+  const columns = Array.from({ length: stride }, (_, i) => `c${i}`).join(', ');
+  // `WHERE true`: an upsert's ON CONFLICT after a bare SELECT … FROM would parse as a join constraint
+  return sql.replace(m[0], `SELECT ${columns} FROM tw_rows(?, ${stride}) WHERE true`);
+}
+
+function valuesGroup(sql: string): RegExpExecArray {
+  const m = /VALUES \((\?(?:, \?)*)\)/.exec(sql);
+  if (!m) throw new Error('statement has no VALUES group');
+  return m;
+}
+
+/**
+ * Prepares the batch statements on `db`: with the `tw_rows` extension (built at install) a table's
+ * rows are one blob bound to one statement; without it (`TRADEWIRE_NATIVE_ROWS=0`, not built) they
+ * are decoded here and bound value by value, `ROWS_PER_STATEMENT` rows per statement. Both write
+ * the same rows.
+ */
+export function prepareBatchStatements(db: Preparer, onNativeUnavailable?: (why: string) => void): BatchStatements {
+  const native = loadRowsExtension(db, onNativeUnavailable);
+  const table = (sql: string, stride: number, rowsPerStatement = ROWS_PER_STATEMENT): TableWriter => {
+    if (native) {
+      const st = db.prepare(fromBlob(sql, stride));
+      return (bytes) => { if (bytes.length > 0) st.run(bytes); };
+    }
+    const one = db.prepare(sql);
+    const many = rowsPerStatement > 1 ? db.prepare(multiRow(sql, rowsPerStatement)) : one;
+    return (bytes) => { runRows(many, one, bytes, stride, rowsPerStatement); };
+  };
   return {
-    upsert: rows(WRITE_BEHIND_SQL.upsertOrder), fill: rows(WRITE_BEHIND_SQL.insertFill), journal: rows(WRITE_BEHIND_SQL.insertJournal),
-    pos: db.prepare(WRITE_BEHIND_SQL.upsertPosition), logSeq: db.prepare(WRITE_BEHIND_SQL.setLogSeq), reserve: db.prepare(WRITE_BEHIND_SQL.reserve),
+    orders: table(WRITE_BEHIND_SQL.upsertOrder, STRIDE.orders), fills: table(WRITE_BEHIND_SQL.insertFill, STRIDE.fills),
+    positions: table(WRITE_BEHIND_SQL.upsertPosition, STRIDE.positions, 1), journal: table(WRITE_BEHIND_SQL.insertJournal, STRIDE.rows),
+    logSeq: db.prepare(WRITE_BEHIND_SQL.setLogSeq), reserve: db.prepare(WRITE_BEHIND_SQL.reserve), native,
   };
 }
 
 /**
- * Writes one posted batch, decoding its rows straight into the statements' arguments (on the
- * thread that writes it); call inside a transaction. The log sequence number (and a counter block,
- * whose start is returned) commits with the rows.
+ * Writes one posted batch; call inside a transaction. The log sequence number (and a counter
+ * block, whose start is returned) commits with the rows.
  */
 export function applyBatch(st: BatchStatements, b: PostedBatch): number | undefined {
   let reserved: number | undefined;
   if (b.reserve) reserved = (st.reserve.get(b.reserve.name, b.reserve.size, b.reserve.size) as { start: number }).start;
-  runTable(st.upsert, b.orders, STRIDE.orders);
-  runTable(st.fill, b.fills, STRIDE.fills);
-  runRows(st.pos, st.pos, b.positions, STRIDE.positions, 1);
-  runTable(st.journal, b.rows, STRIDE.rows);
+  st.orders(b.orders);
+  st.fills(b.fills);
+  st.positions(b.positions);
+  st.journal(b.rows);
   if (b.logSeq > 0) {
     st.logSeq.run(b.logSeq);
     crashPoint('mid-journal-flush'); // rows written, transaction not committed
   }
   return reserved;
 }
-
-function runTable(st: RowStatements, bytes: Uint8Array, stride: number): void { runRows(st.many, st.one, bytes, stride, ROWS_PER_STATEMENT); }
 
 /**
  * Worker start data: the database file and the shared signal: Int32 [written batch id, failed

@@ -10,7 +10,7 @@ import { IssuedIds } from './issued-ids.js';
 import { JournalLog, readLog, type LogRecord } from './journal-log.js';
 import { decodeFill, decodeIntent, decodeStatus, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
 import { RowWriter } from './row-codec.js';
-import { LOG_SEQ_COUNTER, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
+import { LOG_SEQ_COUNTER, NATIVE_UNAVAILABLE, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
 import { DUPLICATE_FILL, adoptedAvg, adoptedFilled, newFillOutcome, type FillOutcome, type FillSource } from './journal.js';
 import type { CounterReservation, StateStore } from './store.js';
 
@@ -154,7 +154,10 @@ export class WriteBehindJournal {
     if (options.worker ?? true) {
       this.#worker = new Worker(new URL('./journal-writer.js', import.meta.url), { workerData: { file: store.file, signal: sab } });
       this.#worker.on('error', (err) => { store.logger.error('journal writer failed', { error: err.message }); Atomics.store(this.#signal, 1, -1); });
-      this.#worker.on('message', (m: { error?: string; id?: number }) => { if (m.error) store.logger.error('journal writer batch failed', { batch: m.id, error: m.error }); });
+      this.#worker.on('message', (m: { error?: string; id?: number; warn?: string }) => {
+        if (m.error) store.logger.error('journal writer batch failed', { batch: m.id, error: m.error });
+        if (m.warn) store.logger.warn(m.warn);
+      });
       this.#worker.unref(); // after the listeners: adding a 'message' listener refs the worker again
       // busy while a posted batch is not yet committed (the worker holds SQLite's write lock)
       store.setWriterBusyProbe(() => this.#worker !== undefined && Atomics.load(this.#signal, 0) < this.#sent);
@@ -521,7 +524,7 @@ export class WriteBehindJournal {
       this.#worker.postMessage(b, [b.orders.buffer, b.fills.buffer, b.positions.buffer, b.rows.buffer] as ArrayBuffer[]);
     } else {
       try {
-        this.#batchSt ??= prepareBatchStatements(this.#db);
+        this.#batchSt ??= prepareBatchStatements(this.#db, (why) => this.#store.logger.warn(NATIVE_UNAVAILABLE, { why }));
         const st = this.#batchSt;
         const reserved = this.#db.transaction(() => applyBatch(st, b))();
         if (reserved !== undefined) noteReserved(this.#sab, b.id, reserved);
