@@ -73,8 +73,12 @@ export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator 
       this.#size = this.#end - this.#next;
       this.#ids.set(this.#next - 1);
     } else if (this.#aheadStart === 0 && !this.#aheadFailed) {
-      if (this.#pending !== undefined) this.#settleAhead(false);
-      else this.#startAhead();
+      if (this.#pending === undefined) this.#startAhead();
+      else {
+        // half the block used: its batch goes to the writer now rather than at the next batch
+        // boundary (4096 journal records or 50 ms), which a young small block can outrun
+        this.#settleAhead(false, (this.#end - this.#next) * 2 <= this.#size);
+      }
     }
     this.#next++;
     return this.#ids.next();
@@ -96,11 +100,12 @@ export class PersistentClientOrderIdGenerator implements ClientOrderIdGenerator 
     try { [this.#aheadStart, this.#aheadEnd] = this.#reserve(); } catch { this.#aheadFailed = true; }
   }
 
-  /** Takes the block reserved with a batch once committed (`wait`: block until it is); a failed one is retried at the block's end. */
-  #settleAhead(wait: boolean): void {
+  /** Takes the block reserved with a batch once committed (`wait`: block until it is; `post`: its batch goes to the writer now); a failed one is retried at the block's end. */
+  #settleAhead(wait: boolean, post = false): void {
     const p = this.#pending!;
     let start: number | undefined;
     try {
+      if (post) p.post();
       start = wait ? p.wait() : p.poll();
     } catch {
       this.#pending = undefined;

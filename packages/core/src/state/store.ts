@@ -45,7 +45,14 @@ function restrictMode(file: string): void {
  * the batch is committed (undefined until then); `wait()` blocks until it is. Both throw
  * `STATE_WRITE_FAILED` if the batch failed. @public
  */
-export interface CounterReservation { poll(): number | undefined; wait(): number }
+export interface CounterReservation {
+  /** the block's start once committed, else undefined */
+  poll(): number | undefined;
+  /** blocks until committed; throws if its batch failed */
+  wait(): number;
+  /** hands the batch carrying the block to the writer now, if it was not yet (so it is committed before the block in use runs out) */
+  post(): void;
+}
 
 export interface Checkpoint {
   id: number;

@@ -246,6 +246,7 @@ export class WriteBehindJournal {
     };
     return {
       poll: () => (r.batchId === 0 || Atomics.load(this.#signal, 0) < r.batchId ? undefined : read()),
+      post: () => { if (r.batchId === 0) this.drain(); },
       wait: () => {
         if (r.batchId === 0) this.drain();
         this.#waitFor(r.batchId);

@@ -88,9 +88,13 @@ describe('client order id generator', () => {
     take(1); // the first id of the block ahead: no commit for it
     expect(counter()).to.equal(64 + 128);
     take(1); // the next block (256) is asked of the writer
-    take(126); // the rest of the block; that batch is not due yet (nothing else to write)
+    take(62); // 64 of the block's 128 ids used; that batch is not due yet (nothing else to write)
     expect(counter()).to.equal(64 + 128);
-    take(1); // the block's end waits for that batch (posting it now) instead of committing here
+    take(1); // half the block used: the batch carrying the block ahead goes to the writer now, not at the block's end
+    const until = Date.now() + 10_000;
+    while (counter() !== 64 + 128 + 256 && Date.now() < until) { /* the writer thread commits it */ }
+    expect(counter()).to.equal(64 + 128 + 256);
+    take(64); // the rest of the block and the first id of the block ahead: no commit for it
     expect(counter()).to.equal(64 + 128 + 256);
     expect(ids.map((id) => parseInt(id.slice(10), 36))).to.deep.equal(Array.from({ length: ids.length }, (_, i) => i + 1)); // no gap, no repeat
     store.close();
