@@ -1,9 +1,10 @@
-import { closeSync, openSync, readdirSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { readdirSync, renameSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { crashPoint } from './crash-point.js';
 import type { ByteWriter } from './byte-writer.js';
-import { FRAME_MAGIC, FrameBuffer, parseTextLine, readFrame, type LogRecord } from './log-line.js';
+import { FRAME_MAGIC, FrameBuffer, parseTextLine, readFrame, zeroTail, type LogRecord } from './log-line.js';
+import { openSegment, type SegmentFile } from './log-segment.js';
 
 /** Segment files of the journal log, next to state.db: `journal.<first seq, 16 digits>.log`. */
 const SEGMENT = /^journal\.(\d{16})\.log$/;
@@ -23,11 +24,12 @@ const FLUSH_BYTES = 1 << 18;
 interface Sealed { file: string; batchId: number }
 
 /**
- * Append-only journal log for `process` durability, on a file opened once with O_APPEND. A record
+ * Append-only journal log for `process` durability, in segment files (`log-segment.ts`: mapped into
+ * memory, or written by write(2) where core's native part is not built). A record
  * is either *durable* (`end(true)`: order intents, which must survive before the order is sent)
  * or *buffered* (`end(false)`: acks, status changes, fills, notes, adoptions — facts the venue
  * also knows, so a restart recovers them from the broker). A durable record is written together
- * with every record buffered before it as ONE checksummed frame (`log-line.ts`) by ONE write(2):
+ * with every record buffered before it as ONE checksummed frame (`log-line.ts`), appended at once:
  * once `end(true)` returns, the frame is in the kernel's page cache and survives the death of
  * this process (not a power cut: there is no fsync). Buffered records are also written by
  * `flush` (a short timer, and before every SQLite batch, seal and close), so SQLite never holds a
@@ -40,8 +42,7 @@ interface Sealed { file: string; batchId: number }
  */
 export class JournalLog {
   readonly #dir: string;
-  #fd: number;
-  #file: string;
+  #segment: SegmentFile;
   /** the last sequence number handed out (buffered records included) */
   #seq: number;
   #framesInSegment = 0;
@@ -53,8 +54,7 @@ export class JournalLog {
   constructor(stateDir: string, lastSeq: number) {
     this.#dir = stateDir;
     this.#seq = lastSeq;
-    this.#file = join(stateDir, segmentName(lastSeq + 1));
-    this.#fd = openSync(this.#file, 'a', 0o600);
+    this.#segment = openSegment(join(stateDir, segmentName(lastSeq + 1)));
   }
 
   /** The sequence number of the last record (written or buffered). */
@@ -88,14 +88,9 @@ export class JournalLog {
     if (this.#frame.count === 0) return;
     this.#check();
     const length = this.#frame.frame();
-    let n: number;
-    try { n = writeSync(this.#fd, this.#frame.bytes, 0, length); } catch (err) { this.#broken = true; throw err; }
-    if (n !== length) {
-      // a short write (disk full) leaves a partial frame: anything appended after it would make
-      // the log unreadable, so the log refuses every later write (the engine halts on it)
-      this.#broken = true;
-      throw new StateError(`short write to journal log ${this.#file} (${n} bytes)`, 'STATE_WRITE_FAILED', { details: { file: this.#file } });
-    }
+    // a failed append (disk full) may leave a partial frame: anything appended after it would make
+    // the log unreadable, so the log refuses every later write (the engine halts on it)
+    try { this.#segment.append(this.#frame.bytes, length); } catch (err) { this.#broken = true; throw err; }
     this.#frame.clear();
     this.#framesInSegment++;
     crashPoint('after-log-append');
@@ -105,20 +100,19 @@ export class JournalLog {
   abort(): void { this.#frame.abort(); }
 
   #check(): void {
-    if (this.#broken) throw new StateError(`journal log ${this.#file} failed earlier; no further writes`, 'STATE_WRITE_FAILED', { details: { file: this.#file } });
+    if (this.#broken) throw new StateError(`journal log ${this.#segment.file} failed earlier; no further writes`, 'STATE_WRITE_FAILED', { details: { file: this.#segment.file } });
   }
 
   /** Closes the current segment (to be deleted once batch `batchId` is committed) and opens the next. */
   seal(batchId: number): void {
     this.flush();
     if (this.#framesInSegment === 0) return;
-    const file = join(this.#dir, segmentName(this.#seq + 1));
-    const fd = openSync(file, 'a', 0o600); // first: if this fails, appends go on in the current segment
-    closeSync(this.#fd);
-    this.#sealed.push({ file: this.#file, batchId });
-    this.#file = file;
-    this.#fd = fd;
+    const next = openSegment(join(this.#dir, segmentName(this.#seq + 1))); // first: if this fails, appends go on in the current segment
+    const done = this.#segment;
+    this.#segment = next;
     this.#framesInSegment = 0;
+    this.#sealed.push({ file: done.file, batchId });
+    done.close();
   }
 
   /** Deletes the sealed segments whose batch (id ≤ `writtenBatchId`) is committed. */
@@ -131,8 +125,8 @@ export class JournalLog {
 
   /** Closes the file; with `empty`, everything is in SQLite: the (empty) current segment is removed. */
   close(empty: boolean): void {
-    try { if (!this.#broken) this.flush(); } finally { closeSync(this.#fd); }
-    if (empty && this.#framesInSegment === 0) { try { unlinkSync(this.#file); } catch { /* already gone */ } }
+    try { if (!this.#broken) this.flush(); } finally { this.#segment.close(); }
+    if (empty && this.#framesInSegment === 0) { try { unlinkSync(this.#segment.file); } catch { /* already gone */ } }
   }
 }
 
@@ -180,9 +174,10 @@ function readSegmentFile(file: string, read: (file: string) => Buffer): Buffer {
  */
 export function readSegment(b: Buffer): { groups: LogRecord[][]; damage?: { index: number; tail: boolean; unit: 'frame' | 'line' } } {
   const groups: LogRecord[][] = [];
-  if (b.length === 0) return { groups }; // a segment opened just before the crash
+  if (b.length === 0 || zeroTail(b, 0)) return { groups }; // a segment opened just before the crash
   if (b[0] !== FRAME_MAGIC) return readTextSegment(b.toString('utf8'));
   for (let p = 0; p < b.length;) {
+    if (b[p] === 0 && zeroTail(b, p)) break; // a mapped segment's space not written yet (`log-segment.ts`)
     const f = readFrame(b, p);
     if (typeof f === 'string') {
       let tail = true;

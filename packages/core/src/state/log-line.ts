@@ -88,6 +88,17 @@ export class FrameBuffer extends ByteWriter {
   }
 }
 
+/**
+ * Are `b[p…]` all zero bytes? A mapped segment's file is longer than what was appended until it is
+ * closed (`log-segment.ts`); after a crash its unwritten rest reads as zeros. A frame starts with
+ * `FRAME_MAGIC`, so zeros are never a frame: the records end there (a record lost before them
+ * would show as a gap in the sequence numbers of the segments after it).
+ */
+export function zeroTail(b: Uint8Array, p: number): boolean {
+  for (let i = p; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
 const isRecord = (v: unknown): v is LogRecord =>
   Array.isArray(v) && v.length >= 3 && Number.isSafeInteger(v[0]) && typeof v[1] === 'string' && typeof v[2] === 'number';
 

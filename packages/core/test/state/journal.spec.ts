@@ -209,8 +209,12 @@ for (const mode of ['process', 'batch'] as const) describe(`JournalBroker (write
 
   it('F05: when the intent cannot be persisted, nothing is sent', async function () {
     if (mode === 'batch') this.skip(); // batch mode holds intents in memory by design (replay only)
-    const t = setup();
     // process durability writes the intent to the journal log: make write(2) fail like a full disk
+    // (the segment written by write(2); a mapped one has its disk space reserved when it is opened,
+    // so the store of a frame cannot fail: `journal-log.spec`, a full disk when a segment is opened)
+    process.env['TRADEWIRE_NATIVE_MMAP'] = '0';
+    let t: ReturnType<typeof setup>;
+    try { t = setup(); } finally { delete process.env['TRADEWIRE_NATIVE_MMAP']; }
     const write = fs.writeSync;
     fs.writeSync = () => { throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' }); };
     syncBuiltinESMExports();
