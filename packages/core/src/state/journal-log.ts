@@ -112,7 +112,7 @@ export class JournalLog {
     this.#segment = next;
     this.#framesInSegment = 0;
     this.#sealed.push({ file: done.file, batchId });
-    done.close();
+    done.close(true); // deleted once its batch is committed
   }
 
   /** Deletes the sealed segments whose batch (id ≤ `writtenBatchId`) is committed. */
@@ -125,7 +125,7 @@ export class JournalLog {
 
   /** Closes the file; with `empty`, everything is in SQLite: the (empty) current segment is removed. */
   close(empty: boolean): void {
-    try { if (!this.#broken) this.flush(); } finally { this.#segment.close(); }
+    try { if (!this.#broken) this.flush(); } finally { this.#segment.close(false); }
     if (empty && this.#framesInSegment === 0) { try { unlinkSync(this.#segment.file); } catch { /* already gone */ } }
   }
 }

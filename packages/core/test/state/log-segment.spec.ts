@@ -1,0 +1,53 @@
+// Journal-log segment files: mapped into memory (core's native part) or written by write(2).
+import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSegment, segmentsMapped } from '../../dist/state/log-segment.js';
+import { cleanupTempDirs, tempDir } from './helpers.js';
+
+/** `n` bytes of a recognisable pattern (no zero byte). */
+const bytes = (n: number, seed: number): Buffer => {
+  const b = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) b[i] = 1 + ((i * 31 + seed) % 250);
+  return b;
+};
+
+function withMmap<T>(on: boolean, fn: () => T): T {
+  process.env['TRADEWIRE_NATIVE_MMAP'] = on ? '1' : '0';
+  try { return fn(); } finally { delete process.env['TRADEWIRE_NATIVE_MMAP']; }
+}
+
+describe('journal log segment files (log-segment)', () => {
+  afterEach(cleanupTempDirs);
+
+  // frames of a few hundred bytes, then ones larger than the mapped file's first reservation (512 kB): it grows
+  const frames = [bytes(300, 1), bytes(17, 2), bytes(400_000, 3), bytes(700_000, 4), bytes(1, 5)];
+  const expected = Buffer.concat(frames);
+
+  for (const mapped of [true, false]) {
+    it(`${mapped ? 'mapped into memory' : 'written by write(2)'}: the file holds exactly the appended frames once closed, whatever their size`, function () {
+      if (mapped && !segmentsMapped()) this.skip(); // core's native part not built here
+      const file = join(tempDir(), 'journal.0000000000000001.log');
+      const seg = withMmap(mapped, () => openSegment(file));
+      // a frame is the first `length` bytes of a larger reused buffer: nothing after `length` may reach the file
+      for (const f of frames) seg.append(Buffer.concat([f, bytes(64, 9)]), f.length);
+      seg.close(false);
+      expect(readFileSync(file).equals(expected)).to.equal(true);
+    });
+  }
+
+  it('mapped into memory: appended bytes are in the file before it is closed (a crash loses nothing appended), followed by zeros; a sealed segment keeps them', function () {
+    if (!segmentsMapped()) this.skip();
+    const file = join(tempDir(), 'journal.0000000000000001.log');
+    const seg = withMmap(true, () => openSegment(file));
+    seg.append(frames[0]!, 300);
+    const before = readFileSync(file); // another reader, as the next start after a crash would be
+    expect(before.subarray(0, 300).equals(frames[0]!)).to.equal(true);
+    expect(before.length).to.be.greaterThan(300);
+    expect(before.subarray(300).every((b) => b === 0)).to.equal(true);
+    seg.close(true);
+    const after = readFileSync(file);
+    expect(after.length).to.equal(before.length);
+    expect(after.subarray(0, 300).equals(frames[0]!)).to.equal(true);
+  });
+});
