@@ -2,9 +2,14 @@ import {
   LiveEngine, PaperBroker, ReplayFeed, SimulatedClock, silentLogger,
   type BrokerProtocol, type ClientOrderIdGenerator, type FeedEvent, type Strategy, type StrategyBroker,
 } from '@tradewire/core';
+import { cpuPerBar, threadCpuMs } from './thread-cpu.js';
 
 /** One engine benchmark case's figures. */
-export interface EngineCaseResult { barsPerSec: number; p50Us: number; p99Us: number; orders: number; fills: number; elapsedMs: number }
+export interface EngineCaseResult {
+  barsPerSec: number; p50Us: number; p99Us: number; orders: number; fills: number; elapsedMs: number;
+  /** CPU per bar (µs) during the run, where threads can be read (Linux) */
+  cpuUsPerBar?: { engineThread: number; otherThreads: number };
+}
 
 /** 1,000,000 one-minute bars of one symbol (a deterministic zig-zag; values don't matter, shape does). */
 export function benchBars(n: number): FeedEvent[] {
@@ -48,11 +53,15 @@ export async function runEngineCase(events: FeedEvent[], every: number, wrap?: (
     strategy: benchStrategy(every), broker: w.broker, feed: new ReplayFeed(events, 'bench'), clock, handleSignals: false, latencySampleEvery: 16,
     ...(w.idGenerator ? { idGenerator: w.idGenerator } : {}),
   });
+  const cpu0 = threadCpuMs(); // before the run, after the stack is built (its worker thread started)
   const t0 = performance.now();
   await engine.run();
   const ms = performance.now() - t0;
+  const cpu1 = threadCpuMs();
   const s = engine.stats;
-  return { barsPerSec: Math.round(s.bars / (ms / 1000)), p50Us: round2(s.dispatchLatencyUs.p50), p99Us: round2(s.dispatchLatencyUs.p99), orders: s.orders, fills: s.fills, elapsedMs: Math.round(ms) };
+  const r: EngineCaseResult = { barsPerSec: Math.round(s.bars / (ms / 1000)), p50Us: round2(s.dispatchLatencyUs.p50), p99Us: round2(s.dispatchLatencyUs.p99), orders: s.orders, fills: s.fills, elapsedMs: Math.round(ms) };
+  if (cpu0 && cpu1) r.cpuUsPerBar = cpuPerBar(cpu0, cpu1, s.bars);
+  return r;
 }
 
 const round2 = (x: number): number => Math.round(x * 100) / 100;

@@ -32,19 +32,19 @@ function runCase(every: number, stack?: string): EngineCaseResult {
   return JSON.parse(line) as EngineCaseResult;
 }
 
-// engine cases: three fresh processes each, the median reported (single runs vary ±25 % on a shared 2-core machine)
-for (const [key, every] of [['a_noOrders', 0], ['b_orderEvery10', 10], ['c_orderEveryBar', 1]] as const) {
-  const runs = [runCase(every), runCase(every), runCase(every)].sort((x, y) => x.barsPerSec - y.barsPerSec);
+// engine cases, three fresh processes each, the median reported (single runs vary ±25 % on a
+// shared 2-core machine): (a), (b), (c); then (c) behind the durable journal (durability 'process'),
+// and behind journal + every risk policy
+const cases: [string, number, string | undefined][] = [
+  ['a_noOrders', 0, undefined], ['b_orderEvery10', 10, undefined], ['c_orderEveryBar', 1, undefined],
+  ['c_orderEveryBar_journal', 1, 'journal'], ['c_orderEveryBar_journal_risk', 1, 'journal+risk'],
+];
+for (const [key, every, stack] of cases) {
+  const runs = [runCase(every, stack), runCase(every, stack), runCase(every, stack)].sort((x, y) => x.barsPerSec - y.barsPerSec);
   const r = { ...runs[1]!, runsBarsPerSec: runs.map((x) => x.barsPerSec) };
   out[key] = r;
-  process.stderr.write(`engine ${key}: ${r.barsPerSec.toLocaleString()} bars/s (median of ${runs.map((x) => x.barsPerSec.toLocaleString()).join(', ')}), p50 ${r.p50Us} µs, p99 ${r.p99Us} µs\n`);
-}
-
-// case (c) behind the durable journal (durability 'process'), and behind journal + every risk policy
-for (const [key, stack] of [['c_orderEveryBar_journal', 'journal'], ['c_orderEveryBar_journal_risk', 'journal+risk']] as const) {
-  const r = runCase(1, stack);
-  out[key] = r;
-  process.stderr.write(`engine ${key}: ${r.barsPerSec.toLocaleString()} bars/s, p50 ${r.p50Us} µs, p99 ${r.p99Us} µs\n`);
+  const cpu = r.cpuUsPerBar ? `, CPU per bar ${r.cpuUsPerBar.engineThread} µs engine thread + ${r.cpuUsPerBar.otherThreads} µs other threads` : '';
+  process.stderr.write(`engine ${key}: ${r.barsPerSec.toLocaleString()} bars/s (median of ${runs.map((x) => x.barsPerSec.toLocaleString()).join(', ')}), p50 ${r.p50Us} µs, p99 ${r.p99Us} µs${cpu}\n`);
 }
 
 // plugin benches, each in its own process too
