@@ -12,7 +12,7 @@ export const CRASH_POINTS = [
   'after-fill-record',
   'mid-checkpoint-write',
   // journal log (`process` durability)
-  'after-log-append', // after each write(2) of a log line
+  'after-log-append', // after each append of a log frame
   'after-log-buffer', // a record (ack, status, fill, note) queued for the next write, not yet written
   'mid-journal-flush',
   'before-log-truncate',

@@ -20,9 +20,6 @@ export type { LogRecord } from './log-line.js';
 /** Buffered records are written once they take this many bytes, whatever else happens. */
 const FLUSH_BYTES = 1 << 18;
 
-/** A sealed segment: deleted once a batch covering its last record is committed to SQLite. */
-interface Sealed { file: string; batchId: number }
-
 /**
  * Append-only journal log for `process` durability, in segment files (`log-segment.ts`: mapped into
  * memory, or written by write(2) where core's native part is not built). A record
@@ -35,8 +32,8 @@ interface Sealed { file: string; batchId: number }
  * `flush` (a short timer, and before every SQLite batch, seal and close), so SQLite never holds a
  * record the log could still lose and the sequence in the files stays gapless: a crash loses at
  * most the buffered suffix. SQLite is brought up to date in batches; the log is rotated at each
- * batch (`seal`) and a sealed segment is unlinked only after the batch that covers it has
- * committed together with its last sequence number (`counters.journal_log_seq`), so a crash at
+ * batch (`seal`) and a sealed segment is unlinked (by the journal writer) only after the batch that
+ * covers it has committed together with its last sequence number (`counters.journal_log_seq`), so a crash at
  * any point leaves every written record either in SQLite or in a segment (replay skips seq ≤ the
  * committed one).
  */
@@ -48,7 +45,6 @@ export class JournalLog {
   #framesInSegment = 0;
   #broken = false;
   readonly #frame = new FrameBuffer();
-  readonly #sealed: Sealed[] = [];
 
   /** Starts a new segment after `lastSeq` (the highest sequence number already used). */
   constructor(stateDir: string, lastSeq: number) {
@@ -103,24 +99,20 @@ export class JournalLog {
     if (this.#broken) throw new StateError(`journal log ${this.#segment.file} failed earlier; no further writes`, 'STATE_WRITE_FAILED', { details: { file: this.#segment.file } });
   }
 
-  /** Closes the current segment (to be deleted once batch `batchId` is committed) and opens the next. */
-  seal(batchId: number): void {
+  /**
+   * Closes the current segment and opens the next; returns the closed segment's file (undefined
+   * when it held nothing: it stays the current one). The caller deletes that file once the SQLite
+   * batch covering its records is committed, never before (`journal-writer.ts`).
+   */
+  seal(): string | undefined {
     this.flush();
-    if (this.#framesInSegment === 0) return;
+    if (this.#framesInSegment === 0) return undefined;
     const next = openSegment(join(this.#dir, segmentName(this.#seq + 1))); // first: if this fails, appends go on in the current segment
     const done = this.#segment;
     this.#segment = next;
     this.#framesInSegment = 0;
-    this.#sealed.push({ file: done.file, batchId });
     done.close(true); // deleted once its batch is committed
-  }
-
-  /** Deletes the sealed segments whose batch (id ≤ `writtenBatchId`) is committed. */
-  discard(writtenBatchId: number): void {
-    while (this.#sealed.length > 0 && this.#sealed[0]!.batchId <= writtenBatchId) {
-      crashPoint('before-log-truncate');
-      unlinkSync(this.#sealed.shift()!.file);
-    }
+    return done.file;
   }
 
   /** Closes the file; with `empty`, everything is in SQLite: the (empty) current segment is removed. */

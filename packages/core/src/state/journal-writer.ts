@@ -3,7 +3,7 @@
 // signals completion through a shared counter so the main thread can wait synchronously.
 import { parentPort, workerData } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { NATIVE_UNAVAILABLE, applyBatch, noteReserved, prepareBatchStatements, type PostedBatch, type WriterInit } from './write-behind-sql.js';
+import { NATIVE_UNAVAILABLE, applyBatch, discardSegment, noteReserved, prepareBatchStatements, type PostedBatch, type WriterInit } from './write-behind-sql.js';
 
 const init = workerData as WriterInit;
 const done = new Int32Array(init.signal);
@@ -30,6 +30,7 @@ parentPort?.on('message', (b: PostedBatch | { close: true }) => {
     if (failedOnce) throw new Error(`an earlier batch failed; batch ${b.id} not written`);
     const reserved = apply.immediate(b);
     if (reserved !== undefined) noteReserved(init.signal, b.id, reserved); // before the batch is marked written
+    if (b.discard !== undefined) discardSegment(b.discard, (warn) => parentPort?.postMessage({ warn })); // before too: a closed store has no segment left behind
     Atomics.store(done, 0, b.id);
   } catch (err) {
     failedOnce = true;

@@ -10,7 +10,7 @@ import { IssuedIds } from './issued-ids.js';
 import { JournalLog, readLog, type LogRecord } from './journal-log.js';
 import { decodeFill, decodeIntent, decodeStatus, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
 import { RowWriter } from './row-codec.js';
-import { LOG_SEQ_COUNTER, NATIVE_UNAVAILABLE, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
+import { LOG_SEQ_COUNTER, NATIVE_UNAVAILABLE, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, discardSegment, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
 import { DUPLICATE_FILL, adoptedAvg, adoptedFilled, newFillOutcome, type FillOutcome, type FillSource } from './journal.js';
 import type { CounterReservation, StateStore } from './store.js';
 
@@ -141,8 +141,7 @@ export class WriteBehindJournal {
     store.addFlushHook((closing) => {
       try {
         this.drain();
-        this.#waitFor(this.#sent);
-        this.#discardLog();
+        this.#waitFor(this.#sent); // the writer deletes each batch's segment once it is committed
       } finally {
         // even when the drain failed (a broken log, a failed batch): the worker must not outlive the
         // store, or it keeps the process alive and the state dir locked
@@ -202,12 +201,6 @@ export class WriteBehindJournal {
     else if (kind === 'A') this.adopt(a as Order, now);
     else if (kind === 'N') this.note(a as string, b as string, c as string | null, now);
     else throw new Error(`unknown record kind ${kind}`);
-  }
-
-  /** Deletes the log segments whose batches are committed (never after a failed batch). */
-  #discardLog(): void {
-    const done = Atomics.load(this.#signal, 0); // first: the writer marks a failure before it moves this
-    if (this.#log && Atomics.load(this.#signal, 1) === 0) this.#log.discard(done);
   }
 
   /** Writes the log's buffered records now (the short timer, and before anything that relies on the log being complete). */
@@ -485,6 +478,9 @@ export class WriteBehindJournal {
     }
     const id = this.#sent + 1;
     const logSeq = this.#log?.seq ?? this.#replayedSeq;
+    // later records go to a new segment; this one is deleted once batch `id` is committed (first:
+    // if opening the next segment fails, nothing below has been taken from memory yet)
+    const discard = this.#log?.seal();
     const fills = this.#fills.take();
     const rows = this.#rows.take();
     this.#exec.posted(id, this.#fillIds); // tracked until batch `id` is known committed (never, if it fails)
@@ -517,6 +513,7 @@ export class WriteBehindJournal {
     }
     this.#dirtyPos.clear();
     const b: PostedBatch = { id, orders, fills, positions: w.take(), rows, logSeq };
+    if (discard !== undefined) b.discard = discard;
     const r = this.#reservation;
     if (r !== undefined) { b.reserve = { name: r.name, size: r.size }; r.batchId = id; this.#reservation = undefined; }
     this.#sent = b.id;
@@ -529,6 +526,7 @@ export class WriteBehindJournal {
         const st = this.#batchSt;
         const reserved = this.#db.transaction(() => applyBatch(st, b))();
         if (reserved !== undefined) noteReserved(this.#sab, b.id, reserved);
+        if (b.discard !== undefined) discardSegment(b.discard, (m) => this.#store.logger.warn(m));
       } catch (err) {
         Atomics.store(this.#signal, 1, b.id); // its log segment must never be discarded
         throw new StateError(`cannot write journal batch to ${this.#store.file}: ${(err as Error).message}`, 'STATE_WRITE_FAILED', { cause: err, details: { file: this.#store.file } });
@@ -536,8 +534,6 @@ export class WriteBehindJournal {
       Atomics.store(this.#signal, 0, b.id);
     }
     this.#committed();
-    this.#log?.seal(b.id); // later records go to a new segment; this one is deleted once batch b is committed
-    this.#discardLog();
   }
 
   /** Blocks until batch `id` is written; a failed batch throws STATE_WRITE_FAILED. */
