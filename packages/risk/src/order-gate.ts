@@ -2,7 +2,7 @@ import { ConfigError, type Fill, type Logger, type OrderIntent, type Position, t
 import type { RiskAccount } from './account-view.js';
 import type { LiveRiskConfig } from './config.js';
 import { BUILTIN_POLICIES } from './policies/index.js';
-import type { StatefulRiskPolicy } from './policy.js';
+import type { BuiltinPolicy, StatefulRiskPolicy } from './policy.js';
 import type { PositionBook } from './position-book.js';
 import type { PriceGuard } from './price-guard.js';
 import type { SafeRiskContext } from './risk-context.js';
@@ -62,6 +62,13 @@ export class OrderGate {
    * prototype method that never changes; a user policy's is read on every order, as before.
    */
   readonly #builtinChecks: readonly (CheckFn | undefined)[];
+  /**
+   * indices of the policies to run, in order: every policy for an order that adds risk; for one
+   * that reduces its position, all but the built-ins that pass any such order (`passesReducing`,
+   * most limits), which would only return undefined
+   */
+  readonly #forIncreasing: readonly number[];
+  readonly #forReducing: readonly number[];
   /** indices of the policies with `onAccepted` / `onFill` */
   readonly #accepting: readonly number[];
   readonly #fillHooks: readonly number[];
@@ -71,11 +78,14 @@ export class OrderGate {
   constructor(cfg: LiveRiskConfig, custom: Readonly<Record<string, RiskPolicy>>, account: RiskAccount, guard: PriceGuard, figures: GateFigures) {
     this.policies = resolvePolicies(cfg, custom);
     const user = new Set<RiskPolicy>(Object.values(custom));
-    this.#builtinChecks = this.policies.map((p) => (user.has(p) ? undefined : p.check));
+    const builtin = (p: StatefulRiskPolicy): BuiltinPolicy | undefined => (user.has(p) ? undefined : BUILTIN_POLICIES.get(p.name));
+    this.#builtinChecks = this.policies.map((p) => (builtin(p) ? p.check : undefined));
     this.#account = account;
     this.#guard = guard;
     this.#figures = figures;
     const idx = (has: (p: StatefulRiskPolicy) => boolean): number[] => this.policies.flatMap((p, i) => (has(p) ? [i] : []));
+    this.#forIncreasing = idx(() => true);
+    this.#forReducing = idx((p) => builtin(p)?.passesReducing !== true);
     this.#accepting = idx((p) => typeof p.onAccepted === 'function');
     this.#fillHooks = idx((p) => typeof p.onFill === 'function');
     this.#ctx = new GateContext(account.book);
@@ -94,7 +104,9 @@ export class OrderGate {
     const policies = this.policies;
     const states = this.#states;
     const checks = this.#builtinChecks;
-    for (let i = 0; i < policies.length; i++) {
+    const ids = reduces ? this.#forReducing : this.#forIncreasing;
+    for (let k = 0; k < ids.length; k++) {
+      const i = ids[k] as number;
       const p = policies[i] as StatefulRiskPolicy;
       ctx.state = states[i] as Record<string, unknown>;
       const builtin = checks[i];

@@ -21,4 +21,10 @@ export interface BuiltinPolicy {
   fromRiskConfig(config: LiveRiskConfig): StatefulRiskPolicy;
   /** true when the config disables it (it is then not run at all) */
   disabled?(config: LiveRiskConfig): boolean;
+  /**
+   * true when its `check` returns undefined, without side effects, for every order that reduces
+   * its position (`ctx.reducesPosition`): the gate does not run it for such orders. Checked for
+   * every built-in in test/hot-path.spec.ts.
+   */
+  passesReducing?: true;
 }

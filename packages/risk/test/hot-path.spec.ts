@@ -1,7 +1,11 @@
 import { expect } from 'chai';
 import fc from 'fast-check';
 import { MemoryLogger, SimulatedClock, applyFillToPosition, markPosition, type OrderIntent, type Position, type RiskContext, type RiskRejection } from '@tradewire/core';
-import { SafeBroker, SessionCalendar, VirtualPortfolio, parseRiskConfig } from '@tradewire/risk';
+import {
+  AllowedAssetsPolicy, BlockedAssetsPolicy, MaxDailyLossPolicy, MaxDataStalenessPolicy, MaxDrawdownPolicy, MaxPositionSharesPolicy,
+  MaxPositionValuePolicy, MaxPositionsPolicy, MaxTotalExposurePolicy, PriceBandPolicy, SafeBroker, SessionCalendar, VirtualPortfolio,
+  parseRiskConfig, type SafeRiskContext, type StatefulRiskPolicy,
+} from '@tradewire/risk';
 import { LedgerBroker, T0, expectRisk, intent, rig } from './support/helpers.js';
 
 describe('risk hot path: same results as the straightforward forms', () => {
@@ -69,5 +73,26 @@ describe('risk hot path: same results as the straightforward forms', () => {
     await expectRisk(p as Promise<unknown>, 'RISK_MAX_ORDER_SHARES');
     await r.buy('A', 1);
     expect(fills).to.equal(1);
+  });
+
+  it('the built-ins the gate skips for reducing orders (passesReducing) pass any reducing order, and refuse the same order adding risk', () => {
+    // the policies flagged `passesReducing` in src/policies (keep this list in step with the flags)
+    const skipped: StatefulRiskPolicy[] = [
+      new AllowedAssetsPolicy(['Z']), new BlockedAssetsPolicy(['A']), new PriceBandPolicy(), new MaxDataStalenessPolicy(0),
+      new MaxPositionSharesPolicy(0), new MaxPositionValuePolicy(0), new MaxPositionsPolicy(0), new MaxTotalExposurePolicy(0),
+      new MaxDailyLossPolicy(0), new MaxDrawdownPolicy(0),
+    ];
+    const held: Position = { asset: 'A', quantity: 10, avgEntryPrice: 100, currentPrice: 100, unrealizedPnl: 0, realizedPnl: 0 };
+    // every figure as bad as it gets: quarantined, no price seen, huge loss, drawdown and exposure
+    const ctx = (reduces: boolean): SafeRiskContext => ({
+      now: T0, positions: [held], cash: 0, accountValue: 1, reducesPosition: reduces, state: {},
+      grossExposure: 1e12, openPositions: 1e6, dailyLoss: 1e12, drawdownPct: 100, quarantined: true, increasesRisk: !reduces, referencePrice: 100,
+      ...(reduces ? { position: held } : {}), // adding risk: a new position (max_positions refuses only those)
+    });
+    const order: OrderIntent = { clientOrderId: 'o', asset: 'A', side: 'SELL', quantity: 3, orderType: 'MARKET', timeInForce: 'DAY', createdAt: T0 };
+    for (const p of skipped) {
+      expect(p.check(order, ctx(true)), p.name).to.equal(undefined);
+      expect(p.check(order, ctx(false)), p.name).to.not.equal(undefined);
+    }
   });
 });

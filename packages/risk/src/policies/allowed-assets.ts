@@ -23,4 +23,4 @@ export const allowedAssetsDefinition = defineRiskPolicy({
   create: (c) => new AllowedAssetsPolicy(c.assets),
 });
 
-export const allowedAssets: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.allowedAssets === undefined, fromRiskConfig: (c) => new AllowedAssetsPolicy(c.allowedAssets) };
+export const allowedAssets: BuiltinPolicy = { name: NAME, code: CODE, passesReducing: true, disabled: (c) => c.allowedAssets === undefined, fromRiskConfig: (c) => new AllowedAssetsPolicy(c.allowedAssets) };

@@ -23,4 +23,4 @@ export const blockedAssetsDefinition = defineRiskPolicy({
   create: (c) => new BlockedAssetsPolicy(c.assets),
 });
 
-export const blockedAssets: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.blockedAssets.length === 0, fromRiskConfig: (c) => new BlockedAssetsPolicy(c.blockedAssets) };
+export const blockedAssets: BuiltinPolicy = { name: NAME, code: CODE, passesReducing: true, disabled: (c) => c.blockedAssets.length === 0, fromRiskConfig: (c) => new BlockedAssetsPolicy(c.blockedAssets) };

@@ -24,4 +24,4 @@ export class MaxDailyLossPolicy implements StatefulRiskPolicy {
 }
 
 export const maxDailyLossDefinition = limitPolicyDefinition(NAME, 'max loss per session', (l) => new MaxDailyLossPolicy(l));
-export const maxDailyLoss: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.maxDailyLoss === Infinity, fromRiskConfig: (c) => new MaxDailyLossPolicy(c.maxDailyLoss) };
+export const maxDailyLoss: BuiltinPolicy = { name: NAME, code: CODE, passesReducing: true, disabled: (c) => c.maxDailyLoss === Infinity, fromRiskConfig: (c) => new MaxDailyLossPolicy(c.maxDailyLoss) };

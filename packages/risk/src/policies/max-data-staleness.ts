@@ -25,4 +25,4 @@ export class MaxDataStalenessPolicy implements StatefulRiskPolicy {
 }
 
 export const maxDataStalenessDefinition = limitPolicyDefinition(NAME, 'risk-increasing orders need a fresh price (seconds)', (l) => new MaxDataStalenessPolicy(l));
-export const maxDataStaleness: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.maxDataStalenessSeconds === Infinity, fromRiskConfig: (c) => new MaxDataStalenessPolicy(c.maxDataStalenessSeconds) };
+export const maxDataStaleness: BuiltinPolicy = { name: NAME, code: CODE, passesReducing: true, disabled: (c) => c.maxDataStalenessSeconds === Infinity, fromRiskConfig: (c) => new MaxDataStalenessPolicy(c.maxDataStalenessSeconds) };

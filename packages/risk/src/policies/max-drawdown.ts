@@ -23,4 +23,4 @@ export class MaxDrawdownPolicy implements StatefulRiskPolicy {
 }
 
 export const maxDrawdownDefinition = limitPolicyDefinition(NAME, 'max drawdown % from the equity peak', (l) => new MaxDrawdownPolicy(l));
-export const maxDrawdown: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.maxDrawdownPct === Infinity, fromRiskConfig: (c) => new MaxDrawdownPolicy(c.maxDrawdownPct) };
+export const maxDrawdown: BuiltinPolicy = { name: NAME, code: CODE, passesReducing: true, disabled: (c) => c.maxDrawdownPct === Infinity, fromRiskConfig: (c) => new MaxDrawdownPolicy(c.maxDrawdownPct) };

@@ -20,4 +20,4 @@ export class MaxPositionSharesPolicy implements StatefulRiskPolicy {
 }
 
 export const maxPositionSharesDefinition = limitPolicyDefinition(NAME, 'max |position| in shares/units', (l) => new MaxPositionSharesPolicy(l));
-export const maxPositionShares: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.maxPositionShares === Infinity, fromRiskConfig: (c) => new MaxPositionSharesPolicy(c.maxPositionShares) };
+export const maxPositionShares: BuiltinPolicy = { name: NAME, code: CODE, passesReducing: true, disabled: (c) => c.maxPositionShares === Infinity, fromRiskConfig: (c) => new MaxPositionSharesPolicy(c.maxPositionShares) };

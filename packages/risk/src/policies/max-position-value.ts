@@ -23,4 +23,4 @@ export class MaxPositionValuePolicy implements StatefulRiskPolicy {
 }
 
 export const maxPositionValueDefinition = limitPolicyDefinition(NAME, 'max |position| value per asset', (l) => new MaxPositionValuePolicy(l));
-export const maxPositionValue: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.maxPositionValue === Infinity, fromRiskConfig: (c) => new MaxPositionValuePolicy(c.maxPositionValue) };
+export const maxPositionValue: BuiltinPolicy = { name: NAME, code: CODE, passesReducing: true, disabled: (c) => c.maxPositionValue === Infinity, fromRiskConfig: (c) => new MaxPositionValuePolicy(c.maxPositionValue) };

@@ -20,4 +20,4 @@ export class MaxPositionsPolicy implements StatefulRiskPolicy {
 }
 
 export const maxPositionsDefinition = countPolicyDefinition(NAME, 'max number of open positions', (l) => new MaxPositionsPolicy(l));
-export const maxPositions: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.maxPositions === Infinity, fromRiskConfig: (c) => new MaxPositionsPolicy(c.maxPositions) };
+export const maxPositions: BuiltinPolicy = { name: NAME, code: CODE, passesReducing: true, disabled: (c) => c.maxPositions === Infinity, fromRiskConfig: (c) => new MaxPositionsPolicy(c.maxPositions) };

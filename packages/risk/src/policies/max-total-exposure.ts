@@ -26,4 +26,4 @@ export class MaxTotalExposurePolicy implements StatefulRiskPolicy {
 }
 
 export const maxTotalExposureDefinition = limitPolicyDefinition(NAME, 'max gross exposure over all positions', (l) => new MaxTotalExposurePolicy(l));
-export const maxTotalExposure: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.maxTotalExposure === Infinity, fromRiskConfig: (c) => new MaxTotalExposurePolicy(c.maxTotalExposure) };
+export const maxTotalExposure: BuiltinPolicy = { name: NAME, code: CODE, passesReducing: true, disabled: (c) => c.maxTotalExposure === Infinity, fromRiskConfig: (c) => new MaxTotalExposurePolicy(c.maxTotalExposure) };

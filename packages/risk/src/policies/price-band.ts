@@ -23,4 +23,4 @@ export const priceBandDefinition = defineRiskPolicy({
   create: () => new PriceBandPolicy(),
 });
 
-export const priceBand: BuiltinPolicy = { name: NAME, code: CODE, disabled: (c) => c.priceBand.pct === Infinity, fromRiskConfig: () => new PriceBandPolicy() };
+export const priceBand: BuiltinPolicy = { name: NAME, code: CODE, passesReducing: true, disabled: (c) => c.priceBand.pct === Infinity, fromRiskConfig: () => new PriceBandPolicy() };
