@@ -22,7 +22,12 @@ export class TradingStateMachine {
   readonly #keeper: RiskStateKeeper;
   readonly #calendar: SessionCalendar;
   readonly #log: Logger;
-  #equity: number | undefined = undefined;
+  /**
+   * the last marked equity, kept unboxed: a field that may hold undefined stores every new number
+   * as a fresh heap box (an allocation and a write barrier per bar); `#marked`: there is one
+   */
+  #equityValue = 0;
+  #marked = false;
   #drawdownPct = 0;
   /** client order ids of venue rejections already counted (the last 1 024) */
   readonly #rejected = new Set<string>();
@@ -38,7 +43,7 @@ export class TradingStateMachine {
     if (s.highWaterMark !== null && s.highWaterMarkAt !== null) this.breakers.peak.push(s.highWaterMarkAt, s.highWaterMark);
   }
 
-  get equity(): number | undefined { return this.#equity; }
+  get equity(): number | undefined { return this.#marked ? this.#equityValue : undefined; }
   get drawdownPct(): number { return this.#drawdownPct; }
 
   /** The refusal the trading state gives an order (undefined: it passes). */
@@ -109,7 +114,7 @@ export class TradingStateMachine {
       this.#log.info('risk: new trading session; daily counters reset', { session: label, ordersPlaced: s.ordersPlaced, dailyLoss: s.dailyLoss });
       s.ordersPlaced = 0;
       s.dailyLoss = 0;
-      s.sessionStartEquity = this.#equity ?? null;
+      s.sessionStartEquity = this.equity ?? null;
     }
     // written behind like the counters it resets: if a crash loses it, the restarted engine sees
     // the same session change on its first bar and resets again (a replay crosses a day every
@@ -119,7 +124,8 @@ export class TradingStateMachine {
 
   /** Marks account equity: high-water mark, drawdown and daily loss, their breakers, a due cool-down resume. */
   markEquity(ts: number, equity: number): void {
-    this.#equity = equity;
+    this.#equityValue = equity;
+    this.#marked = true;
     const s = this.#keeper.state;
     const peak = this.breakers.peak;
     const dd = this.breakers.markEquity(ts, equity);
