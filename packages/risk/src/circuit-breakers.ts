@@ -57,6 +57,14 @@ export class CircuitBreakers {
   readonly #attempts = new SlidingWindowCounter(60_000);
   readonly #errors: SlidingWindowCounter;
   readonly #ddPct: number;
+  /**
+   * the settings read on every bar or order, read once like `#ddPct` (the config is not changed
+   * after it is parsed): each read through `config.circuitBreakers.…` is a chain of dependent loads
+   */
+  readonly #drawdownOn: boolean;
+  readonly #dailyLossOn: boolean;
+  readonly #maxDailyLoss: number;
+  readonly #maxAttempts: number;
   /** last marked equity: the scale of the daily loss's rounding */
   #equity = 0;
   constructor(private readonly config: LiveRiskConfig) {
@@ -64,6 +72,10 @@ export class CircuitBreakers {
     this.peak = new RollingPeak(cb.drawdown.lookbackMinutes * 60_000);
     this.#errors = new SlidingWindowCounter(cb.errorRate.windowSeconds * 1000);
     this.#ddPct = cb.drawdown.pct !== Infinity ? cb.drawdown.pct : config.maxDrawdownPct;
+    this.#drawdownOn = cb.drawdown.enabled;
+    this.#dailyLossOn = cb.dailyLoss.enabled;
+    this.#maxDailyLoss = config.maxDailyLoss;
+    this.#maxAttempts = cb.orderRate.maxAttemptsPerMinute;
   }
 
   /** drawdown threshold in % (circuitBreakers.drawdown.pct, else maxDrawdownPct) */
@@ -78,20 +90,20 @@ export class CircuitBreakers {
 
   /** Trips when the drawdown reaches the threshold (up to rounding: limit-compare.ts; a % of the peak, scale 100). */
   checkDrawdown(drawdownPct: number): BreakerTrip | undefined {
-    if (!this.config.circuitBreakers.drawdown.enabled || !(drawdownPct > 0) || !this.#drawdownReached(drawdownPct)) return undefined;
+    if (!this.#drawdownOn || !(drawdownPct > 0) || !this.#drawdownReached(drawdownPct)) return undefined;
     return { breaker: 'drawdown', code: BREAKER_CODES.drawdown, action: this.config.circuitBreakers.drawdown.action, reason: `drawdown ${drawdownPct.toFixed(4)}% reached ${this.#ddPct}%` };
   }
 
   /** Trips when the day's loss reaches maxDailyLoss (up to the rounding of the equities it is the difference of). */
   checkDailyLoss(dailyLoss: number): BreakerTrip | undefined {
-    const limit = this.config.maxDailyLoss;
-    if (!this.config.circuitBreakers.dailyLoss.enabled || !(dailyLoss > 0) || !this.#dailyLossReached(dailyLoss)) return undefined;
+    const limit = this.#maxDailyLoss;
+    if (!this.#dailyLossOn || !(dailyLoss > 0) || !this.#dailyLossReached(dailyLoss)) return undefined;
     return { breaker: 'daily_loss', code: BREAKER_CODES.daily_loss, action: this.config.circuitBreakers.dailyLoss.action, reason: `daily loss ${fmt(dailyLoss, limit)} reached maxDailyLoss ${limit}` };
   }
 
   /** Counts one order attempt (accepted or refused). */
   recordAttempt(now: number): BreakerTrip | undefined {
-    const max = this.config.circuitBreakers.orderRate.maxAttemptsPerMinute;
+    const max = this.#maxAttempts;
     if (max === Infinity) return undefined;
     this.#attempts.add(now);
     const n = this.#attempts.count(now);
@@ -113,14 +125,14 @@ export class CircuitBreakers {
   #drawdownReached(drawdownPct: number): boolean { return reachesLimit(drawdownPct, this.#ddPct, 100); }
 
   /** daily loss ≥ maxDailyLoss up to the rounding of the equities it is the difference of (scale: session-start equity) */
-  #dailyLossReached(dailyLoss: number): boolean { return reachesLimit(dailyLoss, this.config.maxDailyLoss, this.#equity + dailyLoss); }
+  #dailyLossReached(dailyLoss: number): boolean { return reachesLimit(dailyLoss, this.#maxDailyLoss, this.#equity + dailyLoss); }
 
   /** Is the cause of a trip gone (for cool-down resume)? */
   cleared(breaker: string, now: number, drawdownPct: number, dailyLoss: number): boolean {
     switch (breaker) {
       case 'drawdown': return !this.#drawdownReached(drawdownPct);
       case 'daily_loss': return !this.#dailyLossReached(dailyLoss);
-      case 'order_rate': return this.#attempts.count(now) <= this.config.circuitBreakers.orderRate.maxAttemptsPerMinute;
+      case 'order_rate': return this.#attempts.count(now) <= this.#maxAttempts;
       case 'error_rate': return this.#errors.count(now) <= this.config.circuitBreakers.errorRate.maxErrors;
       default: return false; // manual, state: never by themselves
     }
