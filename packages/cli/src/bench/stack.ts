@@ -12,7 +12,11 @@ export type BenchStack = 'journal' | 'journal+risk';
 export const ALL_POLICIES_ON = {
   maxPositionValue: 1e12, maxPositionShares: 1e9, maxTotalExposure: 1e13, maxPositions: 1000, maxOrderValue: 1e9,
   maxOrderShares: 1e6, maxOrdersPerMinute: 1e9, maxDailyLoss: 1e12, maxDrawdownPct: 99, maxPriceDeviationPct: 50,
-  maxDataStalenessSeconds: 1e9, dedupWindowSeconds: 0, blockedAssets: ['NOPE'], allowedAssets: ['BENCH'],
+  maxDataStalenessSeconds: 1e9, blockedAssets: ['NOPE'], allowedAssets: ['BENCH'],
+  // on, and never refusing: the bench's orders alternate sides, so equal orders are two bars (120 s) apart
+  dedupWindowSeconds: 30,
+  // on, and never quarantining: the bench's prices move 0.01 a bar around 100
+  priceBand: { pct: 5 },
 };
 
 /**
