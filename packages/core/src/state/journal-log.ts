@@ -5,7 +5,6 @@ import { crashPoint } from './crash-point.js';
 import type { ByteWriter } from './byte-writer.js';
 import { FRAME_MAGIC, FrameBuffer, parseTextLine, readFrame, zeroTail, type LogRecord } from './log-line.js';
 import { openSegment, type SegmentFile } from './log-segment.js';
-import { SpareSegment } from './spare-segment.js';
 
 /** Segment files of the journal log, next to state.db: `journal.<first seq, 16 digits>.log`. */
 const SEGMENT = /^journal\.(\d{16})\.log$/;
@@ -41,7 +40,6 @@ const FLUSH_BYTES = 1 << 18;
 export class JournalLog {
   readonly #dir: string;
   #segment: SegmentFile;
-  readonly #spare: SpareSegment;
   /** the last sequence number handed out (buffered records included) */
   #seq: number;
   #framesInSegment = 0;
@@ -53,7 +51,6 @@ export class JournalLog {
     this.#dir = stateDir;
     this.#seq = lastSeq;
     this.#segment = openSegment(join(stateDir, segmentName(lastSeq + 1)));
-    this.#spare = new SpareSegment(stateDir); // the next segment's file, written ahead
   }
 
   /** The sequence number of the last record (written or buffered). */
@@ -110,12 +107,7 @@ export class JournalLog {
   seal(): string | undefined {
     this.flush();
     if (this.#framesInSegment === 0) return undefined;
-    let next: SegmentFile;
-    try {
-      next = openSegment(join(this.#dir, segmentName(this.#seq + 1)), this.#spare.take()); // first: if this fails, appends go on in the current segment
-    } finally {
-      this.#spare.prepare(); // the spare taken (if any) is renamed by now
-    }
+    const next = openSegment(join(this.#dir, segmentName(this.#seq + 1))); // first: if this fails, appends go on in the current segment
     const done = this.#segment;
     this.#segment = next;
     this.#framesInSegment = 0;
@@ -125,7 +117,7 @@ export class JournalLog {
 
   /** Closes the file; with `empty`, everything is in SQLite: the (empty) current segment is removed. */
   close(empty: boolean): void {
-    try { if (!this.#broken) this.flush(); } finally { this.#spare.close(); this.#segment.close(false); }
+    try { if (!this.#broken) this.flush(); } finally { this.#segment.close(false); }
     if (empty && this.#framesInSegment === 0) { try { unlinkSync(this.#segment.file); } catch { /* already gone */ } }
   }
 }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, ftruncateSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, ftruncateSync, openSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { StateError } from '../errors.js';
@@ -36,22 +36,10 @@ function loadMapper(): Mapper | null {
 /** Is the segment file mapped into memory (`native/tw_mmap.c`), not written by write(2)? */
 export const segmentsMapped = (): boolean => loadMapper() !== null;
 
-/**
- * Opens a new segment file: mapped into memory when the addon is there, else written by write(2).
- * `spare`: an open file of `MAPPED_BYTES` zeros written ahead (`spare-segment.ts`), renamed to
- * `file` here instead of creating it (mapped segments only).
- */
-export function openSegment(file: string, spare?: { fd: number; path: string }): SegmentFile {
+/** Opens a new segment file: mapped into memory when the addon is there, else written by write(2). */
+export function openSegment(file: string): SegmentFile {
   const m = loadMapper();
-  if (!m) return new WrittenSegment(file);
-  if (spare === undefined) return new MappedSegment(file, m, openSync(file, 'a+', 0o600)); // read-write: a shared writable mapping needs it
-  try {
-    renameSync(spare.path, file);
-  } catch {
-    closeSync(spare.fd); // gone (deleted under it): the segment is created as without a spare
-    return new MappedSegment(file, m, openSync(file, 'a+', 0o600));
-  }
-  return new MappedSegment(file, m, spare.fd);
+  return m ? new MappedSegment(file, m) : new WrittenSegment(file);
 }
 
 /** One write(2) per frame, on a file opened with O_APPEND. */
@@ -73,8 +61,8 @@ class WrittenSegment implements SegmentFile {
   close(): void { closeSync(this.#fd); }
 }
 
-/** Bytes reserved for a new mapped segment (and written ahead as a spare, `spare-segment.ts`) (a batch's records, ≈ 4096, take about half of it in bench case (c)); doubled when a frame does not fit. */
-export const MAPPED_BYTES = 1 << 19;
+/** Bytes reserved for a new mapped segment (a batch's records, ≈ 4096, take about half of it in bench case (c)); doubled when a frame does not fit. */
+const MAPPED_BYTES = 1 << 19;
 
 /**
  * A segment mapped into memory (shared, read-write): a frame is appended by a memory copy (≈ 0.2 µs
@@ -96,11 +84,10 @@ class MappedSegment implements SegmentFile {
   #views: Uint8Array[] = [];
   #viewsOf: Buffer | undefined;
 
-  /** `fd`: `file` opened read-write (a shared writable mapping needs it); closed with the segment, also if mapping fails. */
-  constructor(file: string, m: Mapper, fd: number) {
+  constructor(file: string, m: Mapper) {
     this.file = file;
     this.#m = m;
-    this.#fd = fd;
+    this.#fd = openSync(file, 'a+', 0o600); // read-write: a shared writable mapping needs it
     try {
       this.#buffer = m.map(this.#fd, MAPPED_BYTES);
     } catch (err) {

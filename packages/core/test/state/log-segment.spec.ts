@@ -1,8 +1,7 @@
 // Journal-log segment files: mapped into memory (core's native part) or written by write(2).
 import { expect } from 'chai';
-import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { JournalLog, listSegments } from '../../dist/state/journal-log.js';
 import { openSegment, segmentsMapped } from '../../dist/state/log-segment.js';
 import { cleanupTempDirs, tempDir } from './helpers.js';
 
@@ -50,45 +49,5 @@ describe('journal log segment files (log-segment)', () => {
     const after = readFileSync(file);
     expect(after.length).to.equal(before.length);
     expect(after.subarray(0, 300).equals(frames[0]!)).to.equal(true);
-  });
-
-  const until = async (check: () => boolean): Promise<void> => {
-    for (const deadline = Date.now() + 10_000; !check(); await new Promise((r) => setTimeout(r, 5))) {
-      if (Date.now() > deadline) throw new Error('timed out');
-    }
-  };
-  /** One durable record (seq, kind, now) in `log`. */
-  const record = (log: JournalLog): void => { const w = log.begin(3); w.str('N'); w.num(0); log.end(true); };
-
-  it('mapped into memory: the next segment\'s file is written ahead off the engine\'s thread, becomes the segment at the seal, and an unused one is deleted at close', async function () {
-    if (!segmentsMapped()) this.skip();
-    const dir = tempDir();
-    const log = new JournalLog(dir, 0);
-    const spareName = (): string | undefined => readdirSync(dir).find((f) => f.startsWith('journal.spare.'));
-    await until(() => spareName() !== undefined);
-    const spare = join(dir, spareName()!);
-    await until(() => existsSync(spare) && statSync(spare).size === 1 << 19);
-    const ino = statSync(spare).ino;
-    record(log);
-    expect(log.seal()).to.equal(join(dir, 'journal.0000000000000001.log'));
-    const next = listSegments(dir).at(-1)!;
-    expect(next).to.equal(join(dir, 'journal.0000000000000002.log'));
-    expect(statSync(next).ino).to.equal(ino); // the spare, renamed: no file created on the order path
-    record(log);
-    expect(readFileSync(next)[0]).to.equal(0x01); // the frame went into it
-    await until(() => existsSync(spare) && statSync(spare).ino !== ino); // the one after it
-    log.close(false);
-    await until(() => spareName() === undefined); // deleted at close, or (still being written then) when written
-    expect(statSync(next).size).to.be.lessThan(100); // cut to what was appended
-  });
-
-  it('a spare left by a crash is not a segment (never replayed) and is deleted at the next start; one being written at close is deleted when written', async () => {
-    const dir = tempDir();
-    writeFileSync(join(dir, 'journal.spare.1a2b.0.tmp'), Buffer.from([0x01, 0x02, 0x03]));
-    expect(listSegments(dir)).to.deep.equal([]);
-    const log = new JournalLog(dir, 7);
-    expect(existsSync(join(dir, 'journal.spare.1a2b.0.tmp'))).to.equal(false);
-    log.close(true); // its own spare may still be being written
-    await until(() => !readdirSync(dir).some((f) => f.startsWith('journal.spare.')));
   });
 });
