@@ -13,6 +13,9 @@
  *
  * The buffer has no finalizer: a mapping is released by `unmap` only (never twice, never while
  * reachable). A Node-API addon in C, built at install by scripts/build-native.mjs; POSIX only.
+ * macOS has no posix_fallocate: the file is extended with ftruncate there, so a disk that fills
+ * up can end the process on a store into the mapping (SIGBUS), as a crash would: the frame being
+ * stored is lost before its order is sent, and recovery runs at the next start.
  */
 #include <node_api.h>
 #include <errno.h>
