@@ -2,7 +2,8 @@
 // SQLite extension, against the JavaScript path that binds them value by value.
 import { expect } from 'chai';
 import Database from 'better-sqlite3';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { SimulatedClock, createStateLayer, silentLogger } from '../../dist/index.js';
 import { rowsExtensionBuilt } from '../../dist/state/native-rows.js';
@@ -63,9 +64,12 @@ const dump = (db: Database.Database): unknown => ({
 });
 
 describe('journal writer: native rows (tw_rows extension) against rows bound from JavaScript', () => {
-  it('the extension is built on this platform (scripts/build-native.mjs ran at install)', function () {
-    if (process.platform === 'win32') this.skip(); // not built there: the writer binds from JavaScript
-    expect(rowsExtensionBuilt(), 'packages/core/native/build/tw_rows.so missing: run `node packages/core/scripts/build-native.mjs` and read its warning').to.equal(true);
+  it('core\'s native parts are built on this platform (scripts/build-native.mjs ran at install): a build that failed quietly fails here', function () {
+    // not built on Windows, nor when the install was told not to: core then works in JavaScript
+    if (process.platform === 'win32' || process.env['TRADEWIRE_SKIP_NATIVE'] === '1') this.skip();
+    const hint = 'run `node packages/core/scripts/build-native.mjs` and read its warning';
+    expect(rowsExtensionBuilt(), `packages/core/native/build/tw_rows.so missing: ${hint}`).to.equal(true);
+    expect(existsSync(fileURLToPath(new URL('../../native/build/tw_mmap.node', import.meta.url))), `packages/core/native/build/tw_mmap.node missing: ${hint}`).to.equal(true);
   });
 
   it('writes the same orders, fills, positions, journal rows and log seq, with the same SQLite types', function () {
