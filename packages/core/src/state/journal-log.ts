@@ -83,10 +83,10 @@ export class JournalLog {
   flush(): void {
     if (this.#frame.count === 0) return;
     this.#check();
-    const length = this.#frame.frame();
+    const frame = this.#frame.frame();
     // a failed append (disk full) may leave a partial frame: anything appended after it would make
     // the log unreadable, so the log refuses every later write (the engine halts on it)
-    try { this.#segment.append(this.#frame.bytes, length); } catch (err) { this.#broken = true; throw err; }
+    try { this.#segment.append(frame); } catch (err) { this.#broken = true; throw err; }
     this.#frame.clear();
     this.#framesInSegment++;
     crashPoint('after-log-append');

@@ -22,15 +22,35 @@ export const FRAME_MAGIC = 0x01;
 const HEADER = 13;
 
 /**
- * Accumulates records in a reusable byte buffer; `frame()` returns the bytes of one frame for
- * write(2). A record is `begin(count)` then exactly `count` values (`num`, `str`, …).
+ * Views `b[start, start + length)` of one buffer, cached per length up to 4 kB (frames repeat a few
+ * lengths: no view allocated per write); the cache starts over when the buffer changes.
+ */
+class Views {
+  readonly #start: number;
+  #views: Buffer[] = [];
+  #of: Buffer | undefined;
+
+  constructor(start: number) { this.#start = start; }
+
+  of(b: Buffer, length: number): Buffer {
+    const start = this.#start;
+    if (length > 4096) return b.subarray(start, start + length);
+    if (this.#of !== b) { this.#views = []; this.#of = b; }
+    return (this.#views[length] ??= b.subarray(start, start + length));
+  }
+}
+
+/**
+ * Accumulates records in a reusable byte buffer; `frame()` returns one frame's bytes to append
+ * to the log. A record is `begin(count)` then exactly `count` values (`num`, `str`, …).
  */
 export class FrameBuffer extends ByteWriter {
   #count = 0;
   #recordStart = -1;
-  /** views of the payload by its length, for crc32 (frames repeat a few lengths: no view allocated per write) */
-  #views: Buffer[] = [];
-  #viewsOf: Buffer | undefined;
+  /** the payload, for crc32 */
+  readonly #payloads = new Views(HEADER);
+  /** the whole frame, for the append */
+  readonly #frames = new Views(0);
 
   constructor() { super(HEADER); }
 
@@ -57,30 +77,20 @@ export class FrameBuffer extends ByteWriter {
   done(): void { this.#recordStart = -1; }
 
   /**
-   * Completes the frame (header, checksum, trailing newline) and returns its length: the frame is
-   * `bytes[0, length)`, valid until the next change (no view is allocated for the write).
+   * Completes the frame (header, checksum, trailing newline) and returns it: a view of the
+   * internal buffer, valid until the next change.
    */
-  frame(): number {
+  frame(): Buffer {
     this.room(1);
     const b = this.buf;
     const len = this.end - HEADER;
     b[0] = FRAME_MAGIC;
     b.writeUInt32LE(len, 1);
     b.writeUInt32LE(~len >>> 0, 5);
-    b.writeUInt32LE(crc32(this.#payload(b, len)), 9);
+    b.writeUInt32LE(crc32(this.#payloads.of(b, len)), 9);
     b[this.end] = 0x0a;
-    return this.end + 1;
+    return this.#frames.of(b, this.end + 1);
   }
-
-  /** `b[HEADER, HEADER + len)` as a view, cached per length (up to 4 kB; reset when the buffer grows). */
-  #payload(b: Buffer, len: number): Buffer {
-    if (len > 4096) return b.subarray(HEADER, HEADER + len);
-    if (this.#viewsOf !== b) { this.#views = []; this.#viewsOf = b; }
-    return (this.#views[len] ??= b.subarray(HEADER, HEADER + len));
-  }
-
-  /** The internal buffer (a finished frame is at its start, see `frame`). */
-  get bytes(): Buffer { return this.buf; }
 
   clear(): void {
     this.end = HEADER;

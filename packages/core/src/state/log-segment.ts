@@ -10,7 +10,7 @@ import { StateError } from '../errors.js';
  */
 export interface SegmentFile {
   readonly file: string;
-  append(bytes: Buffer, length: number): void;
+  append(frame: Uint8Array): void;
   /**
    * Ends the segment. `keepTail`: a mapped file may keep its zero bytes after the frames (a sealed
    * segment, deleted once its batch is committed: cutting a mapped file to size costs ≈ 0.5 ms);
@@ -52,10 +52,10 @@ class WrittenSegment implements SegmentFile {
     this.#fd = openSync(file, 'a', 0o600);
   }
 
-  append(bytes: Buffer, length: number): void {
-    const n = writeSync(this.#fd, bytes, 0, length);
+  append(frame: Uint8Array): void {
+    const n = writeSync(this.#fd, frame);
     // a short write (disk full) leaves a partial frame: the caller refuses every later write
-    if (n !== length) throw new StateError(`short write to journal log ${this.file} (${n} bytes)`, 'STATE_WRITE_FAILED', { details: { file: this.file } });
+    if (n !== frame.length) throw new StateError(`short write to journal log ${this.file} (${n} bytes)`, 'STATE_WRITE_FAILED', { details: { file: this.file } });
   }
 
   close(): void { closeSync(this.#fd); }
@@ -81,8 +81,6 @@ class MappedSegment implements SegmentFile {
   #buffer: ArrayBuffer;
   #view: Uint8Array;
   #at = 0;
-  #views: Uint8Array[] = [];
-  #viewsOf: Buffer | undefined;
 
   constructor(file: string, m: Mapper) {
     this.file = file;
@@ -97,17 +95,11 @@ class MappedSegment implements SegmentFile {
     this.#view = new Uint8Array(this.#buffer);
   }
 
-  append(bytes: Buffer, length: number): void {
+  append(frame: Uint8Array): void {
+    const length = frame.length;
     if (this.#at + length > this.#view.length) this.#grow(this.#at + length);
-    this.#view.set(this.#frame(bytes, length), this.#at); // one memcpy (`Buffer.copy` makes a view and checks its arguments first)
+    this.#view.set(frame, this.#at); // one memcpy (`Buffer.copy` makes a view and checks its arguments first)
     this.#at += length;
-  }
-
-  /** `bytes[0, length)` as a view, cached per length (frames repeat a few lengths; reset when the caller's buffer changes). */
-  #frame(bytes: Buffer, length: number): Uint8Array {
-    if (length > 4096) return bytes.subarray(0, length);
-    if (this.#viewsOf !== bytes) { this.#views = []; this.#viewsOf = bytes; }
-    return (this.#views[length] ??= bytes.subarray(0, length));
   }
 
   #grow(need: number): void {
