@@ -3,9 +3,12 @@ import type { RiskAccount } from './account-view.js';
 import type { LiveRiskConfig } from './config.js';
 import { BUILTIN_POLICIES } from './policies/index.js';
 import type { BuiltinPolicy, StatefulRiskPolicy } from './policy.js';
-import type { PositionBook } from './position-book.js';
+import { reducesPosition, type PositionBook } from './position-book.js';
 import type { PriceGuard } from './price-guard.js';
 import type { SafeRiskContext } from './risk-context.js';
+
+/** quantity tolerance when telling whether a fill reduced the position it was applied to (as `SafeBroker`'s) */
+const FILL_EPS = 1e-12;
 
 /**
  * The context object as the gate keeps it: a class, so every gate's context shares one hidden
@@ -138,12 +141,14 @@ export class OrderGate {
     const ids = this.#fillHooks;
     if (ids.length === 0) return false;
     const probe: OrderIntent = { clientOrderId: f.clientOrderId, asset: f.asset, side: f.side, quantity: f.quantity, orderType: 'MARKET', timeInForce: 'DAY', createdAt: f.timestamp };
-    const ctx = this.#prepare(probe, this.#account.book.get(f.asset), false, now, dailyLoss);
+    const pos = this.#account.book.get(f.asset); // the fill is already in it
+    const before = (pos?.quantity ?? 0) - (f.side === 'BUY' ? f.quantity : -f.quantity);
+    const ctx = this.#prepare(probe, pos, reducesPosition(before, f.side, f.quantity, FILL_EPS), now, dailyLoss);
     for (let k = 0; k < ids.length; k++) {
       const i = ids[k] as number;
       const p = this.policies[i] as StatefulRiskPolicy;
       ctx.state = this.#states[i] as Record<string, unknown>;
-      try { p.onFill?.(ctx as unknown as SafeRiskContext); } catch (err) { log.error('risk: policy onFill threw', { policy: p.name, error: err }); }
+      try { p.onFill?.(ctx as unknown as SafeRiskContext, f); } catch (err) { log.error('risk: policy onFill threw', { policy: p.name, error: err }); }
     }
     return true;
   }

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { z } from 'zod';
-import { AdapterRegistry, MemoryKeyValueStore, MemoryLogger, SimulatedClock, container, defineRiskPolicy, riskPolicy, type BrokerProtocol, type OrderIntent, type RiskContext, type RiskRejection } from '@tradewire/core';
+import { AdapterRegistry, MemoryKeyValueStore, MemoryLogger, SimulatedClock, container, defineRiskPolicy, riskPolicy, type BrokerProtocol, type Fill, type OrderIntent, type RiskContext, type RiskRejection } from '@tradewire/core';
 import riskDefinitions, { SafeBroker, createRiskMiddleware, riskMiddleware, limitSchema, reject } from '@tradewire/risk';
 import { LedgerBroker, T0, bar, expectRisk, intent } from './support/helpers.js';
 
@@ -84,6 +84,26 @@ describe('plugin wiring', () => {
     await expectRisk(safe.submitOrder(intent('A', 'BUY', 3)), 'RISK_MAX_FILLS');
     safe.flush();
     expect((kv.get('risk:state') as { policyState: Record<string, unknown> }).policyState['max_fills']).to.deep.equal({ fills: 2 });
+  });
+
+  it('onFill gets the fill, the position after it and whether it reduced the position held before it', async () => {
+    const clock = new SimulatedClock(T0);
+    const seen: [boolean, string, number, number | undefined][] = [];
+    const recorder = defineRiskPolicy({
+      name: 'fill_recorder', configSchema: z.object({}).strict(),
+      create: () => ({
+        name: 'fill_recorder',
+        check: (): RiskRejection | undefined => undefined,
+        onFill: (ctx: RiskContext, fill: Fill) => { seen.push([ctx.reducesPosition, fill.side, fill.quantity, ctx.position?.quantity]); },
+      }),
+    });
+    const reg = new AdapterRegistry().register(recorder);
+    const m = await new AdapterRegistry().register(createRiskMiddleware({ registry: reg })).create('middleware', 'risk', { policies: ['fill_recorder'] }, { clock });
+    const inner = new LedgerBroker();
+    const safe = await m.wrap(inner, { container: container.createChildContainer(), clock, logger: new MemoryLogger() });
+    safe.onMarketData?.(T0, { A: bar(5) }, {});
+    for (const [side, q] of [['BUY', 3], ['SELL', 1], ['SELL', 2], ['SELL', 1]] as const) await safe.submitOrder(intent('A', side, q));
+    expect(seen).to.deep.equal([[false, 'BUY', 3, 3], [true, 'SELL', 1, 2], [true, 'SELL', 2, undefined], [false, 'SELL', 1, -1]]); // flat: no position
   });
 
   it('a policy that throws fails closed with RISK_POLICY_ERROR', async () => {

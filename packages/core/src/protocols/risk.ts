@@ -1,3 +1,4 @@
+import type { Fill } from '../domain/fill.js';
 import type { OrderIntent } from '../domain/order.js';
 import type { Position } from '../domain/position.js';
 
@@ -34,6 +35,10 @@ export interface RiskRejection {
 export interface RiskPolicy {
   readonly name: string;
   check(order: OrderIntent, ctx: RiskContext): RiskRejection | undefined;
-  /** called after every fill, for stateful policies (daily loss, order rate, …) */
-  onFill?(ctx: RiskContext): void;
+  /**
+   * called after every fill, for stateful policies (daily loss, order rate, …): `fill` is the
+   * execution; `ctx.position` is the position after it, `ctx.reducesPosition` whether it reduced
+   * the position held before it
+   */
+  onFill?(ctx: RiskContext, fill: Fill): void;
 }
