@@ -9,7 +9,7 @@ export { riskMiddleware, createRiskMiddleware, policyDefinitions, definitions } 
 export type { RiskMiddlewareOptions } from './plugin.js';
 export { reject } from './policy.js';
 export type { StatefulRiskPolicy } from './policy.js';
-export { extendedContext, increasesRisk } from './risk-context.js';
+export { extendedContext, increasesRisk, referencePrice } from './risk-context.js';
 export type { SafeRiskContext } from './risk-context.js';
 export { riskError, sanityCheck } from './errors.js';
 export { LIMIT_TOLERANCE, atLimit, withinLimit, reachesLimit } from './limit-compare.js';

@@ -5,7 +5,7 @@ import { BUILTIN_POLICIES } from './policies/index.js';
 import type { BuiltinPolicy, StatefulRiskPolicy } from './policy.js';
 import { reducesPosition, type PositionBook } from './position-book.js';
 import type { PriceGuard } from './price-guard.js';
-import type { SafeRiskContext } from './risk-context.js';
+import { referencePrice, type SafeRiskContext } from './risk-context.js';
 
 /** quantity tolerance when telling whether a fill reduced the position it was applied to (as `SafeBroker`'s) */
 const FILL_EPS = 1e-12;
@@ -163,10 +163,7 @@ export class OrderGate {
     c.increasesRisk = !reduces;
     if (rec !== undefined) { c.quarantined = rec.quarantined; c.lastPrice = rec.price; c.lastPriceAt = rec.at; }
     else { c.quarantined = false; c.lastPrice = undefined; c.lastPriceAt = undefined; }
-    const t = intent.orderType;
-    c.referencePrice = (t === 'LIMIT' || t === 'STOP_LIMIT') && intent.limitPrice !== undefined
-      ? intent.limitPrice
-      : t === 'STOP' && intent.stopPrice !== undefined && rec === undefined ? intent.stopPrice : rec?.price;
+    c.referencePrice = referencePrice(intent, rec?.price);
     const book = account.book;
     book.measure();
     c.grossExposure = book.gross;

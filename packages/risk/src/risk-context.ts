@@ -35,6 +35,18 @@ export function increasesRisk(order: Pick<OrderIntent, 'side' | 'quantity'>, pos
   return order.quantity > Math.abs(q) + 1e-12;
 }
 
+/**
+ * The price an order is valued at by the limits: its limit price (LIMIT, STOP_LIMIT), else the
+ * last trusted price, else a STOP's stop price (no market price seen yet); undefined when none.
+ * @public
+ */
+export function referencePrice(order: Pick<OrderIntent, 'orderType' | 'limitPrice' | 'stopPrice'>, lastPrice: number | undefined): number | undefined {
+  const t = order.orderType;
+  if ((t === 'LIMIT' || t === 'STOP_LIMIT') && order.limitPrice !== undefined) return order.limitPrice;
+  if (t === 'STOP' && order.stopPrice !== undefined && lastPrice === undefined) return order.stopPrice;
+  return lastPrice;
+}
+
 /** The extended view of any RiskContext (computes what a plain core context lacks). @public */
 export function extendedContext(order: OrderIntent, ctx: RiskContext): SafeRiskContext {
   if (isSafe(ctx)) return ctx;
@@ -43,7 +55,6 @@ export function extendedContext(order: OrderIntent, ctx: RiskContext): SafeRiskC
   for (const p of ctx.positions) {
     if (p.quantity !== 0) { open++; gross += Math.abs(p.quantity * p.currentPrice); }
   }
-  const ref = order.orderType === 'LIMIT' || order.orderType === 'STOP_LIMIT' ? order.limitPrice : ctx.lastPrice;
   return {
     ...ctx,
     grossExposure: gross,
@@ -52,6 +63,6 @@ export function extendedContext(order: OrderIntent, ctx: RiskContext): SafeRiskC
     drawdownPct: 0,
     quarantined: false,
     increasesRisk: !ctx.reducesPosition && increasesRisk(order, ctx.position),
-    referencePrice: ref,
+    referencePrice: referencePrice(order, ctx.lastPrice),
   };
 }

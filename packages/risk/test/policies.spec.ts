@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { rig, expectRisk, T0, type Rig } from './support/helpers.js';
-import type { LiveRiskConfigInput } from '@tradewire/risk';
+import { extendedContext, referencePrice, type LiveRiskConfigInput } from '@tradewire/risk';
+import type { OrderIntent, RiskContext } from '@tradewire/core';
 
 const EPS = 1e-6;
 
@@ -195,5 +196,26 @@ describe('risk policies at limit−ε, limit, limit+ε', () => {
     c.tick({ A: 10 });
     await c.buy('A', 5);
     expect(a.safe.policyNames).to.deep.equal(['max_order_value', 'max_order_shares']);
+  });
+});
+
+describe('the reference price an order is valued at', () => {
+  const ctx = (lastPrice?: number): RiskContext => ({ now: 0, positions: [], cash: 0, accountValue: 0, reducesPosition: false, state: {}, ...(lastPrice !== undefined ? { lastPrice } : {}) });
+  const order = (o: Partial<OrderIntent>): OrderIntent => ({ clientOrderId: 'r1', asset: 'A', side: 'BUY', quantity: 1, orderType: 'MARKET', timeInForce: 'DAY', createdAt: 0, ...o });
+
+  it('is the same through SafeBroker and for a built-in policy given core\'s plain context: limit price, else last price, else a STOP\'s stop price', () => {
+    const cases: [Partial<OrderIntent>, number | undefined, number | undefined][] = [
+      [{ orderType: 'LIMIT', limitPrice: 10 }, 12, 10],
+      [{ orderType: 'STOP_LIMIT', stopPrice: 9, limitPrice: 10 }, undefined, 10],
+      [{ orderType: 'LIMIT' }, 12, 12], // no limit price: the last price
+      [{ orderType: 'STOP', stopPrice: 9 }, undefined, 9], // no market price yet: the stop price
+      [{ orderType: 'STOP', stopPrice: 9 }, 12, 12],
+      [{ orderType: 'MARKET' }, 12, 12],
+      [{ orderType: 'MARKET' }, undefined, undefined],
+    ];
+    for (const [o, last, expected] of cases) {
+      expect(referencePrice(order(o), last), JSON.stringify([o, last])).to.equal(expected);
+      expect(extendedContext(order(o), ctx(last)).referencePrice, JSON.stringify([o, last])).to.equal(expected);
+    }
   });
 });
