@@ -65,6 +65,23 @@ export class ByteWriter {
     this.#text(s, TAG.UTF8);
   }
 
+  /** Bytes `src[start, end)` as they are: values another writer encoded. */
+  raw(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.room(n);
+    this.buf.set(src.subarray(start, end), this.end);
+    this.end += n;
+  }
+
+  /** Drops what was written after `mark` (a write that failed half-way). */
+  truncate(mark: number): void { if (mark < this.end) this.end = mark; }
+
+  /** Where the next value goes (for `raw` copies of what was written since). */
+  get mark(): number { return this.end; }
+
+  /** The internal buffer (valid until the next write: it may grow). */
+  get bytes(): Buffer { return this.buf; }
+
   nil(): void {
     this.room(1);
     this.buf[this.end++] = TAG.NULL;

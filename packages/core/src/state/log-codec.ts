@@ -1,6 +1,7 @@
 import type { Fill } from '../domain/fill.js';
 import type { Order, OrderIntent, OrderSide, OrderStatus, OrderType, TimeInForce } from '../domain/order.js';
 import type { FillSource } from './journal.js';
+import type { ByteWriter } from './byte-writer.js';
 import type { JournalLog, LogRecord } from './journal-log.js';
 
 /**
@@ -25,12 +26,19 @@ export function writeIntent(log: JournalLog, i: OrderIntent, now: number): void 
   log.end(true);
 }
 
-/** A fill: buffered. */
-export function writeFill(log: JournalLog, f: Fill, source: FillSource, now: number): void {
+/**
+ * A fill: buffered. `row`: the fill's row for the journal writer is appended to it, as a copy of
+ * the record's values (the fills statement takes its columns in this order, `write-behind-sql.ts`)
+ * and `now` (recorded_at): each value is encoded once.
+ */
+export function writeFill(log: JournalLog, f: Fill, source: FillSource, now: number, row?: ByteWriter): void {
   const w = log.begin(14);
   try {
-    w.str('F'); w.num(now); w.value(f.executionId); w.value(f.orderId); w.value(f.clientOrderId); w.value(f.asset); w.value(f.side);
+    w.str('F'); w.num(now);
+    const from = w.mark;
+    w.value(f.executionId); w.value(f.orderId); w.value(f.clientOrderId); w.value(f.asset); w.value(f.side);
     w.value(f.quantity); w.value(f.price); w.value(f.commission); w.value(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.value(source);
+    if (row) { row.raw(w.bytes, from, w.mark); row.num(now); } // before `end`: it may write the frame and start over
   } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
   log.end(false);
 }

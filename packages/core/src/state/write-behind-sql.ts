@@ -14,7 +14,8 @@ export const WRITE_BEHIND_SQL = {
     ON CONFLICT(client_order_id) DO UPDATE SET order_id = excluded.order_id, status = excluded.status, filled_quantity = excluded.filled_quantity,
       avg_fill_price = excluded.avg_fill_price, updated_at = excluded.updated_at, submitted_at = excluded.submitted_at, filled_at = excluded.filled_at,
       rejection_reason = excluded.rejection_reason, external = excluded.external, overfilled = excluded.overfilled`,
-  insertFill: `INSERT OR IGNORE INTO fills (execution_id, client_order_id, order_id, asset, side, quantity, price, commission, timestamp, cumulative_quantity, source, recorded_at)
+  // columns in the order of the journal log's fill record (`log-codec.ts` writeFill), whose bytes are the row's
+  insertFill: `INSERT OR IGNORE INTO fills (execution_id, order_id, client_order_id, asset, side, quantity, price, commission, timestamp, cumulative_quantity, source, recorded_at)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
   upsertPosition: `INSERT INTO positions (asset, quantity, avg_entry_price, realized_pnl, last_price, updated_at) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT(asset) DO UPDATE SET quantity = excluded.quantity, avg_entry_price = excluded.avg_entry_price, realized_pnl = excluded.realized_pnl, last_price = excluded.last_price, updated_at = excluded.updated_at`,

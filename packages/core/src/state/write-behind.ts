@@ -424,11 +424,18 @@ export class WriteBehindJournal {
 
   applyFill(f: Fill, source: FillSource, now: number): FillOutcome {
     if (this.hasFill(f.executionId)) return DUPLICATE_FILL;
-    if (this.#log) { writeFill(this.#log, f, source, now); this.#armLogFlush(); } // a crash may lose it: recovery reads it back from the venue
-    this.#exec.add(f.executionId);
     const w = this.#fills;
-    w.str(f.executionId); w.str(f.clientOrderId); w.str(f.orderId); w.col(3, f.asset); w.col(4, f.side); w.num(f.quantity); w.num(f.price);
-    w.num(f.commission); w.num(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.col(10, source); w.num(now);
+    if (this.#log) {
+      // a crash may lose it: recovery reads it back from the venue; its row is a copy of the record's values
+      const at = w.mark;
+      try { writeFill(this.#log, f, source, now, w); } catch (err) { w.truncate(at); throw err; }
+      this.#armLogFlush();
+    } else {
+      // the columns of `WRITE_BEHIND_SQL.insertFill`, in the log record's order
+      w.value(f.executionId); w.value(f.orderId); w.value(f.clientOrderId); w.value(f.asset); w.value(f.side); w.value(f.quantity); w.value(f.price);
+      w.value(f.commission); w.value(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.value(source); w.num(now);
+    }
+    this.#exec.add(f.executionId);
     this.#fillIds.push(f.executionId);
     let overfill = false;
     let cumulativeMismatch = false;

@@ -45,7 +45,8 @@ function batch(id: number, from: number, to: number, status: string): PostedBatc
     o.col(12, status); o.num(status === 'FILLED' ? k + 0.5 : 0); o.num(status === 'FILLED' ? 100 + k / 3 : 0); o.num(t); o.num(t + 5); o.value(t + 1);
     o.value(status === 'FILLED' ? t + 2 : null); o.value(k === 13 ? 'rejected: "quoted" ✓' : null); o.num(0); o.num(0);
     if (status === 'FILLED') {
-      f.str(`E-${k}`); f.str(cid); f.str(`V-${k}`); f.col(3, k < 40 ? 'AAPL' : 'MSFT'); f.col(4, side); f.num(k + 0.5); f.num(100 + k / 3);
+      // the columns of `WRITE_BEHIND_SQL.insertFill`
+      f.str(`E-${k}`); f.str(`V-${k}`); f.str(cid); f.col(3, k < 40 ? 'AAPL' : 'MSFT'); f.col(4, side); f.num(k + 0.5); f.num(100 + k / 3);
       f.num(k === 3 ? -0 : 0.01 * k); f.num(t + 2); f.num(k + 0.5); f.col(10, 'stream'); f.num(t + 3);
     }
     r.num(t); r.str(cid); r.col(2, status === 'FILLED' ? 'FILL' : 'INTENT'); r.col(3, status); r.value(k % 6 === 0 ? '{"why":"note"}' : null);
