@@ -15,13 +15,20 @@ export type StatusOptions = { orderId?: string | undefined; reason?: string | un
 // Writers: one record each, straight into the log's buffer (no intermediate array, no JSON).
 // `value` keeps JSON's semantics for odd inputs (undefined → null, non-finite → null, objects as JSON).
 
-/** An order intent: durable (written before the call returns, with everything buffered before it). */
-export function writeIntent(log: JournalLog, i: OrderIntent, now: number): void {
+/**
+ * An order intent: durable (written before the call returns, with everything buffered before it).
+ * `row`: the first twelve values of the order's row for the journal writer (client order id …
+ * created_at, `WRITE_BEHIND_SQL.upsertOrder`) are appended to it, as a copy of the record's values.
+ */
+export function writeIntent(log: JournalLog, i: OrderIntent, now: number, row?: ByteWriter): void {
   const w = log.begin(15);
   try {
-    w.str('I'); w.num(now); w.value(i.clientOrderId); w.value(i.asset); w.value(i.side); w.value(i.quantity); w.value(i.orderType);
+    w.str('I'); w.num(now);
+    const from = w.mark;
+    w.value(i.clientOrderId); w.value(i.asset); w.value(i.side); w.value(i.quantity); w.value(i.orderType);
     w.value(i.limitPrice ?? null); w.value(i.stopPrice ?? null); w.value(i.timeInForce); w.value(i.expireAt ?? null); w.value(i.tag ?? null);
-    w.num(i.reduceOnly === true ? 1 : 0); w.value(i.createdAt);
+    w.num(i.reduceOnly ? 1 : 0); w.value(i.createdAt);
+    row?.raw(w.bytes, from, w.mark); // before `end`: it writes the frame and starts over
   } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
   log.end(true);
 }

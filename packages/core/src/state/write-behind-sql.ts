@@ -8,8 +8,9 @@ export const LOG_SEQ_COUNTER = 'journal_log_seq';
 
 /** SQL shared by the write-behind journal and its worker. */
 export const WRITE_BEHIND_SQL = {
-  upsertOrder: `INSERT INTO orders (client_order_id, order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only,
-      status, filled_quantity, avg_fill_price, created_at, updated_at, submitted_at, filled_at, rejection_reason, external, overfilled)
+  // the first twelve columns in the order of the journal log's intent record (`log-codec.ts` writeIntent), whose bytes they are
+  upsertOrder: `INSERT INTO orders (client_order_id, asset, side, quantity, order_type, limit_price, stop_price, time_in_force, expire_at, tag, reduce_only, created_at,
+      order_id, status, filled_quantity, avg_fill_price, updated_at, submitted_at, filled_at, rejection_reason, external, overfilled)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
     ON CONFLICT(client_order_id) DO UPDATE SET order_id = excluded.order_id, status = excluded.status, filled_quantity = excluded.filled_quantity,
       avg_fill_price = excluded.avg_fill_price, updated_at = excluded.updated_at, submitted_at = excluded.submitted_at, filled_at = excluded.filled_at,

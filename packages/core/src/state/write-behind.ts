@@ -9,6 +9,7 @@ import { SeenIds } from './seen-ids.js';
 import { IssuedIds } from './issued-ids.js';
 import { JournalLog, readLog, type LogRecord } from './journal-log.js';
 import { decodeFill, decodeIntent, decodeStatus, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
+import { ByteWriter } from './byte-writer.js';
 import { RowWriter } from './row-codec.js';
 import { LOG_SEQ_COUNTER, NATIVE_UNAVAILABLE, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, discardSegment, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
 import { DUPLICATE_FILL, adoptedAvg, adoptedFilled, newFillOutcome, type FillOutcome, type FillSource } from './journal.js';
@@ -33,6 +34,12 @@ interface Core {
   dirty: boolean;
   /** its key in `#orders` (`WriteBehindJournal.#keyOf`) */
   key: OrderKey;
+  /**
+   * its row's first twelve values (client order id … created_at) as its intent's log record wrote
+   * them: `#prefixes[prefixAt, prefixEnd)` while `prefixEpoch` is the current one (the batch being
+   * gathered), else they are encoded from the fields above
+   */
+  prefixAt: number; prefixEnd: number; prefixEpoch: number;
 }
 /** An order's key in memory: its `IssuedIds` index for ids this session generated (cheaper to hash than the string), else the id. */
 type OrderKey = number | string;
@@ -89,6 +96,9 @@ export class WriteBehindJournal {
   readonly #rows = new RowWriter();
   /** scratch for the order and position rows of a batch */
   readonly #batchRows = new RowWriter();
+  /** the intents' row prefixes of the batch being gathered (`Core.prefixAt`), and which batch that is */
+  readonly #prefixes = new ByteWriter();
+  #epoch = 1;
   #dbHadOrders: boolean;
   /** generated ids `tw<namespace><n>` (n above the counter at start) used this session: one bit each */
   readonly #issued: IssuedIds;
@@ -271,6 +281,7 @@ export class WriteBehindJournal {
       status: r['status'] as OrderStatus, filled: r['filled_quantity'] as number, avg: r['avg_fill_price'] as number, createdAt: r['created_at'] as number,
       updatedAt: r['updated_at'] as number, submittedAt: r['submitted_at'] as number | null, filledAt: r['filled_at'] as number | null,
       reason: r['rejection_reason'] as string | null, external: r['external'] as number, overfilled: r['overfilled'] as number, dirty: false, key,
+      prefixAt: 0, prefixEnd: 0, prefixEpoch: 0,
     };
     this.#orders.set(key, core);
     this.#last = core;
@@ -331,7 +342,14 @@ export class WriteBehindJournal {
     if (!this.#isNew(i.clientOrderId, issued)) {
       throw new DuplicateClientOrderIdError(`clientOrderId ${i.clientOrderId} is already in the journal; an intent is never sent twice`, { details: { clientOrderId: i.clientOrderId } });
     }
-    if (this.#log) writeIntent(this.#log, i, now); // with the buffered records, one write: durable before the caller sends the order
+    // with the buffered records, one write: durable before the caller sends the order; the order
+    // row's first values are a copy of the record's
+    const prefixAt = this.#prefixes.mark;
+    if (this.#log) {
+      try { writeIntent(this.#log, i, now, this.#prefixes); } catch (err) { this.#prefixes.truncate(prefixAt); throw err; }
+    }
+    const prefixEpoch = this.#log ? this.#epoch : 0;
+    const prefixEnd = this.#prefixes.mark;
     const key = issued >= 0 ? issued : i.clientOrderId;
     const c = this.#free.pop();
     if (c === undefined) {
@@ -339,7 +357,7 @@ export class WriteBehindJournal {
         cid: i.clientOrderId, orderId: '', asset: i.asset, side: i.side, quantity: i.quantity, orderType: i.orderType, limitPrice: i.limitPrice ?? null,
         stopPrice: i.stopPrice ?? null, tif: i.timeInForce, expireAt: i.expireAt ?? null, tag: i.tag ?? null, reduceOnly: i.reduceOnly ? 1 : 0,
         status: 'PENDING_SUBMIT', filled: 0, avg: 0, createdAt: i.createdAt, updatedAt: now, submittedAt: null, filledAt: null, reason: null, external: 0, overfilled: 0, dirty: false,
-        key,
+        key, prefixAt, prefixEnd, prefixEpoch,
       };
       this.#admit(fresh, issued, now);
       return;
@@ -347,7 +365,7 @@ export class WriteBehindJournal {
     c.cid = i.clientOrderId; c.orderId = ''; c.asset = i.asset; c.side = i.side; c.quantity = i.quantity; c.orderType = i.orderType; c.limitPrice = i.limitPrice ?? null;
     c.stopPrice = i.stopPrice ?? null; c.tif = i.timeInForce; c.expireAt = i.expireAt ?? null; c.tag = i.tag ?? null; c.reduceOnly = i.reduceOnly ? 1 : 0;
     c.status = 'PENDING_SUBMIT'; c.filled = 0; c.avg = 0; c.createdAt = i.createdAt; c.updatedAt = now; c.submittedAt = null; c.filledAt = null; c.reason = null;
-    c.external = 0; c.overfilled = 0; c.dirty = false; c.key = key;
+    c.external = 0; c.overfilled = 0; c.dirty = false; c.key = key; c.prefixAt = prefixAt; c.prefixEnd = prefixEnd; c.prefixEpoch = prefixEpoch;
     this.#admit(c, issued, now);
   }
 
@@ -392,6 +410,7 @@ export class WriteBehindJournal {
       stopPrice: o.stopPrice ?? null, tif: o.timeInForce, expireAt: o.expireAt ?? null, tag: o.tag ?? 'EXTERNAL', reduceOnly: o.reduceOnly ? 1 : 0,
       status: o.status, filled: adoptedFilled(o), avg: adoptedAvg(o), createdAt: o.createdAt, updatedAt: now, submittedAt: o.submittedAt ?? null,
       filledAt: o.status === 'FILLED' ? o.updatedAt : null, reason: null, external: 1, overfilled: 0, dirty: false, key: this.#keyOf(o.clientOrderId),
+      prefixAt: 0, prefixEnd: 0, prefixEpoch: 0,
     };
     this.#orders.set(core.key, core);
     this.#last = core;
@@ -505,11 +524,19 @@ export class WriteBehindJournal {
     for (const c of this.#dirty) {
       c.dirty = false;
       if (typeof c.key === 'string') cids.push(c.cid); // generated ids are settled by their bit, never by `uncommitted`
-      w.str(c.cid); w.str(c.orderId); w.col(2, c.asset); w.col(3, c.side); w.num(c.quantity); w.col(5, c.orderType); w.value(c.limitPrice); w.value(c.stopPrice);
-      w.col(8, c.tif); w.value(c.expireAt); w.col(10, c.tag); w.num(c.reduceOnly); w.col(12, c.status); w.num(c.filled); w.num(c.avg); w.num(c.createdAt);
-      w.num(c.updatedAt); w.value(c.submittedAt); w.value(c.filledAt); w.value(c.reason); w.num(c.external); w.num(c.overfilled);
+      // the columns of `WRITE_BEHIND_SQL.upsertOrder`; the first twelve copied from the intent's log
+      // record when it was written in this batch (never `col`: copied rows would not track it)
+      if (c.prefixEpoch === this.#epoch) w.raw(this.#prefixes.bytes, c.prefixAt, c.prefixEnd);
+      else {
+        w.str(c.cid); w.value(c.asset); w.value(c.side); w.num(c.quantity); w.value(c.orderType); w.value(c.limitPrice); w.value(c.stopPrice);
+        w.value(c.tif); w.value(c.expireAt); w.value(c.tag); w.num(c.reduceOnly); w.num(c.createdAt);
+      }
+      w.str(c.orderId); w.col(13, c.status); w.num(c.filled); w.num(c.avg); w.num(c.updatedAt); w.value(c.submittedAt); w.value(c.filledAt);
+      w.value(c.reason); w.num(c.external); w.num(c.overfilled);
       if (isTerminal(c.status)) this.#evictNext.push(c);
     }
+    this.#prefixes.truncate(0); // every order whose intent wrote one was dirty: its row is written above
+    this.#epoch++;
     if (this.#dirty.length > 0) this.#dbHadOrders = true;
     this.#otherIds.posted(id, cids); // an order evicted from memory is found here until its batch is committed
     this.#dirty = [];

@@ -40,9 +40,10 @@ function batch(id: number, from: number, to: number, status: string): PostedBatc
     const side = k % 3 === 0 ? 'SELL' : 'BUY';
     const tag = k % 5 === 0 ? null : k % 5 === 1 ? 'momentum-é' : k % 5 === 2 ? LONG : 'plain';
     const t = 1.7e12 + k * 60_000;
-    o.str(cid); o.str(status === 'FILLED' ? `V-${k}` : ''); o.col(2, k < 40 ? 'AAPL' : 'MSFT'); o.col(3, side); o.num(k + 0.5); o.col(5, k % 2 ? 'LIMIT' : 'MARKET');
-    o.value(k === 17 ? Number.NaN : k % 2 ? 100 + k / 7 : null); o.value(null); o.col(8, 'DAY'); o.value(k % 7 === 0 ? t + 1 : null); o.col(10, tag); o.num(k % 4 === 0 ? 1 : 0);
-    o.col(12, status); o.num(status === 'FILLED' ? k + 0.5 : 0); o.num(status === 'FILLED' ? 100 + k / 3 : 0); o.num(t); o.num(t + 5); o.value(t + 1);
+    // the columns of `WRITE_BEHIND_SQL.upsertOrder`
+    o.str(cid); o.col(1, k < 40 ? 'AAPL' : 'MSFT'); o.col(2, side); o.num(k + 0.5); o.col(4, k % 2 ? 'LIMIT' : 'MARKET');
+    o.value(k === 17 ? Number.NaN : k % 2 ? 100 + k / 7 : null); o.value(null); o.col(7, 'DAY'); o.value(k % 7 === 0 ? t + 1 : null); o.col(9, tag); o.num(k % 4 === 0 ? 1 : 0); o.num(t);
+    o.str(status === 'FILLED' ? `V-${k}` : ''); o.col(13, status); o.num(status === 'FILLED' ? k + 0.5 : 0); o.num(status === 'FILLED' ? 100 + k / 3 : 0); o.num(t + 5); o.value(t + 1);
     o.value(status === 'FILLED' ? t + 2 : null); o.value(k === 13 ? 'rejected: "quoted" ✓' : null); o.num(0); o.num(0);
     if (status === 'FILLED') {
       // the columns of `WRITE_BEHIND_SQL.insertFill`
