@@ -69,7 +69,7 @@ export class ByteWriter {
   raw(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
     this.room(n);
-    this.buf.set(src.subarray(start, end), this.end);
+    this.buf.set(new Uint8Array(src.buffer, src.byteOffset + start, n), this.end); // not `subarray`: Buffer's goes through a species constructor
     this.end += n;
   }
 
