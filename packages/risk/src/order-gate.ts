@@ -3,12 +3,9 @@ import type { RiskAccount } from './account-view.js';
 import type { LiveRiskConfig } from './config.js';
 import { BUILTIN_POLICIES } from './policies/index.js';
 import type { BuiltinPolicy, StatefulRiskPolicy } from './policy.js';
-import { reducesPosition, type PositionBook } from './position-book.js';
+import type { PositionBook } from './position-book.js';
 import type { PriceGuard } from './price-guard.js';
 import { referencePrice, type SafeRiskContext } from './risk-context.js';
-
-/** quantity tolerance when telling whether a fill reduced the position it was applied to (as `SafeBroker`'s) */
-const FILL_EPS = 1e-12;
 
 /**
  * The context object as the gate keeps it: a class, so every gate's context shares one hidden
@@ -136,14 +133,15 @@ export class OrderGate {
     return ids.length > 0;
   }
 
-  /** core's `RiskPolicy.onFill` hook, for stateful user policies; returns true when one ran. */
-  fill(f: Fill, now: number, dailyLoss: number, log: Logger): boolean {
+  /**
+   * core's `RiskPolicy.onFill` hook, for stateful user policies; returns true when one ran. `pos`:
+   * the position just after the fill; `reduces`: whether the fill reduced the position held before it.
+   */
+  fill(f: Fill, pos: Position | undefined, reduces: boolean, now: number, dailyLoss: number, log: Logger): boolean {
     const ids = this.#fillHooks;
     if (ids.length === 0) return false;
     const probe: OrderIntent = { clientOrderId: f.clientOrderId, asset: f.asset, side: f.side, quantity: f.quantity, orderType: 'MARKET', timeInForce: 'DAY', createdAt: f.timestamp };
-    const pos = this.#account.book.get(f.asset); // the fill is already in it
-    const before = (pos?.quantity ?? 0) - (f.side === 'BUY' ? f.quantity : -f.quantity);
-    const ctx = this.#prepare(probe, pos, reducesPosition(before, f.side, f.quantity, FILL_EPS), now, dailyLoss);
+    const ctx = this.#prepare(probe, pos, reduces, now, dailyLoss);
     for (let k = 0; k < ids.length; k++) {
       const i = ids[k] as number;
       const p = this.policies[i] as StatefulRiskPolicy;

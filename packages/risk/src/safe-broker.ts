@@ -391,13 +391,15 @@ export class SafeBroker implements BrokerProtocol {
   }
 
   #emitExecution(ex: VirtualExecution): void {
-    this.#fillHooks(ex.fill);
+    this.#fillHooks(ex.fill, ex.heldBefore, ex.position);
     this.#fills.emit(ex.fill);
     this.#orders.emit(ex.order);
   }
 
-  #fillHooks(f: Fill): void {
-    if (this.#gate.fill(f, this.#clock.now(), this.#keeper.state.dailyLoss, this.#log)) this.#keeper.markDirty();
+  /** the policies' `onFill`: `held` the position's quantity before the fill, `pos` the position after it */
+  #fillHooks(f: Fill, held: number, pos: Position | undefined): void {
+    const reduces = reducesPosition(held, f.side, f.quantity, EPS);
+    if (this.#gate.fill(f, pos, reduces, this.#clock.now(), this.#keeper.state.dailyLoss, this.#log)) this.#keeper.markDirty();
   }
 
   /** a venue rejection counts once, whether it arrives as the submit result, an update, or both */
@@ -409,8 +411,10 @@ export class SafeBroker implements BrokerProtocol {
   #onInnerFill(f: Fill): void {
     // The engine dedupes fills for its own books; this risk view is cheap and incremental and is
     // re-synced from the broker every accountRefreshMs and after every reconnect.
-    (this.#live as LiveAccountView).applyFill(f);
-    this.#fillHooks(f);
+    const live = this.#live as LiveAccountView;
+    const held = live.book.get(f.asset)?.quantity ?? 0;
+    live.applyFill(f);
+    this.#fillHooks(f, held, live.book.get(f.asset));
     this.#fills.emit(f);
   }
 

@@ -18,6 +18,10 @@ export interface VirtualExecution {
   order: Order;
   fill: Fill;
   realized: number;
+  /** the position's quantity just before this fill */
+  heldBefore: number;
+  /** a copy of the position just after this fill (the live one may already hold later fills of the same price) */
+  position: Position;
 }
 
 const NO_EXECUTIONS: readonly VirtualExecution[] = Object.freeze([]);
@@ -288,6 +292,7 @@ export class VirtualPortfolio implements RiskAccount {
       const lim = o.limitPrice ?? price;
       if (buy ? price > lim : price < lim) return undefined;
     }
+    const heldBefore = this.book.get(o.asset)?.quantity ?? 0;
     const ex = this.execute(o.asset, o.side, o.quantity, price);
     o.status = 'FILLED';
     o.filledQuantity = o.quantity;
@@ -300,6 +305,6 @@ export class VirtualPortfolio implements RiskAccount {
     };
     this.#fills.push(fill);
     if (this.#fills.length > this.historyLimit + this.#slack()) this.#fills.splice(0, this.#fills.length - this.historyLimit);
-    return { order: { ...o }, fill: { ...fill }, realized: ex.realized };
+    return { order: { ...o }, fill: { ...fill }, realized: ex.realized, heldBefore, position: { ...(this.book.get(o.asset) as Position) } };
   }
 }

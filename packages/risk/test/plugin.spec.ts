@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { z } from 'zod';
 import { AdapterRegistry, MemoryKeyValueStore, MemoryLogger, SimulatedClock, container, defineRiskPolicy, riskPolicy, type BrokerProtocol, type Fill, type OrderIntent, type RiskContext, type RiskRejection } from '@tradewire/core';
-import riskDefinitions, { SafeBroker, createRiskMiddleware, riskMiddleware, limitSchema, reject } from '@tradewire/risk';
+import riskDefinitions, { SafeBroker, createRiskMiddleware, parseRiskConfig, riskMiddleware, limitSchema, reject } from '@tradewire/risk';
 import { LedgerBroker, T0, bar, expectRisk, intent } from './support/helpers.js';
 
 @riskPolicy('no_odd_lots', { configSchema: z.object({ lot: z.number().int().positive() }).strict() })
@@ -104,6 +104,24 @@ describe('plugin wiring', () => {
     safe.onMarketData?.(T0, { A: bar(5) }, {});
     for (const [side, q] of [['BUY', 3], ['SELL', 1], ['SELL', 2], ['SELL', 1]] as const) await safe.submitOrder(intent('A', side, q));
     expect(seen).to.deep.equal([[false, 'BUY', 3, 3], [true, 'SELL', 1, 2], [true, 'SELL', 2, undefined], [false, 'SELL', 1, -1]]); // flat: no position
+  });
+
+  it('shadow mode: two resting orders filled by one price each get the position before and after their own fill', async () => {
+    const clock = new SimulatedClock(T0);
+    const seen: [boolean, string, number, number | undefined][] = [];
+    const recorder = {
+      name: 'fill_recorder',
+      check: (): RiskRejection | undefined => undefined,
+      onFill: (ctx: RiskContext, fill: Fill) => { seen.push([ctx.reducesPosition, fill.side, fill.quantity, ctx.position?.quantity]); },
+    };
+    const safe = new SafeBroker(new LedgerBroker(), { config: parseRiskConfig({ shadowMode: true, policies: ['fill_recorder'] }), clock, logger: new MemoryLogger(), kv: new MemoryKeyValueStore(), customPolicies: { fill_recorder: recorder }, persistIntervalMs: 0 });
+    await safe.connect();
+    safe.onMarketData(T0, { A: bar(100) }, {});
+    await safe.submitOrder(intent('A', 'BUY', 10));
+    await safe.submitOrder(intent('A', 'SELL', 10, { limitPrice: 101 }));
+    await safe.submitOrder(intent('A', 'SELL', 5, { limitPrice: 102 }));
+    safe.onMarketData(T0 + 60_000, { A: bar(103) }, {}); // reaches both: 10 → 0 → −5
+    expect(seen).to.deep.equal([[false, 'BUY', 10, 10], [true, 'SELL', 10, undefined], [false, 'SELL', 5, -5]]);
   });
 
   it('a policy that throws fails closed with RISK_POLICY_ERROR', async () => {
