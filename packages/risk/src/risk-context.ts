@@ -19,7 +19,7 @@ export interface SafeRiskContext extends RiskContext {
   quarantined: boolean;
   /** the order adds to |position| (opens, adds or flips) */
   increasesRisk: boolean;
-  /** price used to value the order: the limit price of a limit order, else the last price */
+  /** price used to value the order (`referencePrice`: the limit price of a limit or stop-limit order, else the last price, else a stop order's stop price) */
   referencePrice: number | undefined;
 }
 
