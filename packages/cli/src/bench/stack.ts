@@ -8,14 +8,19 @@ import { createRiskMiddleware } from '@tradewire/risk';
 /** What sits between the engine and the paper broker in a bench case. */
 export type BenchStack = 'journal' | 'journal+risk';
 
-/** Risk limits far from the bench's orders, so every policy runs and none refuses. */
+/**
+ * Risk limits far from the bench's orders, so every policy is on and none refuses. The bench's
+ * orders alternate sides: every other one closes the position, and for those the gate runs only
+ * the policies that can refuse a reducing order (the others are `passesReducing`); the opening
+ * orders run every policy.
+ */
 export const ALL_POLICIES_ON = {
   maxPositionValue: 1e12, maxPositionShares: 1e9, maxTotalExposure: 1e13, maxPositions: 1000, maxOrderValue: 1e9,
   maxOrderShares: 1e6, maxOrdersPerMinute: 1e9, maxDailyLoss: 1e12, maxDrawdownPct: 99, maxPriceDeviationPct: 50,
   maxDataStalenessSeconds: 1e9, blockedAssets: ['NOPE'], allowedAssets: ['BENCH'],
   // on, and never refusing: the bench's orders alternate sides, so equal orders are two bars (120 s) apart
   dedupWindowSeconds: 30,
-  // on, and never quarantining: the bench's prices move 0.01 a bar around 100
+  // on, and never quarantining: the bench's prices move 0.01 a bar around 100 (and back by 1.99, 2 %, every 200 bars)
   priceBand: { pct: 5 },
 };
 
