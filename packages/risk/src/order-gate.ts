@@ -98,7 +98,7 @@ export class OrderGate {
     this.#states = this.policies.map((p) => policyState[p.name] ?? (policyState[p.name] = {}));
   }
 
-  /** Runs every policy in order; the first refusal wins. */
+  /** Runs the policies in order (for a reducing order, all but the `passesReducing` built-ins); the first refusal wins. */
   check(intent: OrderIntent, pos: Position | undefined, reduces: boolean, now: number, dailyLoss: number): RiskRejection | undefined {
     const ctx = this.#prepare(intent, pos, reduces, now, dailyLoss);
     const policies = this.policies;
