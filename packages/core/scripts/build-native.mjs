@@ -19,7 +19,7 @@ const outDir = join(root, 'native', 'build');
 
 const FALLBACK = {
   tw_rows: 'the journal writer binds rows from JavaScript instead (slower, same rows)',
-  tw_mmap: 'the journal log is written by write(2) instead (slower, same bytes and durability)',
+  tw_mmap: 'the journal log is written by write(2) instead (slower, same frames and durability)',
 };
 
 function warn(part, why) {
@@ -30,13 +30,15 @@ function build(part, out, includes) {
   const tmp = `${out}.${process.pid}.tmp`;
   const cc = process.env.CC || 'cc';
   const linkFlags = process.platform === 'darwin' ? ['-dynamiclib', '-undefined', 'dynamic_lookup'] : ['-shared'];
-  const r = spawnSync(cc, ['-O2', '-fPIC', '-Wall', '-Werror', ...linkFlags, ...includes.flatMap((i) => ['-I', i]), join(root, 'native', `${part}.c`), '-o', tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
-  if (r.error || r.status !== 0) {
+  try {
+    mkdirSync(outDir, { recursive: true });
+    const r = spawnSync(cc, ['-O2', '-fPIC', '-Wall', '-Werror', ...linkFlags, ...includes.flatMap((i) => ['-I', i]), join(root, 'native', `${part}.c`), '-o', tmp], { stdio: ['ignore', 'inherit', 'inherit'] });
+    if (r.error || r.status !== 0) throw new Error(r.error ? `${cc}: ${r.error.message}` : `${cc} exited with ${r.status}`);
+    renameSync(tmp, out); // never a half-written library where core looks for it
+  } catch (err) { // a compiler missing or failing, a read-only install directory: never a failed install
     rmSync(tmp, { force: true });
-    warn(part, r.error ? `${cc}: ${r.error.message}` : `${cc} exited with ${r.status}`);
-    return;
+    warn(part, err.message);
   }
-  renameSync(tmp, out); // never a half-written library where core looks for it
 }
 
 if (process.env.TRADEWIRE_SKIP_NATIVE === '1') {
@@ -44,7 +46,6 @@ if (process.env.TRADEWIRE_SKIP_NATIVE === '1') {
 } else if (process.platform === 'win32') {
   for (const part of Object.keys(FALLBACK)) warn(part, 'not built on Windows');
 } else {
-  mkdirSync(outDir, { recursive: true });
   let sqliteHeaders;
   try {
     sqliteHeaders = join(dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json')), 'deps', 'sqlite3');
