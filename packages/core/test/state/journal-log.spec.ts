@@ -125,6 +125,23 @@ describe("journal log (durability 'process')", () => {
     expectReplayed(dir);
   });
 
+  it('a mapped segment whose first frame was torn before its first bytes were stored (zeros, then the rest of the frame) is a torn tail, not a text segment', () => {
+    const dir = crashedDir();
+    const buf = readFileSync(join(dir, logs(dir)[0]!));
+    const [a, b] = frames(buf).at(-1)!;
+    const lastSeq = 5; // crashedDir's records: I, S, F, I, I
+    // the next segment: its first frame copied but for its first 32 bytes (a copy of more than 256 bytes may store them last)
+    const next = join(dir, `journal.${String(lastSeq + 1).padStart(16, '0')}.log`);
+    writeFileSync(next, Buffer.concat([Buffer.alloc(32), buf.subarray(a + 32, b), Buffer.alloc(70_000)]));
+    const logger = new MemoryLogger();
+    const store = StateStore.open({ stateDir: dir, breakStaleLock: true, logger });
+    try {
+      const j = new OrderJournal(store);
+      expect(j.orders().map((o) => o.clientOrderId)).to.deep.equal(['twL1', 'twL2', 'twL3']);
+    } finally { store.close(); }
+    expect(logger.entries.filter((e) => /incomplete write/.test(e.msg)).map((e) => e.fields['file'])).to.deep.equal([next]);
+  });
+
   it('zero bytes followed by a frame are damage, not the end of the segment → STATE_CORRUPT', () => {
     const dir = crashedDir();
     const file = join(dir, logs(dir)[0]!);
