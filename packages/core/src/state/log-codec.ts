@@ -33,6 +33,12 @@ export function writeIntent(log: JournalLog, i: OrderIntent, now: number, row?: 
   log.end(true);
 }
 
+/** A fill's eleven values, in the order of its log record and of `WRITE_BEHIND_SQL.insertFill`'s columns (recorded_at follows). */
+export function fillValues(w: ByteWriter, f: Fill, source: FillSource): void {
+  w.value(f.executionId); w.value(f.orderId); w.value(f.clientOrderId); w.value(f.asset); w.value(f.side);
+  w.value(f.quantity); w.value(f.price); w.value(f.commission); w.value(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.value(source);
+}
+
 /**
  * A fill: buffered. `row`: the fill's row for the journal writer is appended to it, as a copy of
  * the record's values (the fills statement takes its columns in this order, `write-behind-sql.ts`)
@@ -43,8 +49,7 @@ export function writeFill(log: JournalLog, f: Fill, source: FillSource, now: num
   try {
     w.str('F'); w.num(now);
     const from = w.mark;
-    w.value(f.executionId); w.value(f.orderId); w.value(f.clientOrderId); w.value(f.asset); w.value(f.side);
-    w.value(f.quantity); w.value(f.price); w.value(f.commission); w.value(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.value(source);
+    fillValues(w, f, source);
     if (row) { row.raw(w.bytes, from, w.mark); row.num(now); } // before `end`: it may write the frame and start over
   } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
   log.end(false);

@@ -8,7 +8,7 @@ import { DuplicateClientOrderIdError, StateError, isTradingError } from '../erro
 import { SeenIds } from './seen-ids.js';
 import { IssuedIds } from './issued-ids.js';
 import { JournalLog, readLog, type LogRecord } from './journal-log.js';
-import { decodeFill, decodeIntent, decodeStatus, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
+import { decodeFill, decodeIntent, decodeStatus, fillValues, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
 import { ByteWriter } from './byte-writer.js';
 import { RowWriter } from './row-codec.js';
 import { LOG_SEQ_COUNTER, NATIVE_UNAVAILABLE, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, discardSegment, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
@@ -450,9 +450,7 @@ export class WriteBehindJournal {
       try { writeFill(this.#log, f, source, now, w); } catch (err) { w.truncate(at); throw err; }
       this.#armLogFlush();
     } else {
-      // the columns of `WRITE_BEHIND_SQL.insertFill`, in the log record's order
-      w.value(f.executionId); w.value(f.orderId); w.value(f.clientOrderId); w.value(f.asset); w.value(f.side); w.value(f.quantity); w.value(f.price);
-      w.value(f.commission); w.value(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.value(source); w.num(now);
+      fillValues(w, f, source); w.num(now); // the columns of `WRITE_BEHIND_SQL.insertFill`
     }
     this.#exec.add(f.executionId);
     this.#fillIds.push(f.executionId);
