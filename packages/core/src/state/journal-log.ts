@@ -166,7 +166,7 @@ function readSegmentFile(file: string, read: (file: string) => Buffer): Buffer {
  */
 export function readSegment(b: Buffer): { groups: LogRecord[][]; damage?: { index: number; tail: boolean; unit: 'frame' | 'line' } } {
   const groups: LogRecord[][] = [];
-  if (b.length === 0 || zeroTail(b, 0)) return { groups }; // a segment opened just before the crash
+  if (zeroTail(b, 0)) return { groups }; // empty, or nothing stored yet: a segment opened just before the crash
   // a text line starts with its checksum's hex digits; a zero first byte is a mapped segment whose
   // first frame was torn before its header was stored (a copy may store its first bytes last)
   if (b[0] !== FRAME_MAGIC && b[0] !== 0) return readTextSegment(b.toString('utf8'));
