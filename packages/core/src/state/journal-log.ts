@@ -68,8 +68,8 @@ export class JournalLog {
   }
 
   /**
-   * Ends the record. `durable`: written now, with every buffered record, by one write(2) (throws
-   * if the kernel refuses it); otherwise buffered for the next write (written now only when the
+   * Ends the record. `durable`: written now, with every buffered record, by one append (throws
+   * if it fails); otherwise buffered for the next write (written now only when the
    * buffer is large).
    */
   end(durable: boolean): void {
@@ -79,7 +79,7 @@ export class JournalLog {
     else crashPoint('after-log-buffer');
   }
 
-  /** Writes the buffered records (one frame, one write(2)); a no-op when nothing is buffered. */
+  /** Writes the buffered records (one frame, one append); a no-op when nothing is buffered. */
   flush(): void {
     if (this.#frame.count === 0) return;
     this.#check();

@@ -6,7 +6,7 @@ import { lineChecksum } from './line-checksum.js';
 export type LogRecord = [number, string, number, ...unknown[]];
 
 /**
- * Binary frames of the journal log, one per write(2), each holding the records buffered since the
+ * Binary frames of the journal log, one per append (`log-segment.ts`), each holding the records buffered since the
  * previous write plus the one that had to be durable:
  *
  *   0x01 | u32 LE length L | u32 LE ~L | u32 LE crc32(payload) | payload (L bytes) | 0x0A

@@ -5,7 +5,7 @@ import { StateError, isTradingError } from '../errors.js';
 import { migrate } from './migrations.js';
 
 /**
- * `process`: every order intent is written to the append-only journal log (one write(2), with the
+ * `process`: every order intent is written to the append-only journal log (one append, with the
  * acks/statuses/fills buffered since the last one) before the order is sent (survives a process
  * crash); acks, statuses and fills follow within ms (a crash may lose those; recovery reads them
  * back from the venue); SQLite (synchronous=NORMAL) follows in batches;

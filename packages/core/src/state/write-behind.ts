@@ -51,7 +51,7 @@ interface Reservation { name: string; size: number; batchId: number }
 /**
  * Write-behind buffer of the journal. With `log` (`process` durability) every operation is first
  * recorded in the journal log (see `journal-log.ts`): an intent is written, with every record
- * buffered before it, by one write(2) before `recordIntent` returns (it survives a process crash
+ * buffered before it, by one append (`log-segment.ts`) before `recordIntent` returns (it survives a process crash
  * before the order is sent); acks, status changes, fills, notes and adoptions are buffered and
  * written with the next intent, within `logFlushMs`, or before the next batch / flush / close
  * (a crash can lose them; the venue has them and recovery reads them back). The batches below
