@@ -32,6 +32,9 @@ static napi_value throwErrno(napi_env env, const char *what, int err) {
   return NULL;
 }
 
+/* marks the buffers `map` returns: `unmap` refuses any other (it would unmap memory V8 owns) */
+static const napi_type_tag MAPPED = { 0x74776d6d61700001ULL, 0x6a6f75726e616c00ULL };
+
 static napi_value Map(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
@@ -54,7 +57,7 @@ static napi_value Map(napi_env env, napi_callback_info info) {
   void *p = mmap(NULL, (size_t)size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (p == MAP_FAILED) return throwErrno(env, "mmap", errno);
   napi_value buffer;
-  if (napi_create_external_arraybuffer(env, p, (size_t)size, NULL, NULL, &buffer) != napi_ok) {
+  if (napi_create_external_arraybuffer(env, p, (size_t)size, NULL, NULL, &buffer) != napi_ok || napi_type_tag_object(env, buffer, &MAPPED) != napi_ok) {
     munmap(p, (size_t)size);
     napi_throw_error(env, NULL, "cannot wrap the mapping in an ArrayBuffer");
     return NULL;
@@ -74,6 +77,11 @@ static napi_value Unmap(napi_env env, napi_callback_info info) {
     return NULL;
   }
   if (detached) return NULL; /* already unmapped */
+  bool mapped = false;
+  if (napi_check_object_type_tag(env, argv[0], &MAPPED, &mapped) != napi_ok || !mapped) {
+    napi_throw_type_error(env, NULL, "unmap(buffer): not a buffer returned by map()");
+    return NULL;
+  }
   if (napi_get_arraybuffer_info(env, argv[0], &p, &size) != napi_ok || napi_detach_arraybuffer(env, argv[0]) != napi_ok) {
     napi_throw_type_error(env, NULL, "unmap(buffer): not a mapped buffer");
     return NULL;

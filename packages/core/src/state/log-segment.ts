@@ -1,4 +1,4 @@
-import { closeSync, existsSync, ftruncateSync, openSync, writeSync } from 'node:fs';
+import { closeSync, constants, existsSync, ftruncateSync, openSync, truncateSync, writeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { StateError } from '../errors.js';
@@ -39,7 +39,16 @@ export const segmentsMapped = (): boolean => loadMapper() !== null;
 /** Opens a new segment file: mapped into memory when the addon is there, else written by write(2). */
 export function openSegment(file: string): SegmentFile {
   const m = loadMapper();
-  return m ? new MappedSegment(file, m) : new WrittenSegment(file);
+  if (!m) return new WrittenSegment(file);
+  try {
+    return new MappedSegment(file, m);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOSPC') throw err; // the disk is full: write(2) would fail as well
+    // a file system that cannot map or reserve (some network and FUSE file systems): write(2) it is,
+    // on an empty file (zeros a failed reservation left would read as damage before the frames)
+    truncateSync(file, 0);
+    return new WrittenSegment(file);
+  }
 }
 
 /** One write(2) per frame, on a file opened with O_APPEND. */
@@ -85,7 +94,9 @@ class MappedSegment implements SegmentFile {
   constructor(file: string, m: Mapper) {
     this.file = file;
     this.#m = m;
-    this.#fd = openSync(file, 'a+', 0o600); // read-write: a shared writable mapping needs it
+    // read-write (a shared writable mapping needs it), not O_APPEND: glibc's posix_fallocate
+    // emulation, on file systems without fallocate(2), refuses an O_APPEND descriptor
+    this.#fd = openSync(file, constants.O_RDWR | constants.O_CREAT, 0o600);
     try {
       this.#buffer = m.map(this.#fd, MAPPED_BYTES);
     } catch (err) {

@@ -345,10 +345,10 @@ export class WriteBehindJournal {
     // with the buffered records, one write: durable before the caller sends the order; the order
     // row's first values are a copy of the record's
     const prefixAt = this.#prefixes.mark;
+    const prefixEpoch = this.#log ? this.#epoch : 0; // the batch being gathered (read first: nothing below may start another)
     if (this.#log) {
       try { writeIntent(this.#log, i, now, this.#prefixes); } catch (err) { this.#prefixes.truncate(prefixAt); throw err; }
     }
-    const prefixEpoch = this.#log ? this.#epoch : 0;
     const prefixEnd = this.#prefixes.mark;
     const key = issued >= 0 ? issued : i.clientOrderId;
     const c = this.#free.pop();

@@ -1,6 +1,8 @@
 // Journal-log segment files: mapped into memory (core's native part) or written by write(2).
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { openSegment, segmentsMapped } from '../../dist/state/log-segment.js';
 import { cleanupTempDirs, tempDir } from './helpers.js';
@@ -49,5 +51,17 @@ describe('journal log segment files (log-segment)', () => {
     const after = readFileSync(file);
     expect(after.length).to.equal(before.length);
     expect(after.subarray(0, 300).equals(frames[0]!)).to.equal(true);
+  });
+
+  it('the addon unmaps only what it mapped: any other buffer is refused (unmapping it would free memory V8 owns), its own once', function () {
+    if (!segmentsMapped()) this.skip();
+    const addon = createRequire(import.meta.url)(fileURLToPath(new URL('../../native/build/tw_mmap.node', import.meta.url))) as { map(fd: number, size: number): ArrayBuffer; unmap(b: ArrayBuffer): void };
+    expect(() => addon.unmap(new ArrayBuffer(4096))).to.throw(TypeError, /not a buffer returned by map/);
+    const fd = openSync(join(tempDir(), 'm.log'), 'w+');
+    const b = addon.map(fd, 4096);
+    addon.unmap(b);
+    addon.unmap(b); // detached: nothing left to unmap
+    expect(b.byteLength).to.equal(0);
+    closeSync(fd);
   });
 });
