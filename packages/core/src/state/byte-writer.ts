@@ -4,63 +4,71 @@
  * 4 u32 length + UTF-8 JSON · 5 (rows only, `row-codec.ts`) the same value as this column in the
  * row before. Numbers are not formatted and short ASCII strings are copied byte by byte: cheaper
  * than JSON or a structured clone on the engine's thread.
+ *
+ * Every writer is this one class, never a subclass (the log's frames, the writer's rows and the
+ * intents' row prefixes all write through it): the engine's thread calls these methods on all of
+ * them, and one hidden class keeps their property accesses monomorphic (with a subclass per use,
+ * a value costs twice as much on that thread).
  */
 export const TAG = { NULL: 0, F64: 1, ASCII: 2, UTF8: 3, JSON: 4, SAME: 5 } as const;
 
 export class ByteWriter {
-  protected buf = Buffer.allocUnsafe(1 << 16);
+  #buf = Buffer.allocUnsafe(1 << 16);
   /** `buf` as a DataView: doubles are written with `setFloat64` (little-endian, inlined by the JIT) */
-  #view = new DataView(this.buf.buffer, this.buf.byteOffset, this.buf.length);
-  protected end: number;
+  #view = new DataView(this.#buf.buffer, this.#buf.byteOffset, this.#buf.length);
+  #end: number;
   readonly #start: number;
+  /** per column position: the value `col` wrote in the row before (since the last `take`) */
+  #prev: (string | null | undefined)[] = [];
 
   /** `start`: bytes reserved at the front (a frame header). */
   constructor(start = 0) {
     this.#start = start;
-    this.end = start;
+    this.#end = start;
   }
 
   /** Bytes written after the reserved front. */
-  get size(): number { return this.end - this.#start; }
+  get size(): number { return this.#end - this.#start; }
 
-  protected room(bytes: number): void {
-    if (this.end + bytes <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.end + bytes) size *= 2;
+  /** Makes room for `bytes` more bytes (the buffer may move: read `bytes` after it). */
+  room(bytes: number): void {
+    if (this.#end + bytes <= this.#buf.length) return;
+    let size = this.#buf.length * 2;
+    while (size < this.#end + bytes) size *= 2;
     const next = Buffer.allocUnsafe(size);
-    this.buf.copy(next, 0, 0, this.end);
-    this.buf = next;
+    this.#buf.copy(next, 0, 0, this.#end);
+    this.#buf = next;
     this.#view = new DataView(next.buffer, next.byteOffset, next.length);
   }
 
   /** One raw byte (no tag). */
   byte(v: number): void {
     this.room(1);
-    this.buf[this.end++] = v;
+    this.#buf[this.#end++] = v;
   }
 
   num(v: number): void {
     this.room(9);
-    const o = this.end;
-    if (!Number.isFinite(v)) { this.buf[o] = TAG.NULL; this.end = o + 1; return; } // as JSON would
-    this.buf[o] = TAG.F64;
+    const o = this.#end;
+    if (!Number.isFinite(v)) { this.#buf[o] = TAG.NULL; this.#end = o + 1; return; } // as JSON would
+    this.#buf[o] = TAG.F64;
     this.#view.setFloat64(o + 1, v, true);
-    this.end = o + 9;
+    this.#end = o + 9;
   }
 
   str(s: string): void {
     const n = s.length;
     if (n < 256) { // short ASCII, byte by byte; anything else through the UTF-8 encoder
       this.room(2 + n);
-      const b = this.buf;
-      const o = this.end;
+      const b = this.#buf;
+      const o = this.#end;
       let i = 0;
       for (; i < n; i++) {
         const c = s.charCodeAt(i);
         if (c > 0x7f) break;
         b[o + 2 + i] = c;
       }
-      if (i === n) { b[o] = TAG.ASCII; b[o + 1] = n; this.end = o + 2 + n; return; }
+      if (i === n) { b[o] = TAG.ASCII; b[o + 1] = n; this.#end = o + 2 + n; return; }
     }
     this.#text(s, TAG.UTF8);
   }
@@ -69,22 +77,42 @@ export class ByteWriter {
   raw(src: Uint8Array, start: number, end: number): void {
     const n = end - start;
     this.room(n);
-    this.buf.set(new Uint8Array(src.buffer, src.byteOffset + start, n), this.end); // not `subarray`: Buffer's goes through a species constructor
-    this.end += n;
+    this.#buf.set(new Uint8Array(src.buffer, src.byteOffset + start, n), this.#end); // not `subarray`: Buffer's goes through a species constructor
+    this.#end += n;
   }
 
   /** Drops what was written after `mark` (a write that failed half-way). */
-  truncate(mark: number): void { if (mark < this.end) this.end = mark; }
+  truncate(mark: number): void { if (mark < this.#end) this.#end = mark; }
 
   /** Where the next value goes (for `raw` copies of what was written since). */
-  get mark(): number { return this.end; }
+  get mark(): number { return this.#end; }
 
   /** The internal buffer (valid until the next write: it may grow). */
-  get bytes(): Buffer { return this.buf; }
+  get bytes(): Buffer { return this.#buf; }
 
   nil(): void {
     this.room(1);
-    this.buf[this.end++] = TAG.NULL;
+    this.#buf[this.#end++] = TAG.NULL;
+  }
+
+  /**
+   * A value at column position `col` of a row (every row of this writer must write that position
+   * through `col`): one byte (`TAG.SAME`) when it equals the row before's value there (asset,
+   * side, status… repeat from order to order), else the value. Rows only (`row-codec.ts`).
+   */
+  col(col: number, v: string | null): void {
+    if (this.#prev[col] === v) { this.byte(TAG.SAME); return; }
+    this.#prev[col] = v;
+    this.value(v);
+  }
+
+  /** The bytes written since the last `take`, in a fresh (transferable) array; starts over (rows only). */
+  take(): Uint8Array {
+    const out = new Uint8Array(this.#end - this.#start);
+    out.set(this.#buf.subarray(this.#start, this.#end));
+    this.#end = this.#start;
+    this.#prev = [];
+    return out;
   }
 
   /** Any JSON value (objects of rare records). */
@@ -99,12 +127,12 @@ export class ByteWriter {
 
   #text(s: string, tag: number): void {
     this.room(5 + s.length * 3);
-    const b = this.buf;
-    const o = this.end;
+    const b = this.#buf;
+    const o = this.#end;
     b[o] = tag;
     const w = b.write(s, o + 5, 'utf8');
     b.writeUInt32LE(w, o + 1);
-    this.end = o + 5 + w;
+    this.#end = o + 5 + w;
   }
 }
 

@@ -63,8 +63,8 @@ export class JournalLog {
   begin(values: number): ByteWriter {
     this.#check();
     this.#frame.begin(values);
-    this.#frame.num(this.#seq + 1);
-    return this.#frame;
+    this.#frame.w.num(this.#seq + 1);
+    return this.#frame.w;
   }
 
   /**

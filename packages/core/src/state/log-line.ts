@@ -41,10 +41,14 @@ class Views {
 }
 
 /**
- * Accumulates records in a reusable byte buffer; `frame()` returns one frame's bytes to append
- * to the log. A record is `begin(count)` then exactly `count` values (`num`, `str`, …).
+ * Accumulates records in a reusable byte buffer (`w`, written by the log's codec); `frame()`
+ * returns one frame's bytes to append to the log. A record is `begin(count)` then exactly `count`
+ * values (`w.num`, `w.str`, …). It holds its `ByteWriter` rather than extending it: one class for
+ * every writer (`byte-writer.ts`).
  */
-export class FrameBuffer extends ByteWriter {
+export class FrameBuffer {
+  /** the records' values, after the header's reserved bytes */
+  readonly w = new ByteWriter(HEADER);
   #count = 0;
   #recordStart = -1;
   /** the payload, for crc32 */
@@ -52,23 +56,24 @@ export class FrameBuffer extends ByteWriter {
   /** the whole frame, for the append */
   readonly #frames = new Views(0);
 
-  constructor() { super(HEADER); }
-
   /** Records in the buffer. */
   get count(): number { return this.#count; }
+
+  /** Payload bytes in the buffer. */
+  get size(): number { return this.w.size; }
 
   /** Starts a record of `values` values (at most 255). */
   begin(values: number): void {
     if (values > 255 || values < 3) throw new RangeError(`log record of ${values} values`);
-    this.#recordStart = this.end;
-    this.byte(values);
+    this.#recordStart = this.w.mark;
+    this.w.byte(values);
     this.#count++;
   }
 
   /** Drops the record being written (its encoding threw): the frame stays well-formed. */
   abort(): void {
     if (this.#recordStart < 0) return;
-    this.end = this.#recordStart;
+    this.w.truncate(this.#recordStart);
     this.#recordStart = -1;
     this.#count--;
   }
@@ -81,19 +86,21 @@ export class FrameBuffer extends ByteWriter {
    * internal buffer, valid until the next change.
    */
   frame(): Buffer {
-    this.room(1);
-    const b = this.buf;
-    const len = this.end - HEADER;
+    const w = this.w;
+    w.room(1);
+    const b = w.bytes;
+    const end = w.mark;
+    const len = end - HEADER;
     b[0] = FRAME_MAGIC;
     b.writeUInt32LE(len, 1);
     b.writeUInt32LE(~len >>> 0, 5);
     b.writeUInt32LE(crc32(this.#payloads.of(b, len)), 9);
-    b[this.end] = 0x0a;
-    return this.#frames.of(b, this.end + 1);
+    b[end] = 0x0a;
+    return this.#frames.of(b, end + 1);
   }
 
   clear(): void {
-    this.end = HEADER;
+    this.w.truncate(HEADER);
     this.#count = 0;
   }
 }

@@ -1,34 +1,8 @@
-import { ByteWriter, TAG } from './byte-writer.js';
+import { TAG } from './byte-writer.js';
 
-/**
- * Rows for the journal writer as tagged bytes (`byte-writer.ts`). A batch crosses to the worker
- * as a few transferred byte arrays instead of a structured clone of tens of thousands of values
- * (cheaper on the engine's thread; the decoding runs on the writer's).
- */
-export class RowWriter extends ByteWriter {
-  /** per column position: the value `col` wrote in the row before (since the last `take`) */
-  #prev: (string | null | undefined)[] = [];
-
-  /**
-   * A value at column position `col` of the row (every row of this writer must write that
-   * position through `col`): one byte (`TAG.SAME`) when it equals the row before's value there
-   * (asset, side, status… repeat from order to order), else the value.
-   */
-  col(col: number, v: string | null): void {
-    if (this.#prev[col] === v) { this.byte(TAG.SAME); return; }
-    this.#prev[col] = v;
-    this.value(v);
-  }
-
-  /** The bytes written since the last `take`, in a fresh (transferable) array; starts over. */
-  take(): Uint8Array {
-    const out = new Uint8Array(this.end);
-    out.set(this.buf.subarray(0, this.end));
-    this.end = 0;
-    this.#prev = [];
-    return out;
-  }
-}
+// Rows for the journal writer are `ByteWriter` bytes (`col` repeats, `take` per batch). A batch
+// crosses to the worker as a few transferred byte arrays instead of a structured clone of tens of
+// thousands of values (cheaper on the engine's thread; the decoding runs on the writer's).
 
 /** A bound value of a row. */
 export type RowValue = string | number | null;
@@ -44,7 +18,7 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 interface Slicers { latin1Slice(start: number, end: number): string; utf8Slice(start: number, end: number): string }
 
 /**
- * Runs `RowWriter` bytes (rows of `stride` values) through `many` (`rowsPerStatement` rows per
+ * Runs `ByteWriter` row bytes (rows of `stride` values) through `many` (`rowsPerStatement` rows per
  * call) and `one` (the rest, a row per call), decoding straight into one reused argument array
  * passed as positional arguments (binding an array argument costs a property lookup per value;
  * no intermediate flat array, no slices). `TAG.SAME` takes the value of the same column in the

@@ -29,7 +29,7 @@ export const WRITE_BEHIND_SQL = {
 /** Values per row of each table. */
 export const STRIDE = { orders: 22, fills: 12, positions: 6, rows: 5 } as const;
 /**
- * One batch as posted to the worker: the rows of each table as `RowWriter` bytes (`STRIDE`
+ * One batch as posted to the worker: the rows of each table as `ByteWriter` row bytes (`STRIDE`
  * values per row; transferred, not cloned) and the last journal-log sequence number it covers
  * (0: no log), committed in the same transaction.
  */
@@ -60,7 +60,7 @@ export const ROWS_PER_STATEMENT = 32;
 /** Logged when the `tw_rows` extension is built but does not load. */
 export const NATIVE_UNAVAILABLE = 'journal writer binds rows from JavaScript: the tw_rows extension does not load';
 
-/** Writes one table's rows of a batch (`RowWriter` bytes, `STRIDE` values per row). */
+/** Writes one table's rows of a batch (`ByteWriter` row bytes, `STRIDE` values per row). */
 type TableWriter = (bytes: Uint8Array) => void;
 
 /** What a batch is written with (prepared on the connection that writes it). */

@@ -10,7 +10,6 @@ import { IssuedIds } from './issued-ids.js';
 import { JournalLog, readLog, type LogRecord } from './journal-log.js';
 import { decodeFill, decodeIntent, decodeStatus, fillValues, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
 import { ByteWriter } from './byte-writer.js';
-import { RowWriter } from './row-codec.js';
 import { LOG_SEQ_COUNTER, NATIVE_UNAVAILABLE, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, discardSegment, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
 import { DUPLICATE_FILL, adoptedAvg, adoptedFilled, newFillOutcome, type FillOutcome, type FillSource } from './journal.js';
 import type { CounterReservation, StateStore } from './store.js';
@@ -85,7 +84,7 @@ export class WriteBehindJournal {
    */
   readonly #free: Core[] = [];
   /** fill rows not yet handed to the writer (`STRIDE.fills` values each), and their execution ids */
-  readonly #fills = new RowWriter();
+  readonly #fills = new ByteWriter();
   #fillIds: string[] = [];
   /** execution ids journaled: the recent ones exactly, older ones via SQLite (bounded memory) */
   readonly #exec: SeenIds;
@@ -93,9 +92,9 @@ export class WriteBehindJournal {
   readonly #scratch: Position = { asset: '', quantity: 0, avgEntryPrice: 0, currentPrice: 0, unrealizedPnl: 0, realizedPnl: 0 };
   readonly #dirtyPos = new Set<string>();
   /** journal-table rows not yet handed to the writer (`STRIDE.rows` values each) */
-  readonly #rows = new RowWriter();
+  readonly #rows = new ByteWriter();
   /** scratch for the order and position rows of a batch */
-  readonly #batchRows = new RowWriter();
+  readonly #batchRows = new ByteWriter();
   /** the intents' row prefixes of the batch being gathered (`Core.prefixAt`), and which batch that is */
   readonly #prefixes = new ByteWriter();
   #epoch = 1;

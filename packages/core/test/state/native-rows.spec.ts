@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { SimulatedClock, createStateLayer, silentLogger } from '../../dist/index.js';
 import { rowsExtensionBuilt } from '../../dist/state/native-rows.js';
-import { RowWriter } from '../../dist/state/row-codec.js';
+import { ByteWriter } from '../../dist/state/byte-writer.js';
 import { applyBatch, prepareBatchStatements, type BatchStatements, type PostedBatch } from '../../dist/state/write-behind-sql.js';
 import { tempDir } from './helpers.js';
 
@@ -34,7 +34,7 @@ const LONG = 'x'.repeat(300); // ≥ 256 characters: written as UTF-8 with a 4-b
 
 /** Orders `from` … `to - 1`, in `status`; every kind of value the writer posts. */
 function batch(id: number, from: number, to: number, status: string): PostedBatch {
-  const o = new RowWriter(); const f = new RowWriter(); const r = new RowWriter(); const p = new RowWriter();
+  const o = new ByteWriter(); const f = new ByteWriter(); const r = new ByteWriter(); const p = new ByteWriter();
   for (let k = from; k < to; k++) {
     const cid = `twnative${k.toString(36)}`;
     const side = k % 3 === 0 ? 'SELL' : 'BUY';
@@ -102,7 +102,7 @@ describe('journal writer: native rows (tw_rows extension) against rows bound fro
     const st = statements(db, true);
     const good = batch(1, 0, 3, 'SUBMITTED');
     const bad = (orders: Uint8Array): PostedBatch => ({ ...good, orders });
-    const w = new RowWriter();
+    const w = new ByteWriter();
     w.num(1); w.num(2); w.num(3);
     const twoValues = w.take(); // a 22-value row cut short
     w.json({ a: 1 }); for (let i = 1; i < 22; i++) w.num(i);

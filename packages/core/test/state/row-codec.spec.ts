@@ -1,6 +1,7 @@
-// The rows posted to the journal writer: `RowWriter` bytes decoded straight into statement arguments.
+// The rows posted to the journal writer: `ByteWriter` row bytes decoded straight into statement arguments.
 import { expect } from 'chai';
-import { RowWriter, runRows, type RowValue } from '../../dist/state/row-codec.js';
+import { ByteWriter } from '../../dist/state/byte-writer.js';
+import { runRows, type RowValue } from '../../dist/state/row-codec.js';
 
 /** A statement that records the argument lists it was run with. */
 const recorder = (): { calls: RowValue[][]; run(...v: RowValue[]): void } => {
@@ -10,7 +11,7 @@ const recorder = (): { calls: RowValue[][]; run(...v: RowValue[]): void } => {
 
 describe('journal writer rows (row-codec)', () => {
   it('decodes every value in order, 4 rows per multi-row call and the rest one row per call, with repeated columns restored', () => {
-    const w = new RowWriter();
+    const w = new ByteWriter();
     const rows: RowValue[][] = [];
     for (let i = 0; i < 11; i++) {
       const asset = i < 6 ? 'AAPL' : 'MSFT';
@@ -31,7 +32,7 @@ describe('journal writer rows (row-codec)', () => {
   });
 
   it('take() starts over: the first row after it carries every value', () => {
-    const w = new RowWriter();
+    const w = new ByteWriter();
     w.col(0, 'X'); w.num(1);
     w.take();
     w.col(0, 'X'); w.num(2);
@@ -43,7 +44,7 @@ describe('journal writer rows (row-codec)', () => {
   it('refuses malformed bytes: a repeat without a row before, an incomplete row, an unknown tag', () => {
     const noop = recorder();
     expect(() => runRows(noop, noop, new Uint8Array([5]), 1, 32)).to.throw(RangeError, /without a row before/);
-    const w = new RowWriter();
+    const w = new ByteWriter();
     w.num(1); w.num(2); w.num(3);
     expect(() => runRows(noop, noop, w.take(), 2, 32)).to.throw(RangeError, /incomplete row/);
     expect(() => runRows(noop, noop, new Uint8Array([9]), 1, 32)).to.throw(RangeError, /bad row value tag/);
