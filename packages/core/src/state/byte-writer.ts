@@ -47,7 +47,13 @@ export class ByteWriter {
     this.#buf[this.#end++] = v;
   }
 
+  /**
+   * A number (non-finite → null, as JSON would). `num` and `str` are the typed fast paths (small
+   * enough to be inlined into the codec: a double is not boxed to be passed); anything else given
+   * to them goes through `value`, so odd inputs keep JSON's semantics whichever method wrote them.
+   */
   num(v: number): void {
+    if (typeof v !== 'number') { this.value(v); return; }
     this.room(9);
     const o = this.#end;
     if (!Number.isFinite(v)) { this.#buf[o] = TAG.NULL; this.#end = o + 1; return; } // as JSON would
@@ -57,6 +63,7 @@ export class ByteWriter {
   }
 
   str(s: string): void {
+    if (typeof s !== 'string') { this.value(s); return; }
     const n = s.length;
     if (n < 256) { // short ASCII, byte by byte; anything else through the UTF-8 encoder
       this.room(2 + n);

@@ -525,8 +525,8 @@ export class WriteBehindJournal {
       // record when it was written in this batch (never `col`: copied rows would not track it)
       if (c.prefixEpoch === this.#epoch) w.raw(this.#prefixes.bytes, c.prefixAt, c.prefixEnd);
       else {
-        w.str(c.cid); w.value(c.asset); w.value(c.side); w.num(c.quantity); w.value(c.orderType); w.value(c.limitPrice); w.value(c.stopPrice);
-        w.value(c.tif); w.value(c.expireAt); w.value(c.tag); w.num(c.reduceOnly); w.num(c.createdAt);
+        w.str(c.cid); w.str(c.asset); w.str(c.side); w.num(c.quantity); w.str(c.orderType); w.value(c.limitPrice); w.value(c.stopPrice);
+        w.str(c.tif); w.value(c.expireAt); w.value(c.tag); w.num(c.reduceOnly); w.num(c.createdAt);
       }
       w.str(c.orderId); w.col(13, c.status); w.num(c.filled); w.num(c.avg); w.num(c.updatedAt); w.value(c.submittedAt); w.value(c.filledAt);
       w.value(c.reason); w.num(c.external); w.num(c.overfilled);
