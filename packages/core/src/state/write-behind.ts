@@ -10,6 +10,7 @@ import { IssuedIds } from './issued-ids.js';
 import { JournalLog, readLog, type LogRecord } from './journal-log.js';
 import { decodeFill, decodeIntent, decodeStatus, fillValues, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
 import { ByteWriter } from './byte-writer.js';
+import { OrderTable, type OrderKey } from './order-table.js';
 import { LOG_SEQ_COUNTER, NATIVE_UNAVAILABLE, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, discardSegment, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
 import { DUPLICATE_FILL, adoptedAvg, adoptedFilled, newFillOutcome, type FillOutcome, type FillSource } from './journal.js';
 import type { CounterReservation, StateStore } from './store.js';
@@ -40,8 +41,6 @@ interface Core {
    */
   prefixAt: number; prefixEnd: number; prefixEpoch: number;
 }
-/** An order's key in memory: its `IssuedIds` index for ids this session generated (cheaper to hash than the string), else the id. */
-type OrderKey = number | string;
 interface PosCore { quantity: number; avg: number; realized: number; last: number; updatedAt: number }
 /** A counter block to reserve with a batch: `batchId` 0 until posted. */
 interface Reservation { name: string; size: number; batchId: number }
@@ -70,7 +69,7 @@ interface Reservation { name: string; size: number; batchId: number }
 export class WriteBehindJournal {
   readonly #store: StateStore;
   /** the orders in memory, by `#keyOf(clientOrderId)` */
-  readonly #orders = new Map<OrderKey, Core>();
+  readonly #orders = new OrderTable<Core>();
   /** the order created or looked up last (acks, fills and updates mostly follow their intent): no key, no map lookup */
   #last: Core | undefined;
   /** orders changed since the last drain, in the order of their first change (each once: `Core.dirty`) */
