@@ -29,7 +29,7 @@ export function writeIntent(log: JournalLog, i: OrderIntent, now: number, row?: 
     w.str(i.clientOrderId); w.str(i.asset); w.str(i.side); w.num(i.quantity); w.str(i.orderType);
     w.value(i.limitPrice ?? null); w.value(i.stopPrice ?? null); w.str(i.timeInForce); w.value(i.expireAt ?? null); w.value(i.tag ?? null);
     w.num(i.reduceOnly ? 1 : 0); w.num(i.createdAt);
-    row?.raw(w.bytes, from, w.mark); // before `end`: it writes the frame and starts over
+    row?.raw(w, from, w.mark); // before `end`: it writes the frame and starts over
   } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
   log.end(true);
 }
@@ -51,7 +51,7 @@ export function writeFill(log: JournalLog, f: Fill, source: FillSource, now: num
     w.str('F'); w.num(now);
     const from = w.mark;
     fillValues(w, f, source);
-    if (row) { row.raw(w.bytes, from, w.mark); row.num(now); } // before `end`: it may write the frame and start over
+    if (row) { row.raw(w, from, w.mark); row.num(now); } // before `end`: it may write the frame and start over
   } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
   log.end(false);
 }

@@ -522,7 +522,7 @@ export class WriteBehindJournal {
       if (typeof c.key === 'string') cids.push(c.cid); // generated ids are settled by their bit, never by `uncommitted`
       // the columns of `WRITE_BEHIND_SQL.upsertOrder`; the first twelve copied from the intent's log
       // record when it was written in this batch (never `col`: copied rows would not track it)
-      if (c.prefixEpoch === this.#epoch) w.raw(this.#prefixes.bytes, c.prefixAt, c.prefixEnd);
+      if (c.prefixEpoch === this.#epoch) w.raw(this.#prefixes, c.prefixAt, c.prefixEnd);
       else {
         w.str(c.cid); w.str(c.asset); w.str(c.side); w.num(c.quantity); w.str(c.orderType); w.value(c.limitPrice); w.value(c.stopPrice);
         w.str(c.tif); w.value(c.expireAt); w.value(c.tag); w.num(c.reduceOnly); w.num(c.createdAt);

@@ -24,4 +24,22 @@ describe('journal values (byte-writer)', () => {
     while (r.pos < bytes.length) out.push(r.value());
     expect(out).to.deep.equal([100.25, null, 'twA1', '€ 5', null, { k: [1, 2] }, '7']);
   });
+
+  it("raw copies another writer's bytes exactly, whatever the length (four at a time, then the rest); never past its end, never from itself", () => {
+    const src = new ByteWriter(3); // a reserved front, as a frame has
+    for (let i = 0; i < 40; i++) src.byte((i * 37 + 11) & 0xff);
+    const all = [...src.bytes.subarray(0, src.mark)];
+    for (let start = 3; start < 12; start++) {
+      for (let end = start; end <= src.mark; end += 3) {
+        const dst = new ByteWriter();
+        dst.byte(0xee); // copied after what is there
+        dst.raw(src, start, end);
+        expect([...dst.take()], `[${start}, ${end})`).to.deep.equal([0xee, ...all.slice(start, end)]);
+      }
+    }
+    const dst = new ByteWriter();
+    expect(() => dst.raw(src, 3, src.mark + 1)).to.throw(RangeError, /past the source/);
+    expect(() => src.raw(src, 3, 5)).to.throw(RangeError, /itself/);
+  });
 });
+
