@@ -12,6 +12,7 @@ db.pragma('busy_timeout = 10000');
 db.pragma('journal_mode = WAL');
 db.pragma('synchronous = NORMAL');
 db.pragma('cache_size = -16384');
+db.pragma('wal_autocheckpoint = 4000'); // as on the store's connection (`open-database.ts`): the batches commit here, so their checkpoints run here
 const st = prepareBatchStatements(db, (why) => parentPort?.postMessage({ warn: `${NATIVE_UNAVAILABLE} (${why})` }));
 const apply = db.transaction((b: PostedBatch) => applyBatch(st, b));
 
