@@ -508,10 +508,7 @@ export class LiveEngine implements EngineHandle {
     if (!this.account.onOrderUpdate(order)) return;
     for (const ext of this.#extensions) ext.onOrderUpdate?.(order);
     const cb = this.strategy.onOrderUpdate;
-    if (cb) {
-      this.#queue.pushTask('order', () => cb.call(this.strategy, order, this.#sb));
-      this.#wake?.();
-    }
+    if (cb) this.#queueOrderEvent(cb, order);
   }
 
   #onFill(fill: Fill): void {
@@ -519,10 +516,17 @@ export class LiveEngine implements EngineHandle {
     this.#counts.fills++;
     for (const ext of this.#extensions) ext.onFill?.(fill);
     const cb = this.strategy.onFill;
-    if (cb) {
-      this.#queue.pushTask('order', () => cb.call(this.strategy, fill, this.#sb));
-      this.#wake?.();
-    }
+    if (cb) this.#queueOrderEvent(cb, fill);
+  }
+
+  /**
+   * Queues a strategy callback for an order update or a fill. Its own method: a closure written in
+   * `#onOrderUpdate` / `#onFill` would make every call of theirs allocate a context for the
+   * parameters it captures, callback or not.
+   */
+  #queueOrderEvent<T>(cb: (this: Strategy, v: T, broker: EngineStrategyBroker) => void | Promise<void>, v: T): void {
+    this.#queue.pushTask('order', () => cb.call(this.strategy, v, this.#sb));
+    this.#wake?.();
   }
 
   // ── order gateway ───────────────────────────────────────────────────────
