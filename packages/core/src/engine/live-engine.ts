@@ -413,7 +413,15 @@ export class LiveEngine implements EngineHandle {
   /** Dispatches one market event; the promise it may return never rejects (errors are reported). */
   #dispatchMarket(ts: number, data: MarketDataMap, ctx: FeedContext, enqueuedAt: number): void | Promise<void> {
     const p = this.#dispatchRaw(ts, data, ctx, enqueuedAt);
-    if (p === undefined) return undefined;
+    return p === undefined ? undefined : this.#settleMarket(p, ts, data);
+  }
+
+  /**
+   * Settles a strategy's pending `onData`. Its own method: the closures below, written in
+   * `#dispatchMarket`, would make every event allocate a context for what they capture, even the
+   * events whose `onData` returned nothing.
+   */
+  #settleMarket(p: PromiseLike<unknown>, ts: number, data: MarketDataMap): Promise<void> {
     const sample = this.#pendingSample;
     const t0 = this.#pendingT0;
     return Promise.resolve(p).then(
