@@ -109,6 +109,9 @@ export class ByteWriter {
   /** The internal buffer (valid until the next write: it may grow). */
   get bytes(): Buffer { return this.#buf; }
 
+  /** A DataView of `bytes` (valid as long as `bytes` is). */
+  get view(): DataView { return this.#view; }
+
   nil(): void {
     this.room(1);
     this.#buf[this.#end++] = TAG.NULL;

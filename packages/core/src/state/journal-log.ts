@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { StateError } from '../errors.js';
 import { crashPoint } from './crash-point.js';
 import type { ByteWriter } from './byte-writer.js';
-import { FRAME_MAGIC, FrameBuffer, parseTextLine, readFrame, zeroTail, type LogRecord } from './log-line.js';
+import { FrameBuffer, isFrameMagic, parseTextLine, readFrame, zeroTail, type LogRecord } from './log-line.js';
 import { openSegment, type SegmentFile } from './log-segment.js';
 
 /** Segment files of the journal log, next to state.db: `journal.<first seq, 16 digits>.log`. */
@@ -169,13 +169,13 @@ export function readSegment(b: Buffer): { groups: LogRecord[][]; damage?: { inde
   if (zeroTail(b, 0)) return { groups }; // empty, or nothing stored yet: a segment opened just before the crash
   // a text line starts with its checksum's hex digits; a zero first byte is a mapped segment whose
   // first frame was torn before its header was stored (a copy may store its first bytes last)
-  if (b[0] !== FRAME_MAGIC && b[0] !== 0) return readTextSegment(b.toString('utf8'));
+  if (!isFrameMagic(b[0]) && b[0] !== 0) return readTextSegment(b.toString('utf8'));
   for (let p = 0; p < b.length;) {
     if (b[p] === 0 && zeroTail(b, p)) break; // a mapped segment's space not written yet (`log-segment.ts`)
     const f = readFrame(b, p);
     if (typeof f === 'string') {
       let tail = true;
-      for (let q = b.indexOf(FRAME_MAGIC, p + 1); q >= 0 && tail; q = b.indexOf(FRAME_MAGIC, q + 1)) if (typeof readFrame(b, q) !== 'string') tail = false;
+      for (let q = p + 1; q < b.length && tail; q++) if (isFrameMagic(b[q]) && typeof readFrame(b, q) !== 'string') tail = false;
       return { groups, damage: { index: groups.length, tail, unit: 'frame' } };
     }
     groups.push(f.records);

@@ -13,14 +13,14 @@ import { cleanupTempDirs, intent, tempDir } from './helpers.js';
 const logs = (dir: string): string[] => readdirSync(dir).filter((f) => /^journal\.\d{16}\.log$/.test(f)).sort();
 
 /**
- * The frames of a log segment (`0x01 | u32 length | u32 ~length | u32 crc | payload | \n`), as byte
+ * The frames of a log segment (`0x02 | u32 length | u32 ~length | u32 xxh32 | payload | \n`), as byte
  * ranges; up to the zero bytes a mapped segment's file ends in until it is closed.
  */
 function frames(buf: Buffer): [number, number][] {
   const out: [number, number][] = [];
   for (let p = 0; p < buf.length;) {
     if (buf.subarray(p).every((b) => b === 0)) break;
-    expect(buf[p]).to.equal(0x01);
+    expect(buf[p]).to.equal(0x02);
     const end = p + 13 + buf.readUInt32LE(p + 1) + 1;
     out.push([p, end]);
     p = end;
@@ -186,7 +186,7 @@ describe("journal log (durability 'process')", () => {
     const whole = readFileSync(last);
     const [a, b] = frames(whole)[0]!;
     appendFileSync(last, whole.subarray(a, a + Math.floor((b - a) / 2))); // a frame cut in the middle
-    appendFileSync(last, Buffer.from([0x01, 0x40])); // and a header cut short
+    appendFileSync(last, Buffer.from([0x02, 0x40])); // and a header cut short
     const logger = new MemoryLogger();
     const store = StateStore.open({ stateDir: dir, breakStaleLock: true, logger });
     const j = new OrderJournal(store);
@@ -237,6 +237,39 @@ describe("journal log (durability 'process')", () => {
     expect(j.fillCount()).to.equal(0);
     store.close();
     expect(logs(dir)).to.deep.equal([]);
+  });
+
+  it('frames written by earlier builds (CRC-32 checksum, first byte 0x01) still replay, and damage in them is still seen', () => {
+    // the crashed dir's frames, rewritten as a build before xxHash32 wrote them
+    const asCrc32 = (dir: string): string => {
+      const file = join(dir, logs(dir)[0]!);
+      const buf = readFileSync(file);
+      const fr = frames(buf);
+      for (const [a, b] of fr) {
+        buf[a] = 0x01;
+        buf.writeUInt32LE(crc32(buf.subarray(a + 13, b - 1)), a + 9);
+      }
+      writeFileSync(file, buf);
+      return file;
+    };
+    const dir = crashedDir();
+    asCrc32(dir);
+    const store = StateStore.open({ stateDir: dir, breakStaleLock: true });
+    const j = new OrderJournal(store);
+    expect(j.orders().map((o) => [o.clientOrderId, o.status])).to.deep.equal([['twL1', 'FILLED'], ['twL2', 'PENDING_SUBMIT'], ['twL3', 'PENDING_SUBMIT']]);
+    expect(j.fillCount()).to.equal(1);
+    store.close();
+
+    const damaged = crashedDir();
+    const file = asCrc32(damaged);
+    const buf = readFileSync(file);
+    buf.write('CANCELLED', buf.indexOf('SUBMITTED'), 'latin1'); // the middle frame's CRC no longer matches
+    writeFileSync(file, buf);
+    const again = StateStore.open({ stateDir: damaged, breakStaleLock: true });
+    let code = '';
+    try { new OrderJournal(again); } catch (err) { code = (err as { code: string }).code; }
+    again.close();
+    expect(code).to.equal('STATE_CORRUPT');
   });
 
   it('logs written by earlier builds (one record per line) still replay', () => {
