@@ -4,7 +4,7 @@ import { StateError } from '../errors.js';
 import { crashPoint } from './crash-point.js';
 import type { ByteWriter } from './byte-writer.js';
 import { FrameBuffer, isFrameMagic, parseTextLine, readFrame, zeroTail, type LogRecord } from './log-line.js';
-import { openSegment, type SegmentFile } from './log-segment.js';
+import { RETIRED_SUFFIX, openSegment, type SegmentFile } from './log-segment.js';
 
 /** Segment files of the journal log, next to state.db: `journal.<first seq, 16 digits>.log`. */
 const SEGMENT = /^journal\.(\d{16})\.log$/;
@@ -19,6 +19,11 @@ export type { LogRecord } from './log-line.js';
 
 /** Buffered records are written once they take this many bytes, whatever else happens. */
 const FLUSH_BYTES = 1 << 18;
+/** Retired segments kept for reuse, at most (the batches in flight seal about as many). */
+const SPARE_SEGMENTS = 8;
+
+/** Files a crash left between a segment's retirement and its reuse: nothing in them is needed. */
+const RETIRED = new RegExp(`^journal\\.\\d{16}\\.log${RETIRED_SUFFIX.replace('.', '\\.')}$`);
 
 /**
  * Append-only journal log for `process` durability, in segment files (`log-segment.ts`: mapped into
@@ -45,11 +50,16 @@ export class JournalLog {
   #framesInSegment = 0;
   #broken = false;
   readonly #frame = new FrameBuffer();
+  /** sealed segments that can be reused, each until the batch that covers it is committed */
+  readonly #sealed: { segment: SegmentFile; batch: number }[] = [];
+  /** retired segments (committed, emptied, still mapped): the next segments */
+  readonly #spare: SegmentFile[] = [];
 
   /** Starts a new segment after `lastSeq` (the highest sequence number already used). */
   constructor(stateDir: string, lastSeq: number) {
     this.#dir = stateDir;
     this.#seq = lastSeq;
+    for (const f of readdirSync(stateDir)) if (RETIRED.test(f)) unlinkSync(join(stateDir, f)); // a crash between a retirement and a reuse
     this.#segment = openSegment(join(stateDir, segmentName(lastSeq + 1)));
   }
 
@@ -100,25 +110,71 @@ export class JournalLog {
   }
 
   /**
-   * Closes the current segment and opens the next; returns the closed segment's file (undefined
-   * when it held nothing: it stays the current one). The caller deletes that file once the SQLite
-   * batch covering its records is committed, never before (`journal-writer.ts`).
+   * Closes the current segment and opens the next (a retired one when there is one: `reuse`);
+   * `batch`: the SQLite batch that covers every record in the closed segment. Returns the closed
+   * segment's file when the caller must delete it once that batch is committed (a segment written
+   * by write(2)); undefined when it held nothing (it stays the current one) or when it is kept for
+   * reuse (a mapped one: `committed` retires it once the batch is committed, never before).
    */
-  seal(): string | undefined {
+  seal(batch: number): string | undefined {
     this.flush();
     if (this.#framesInSegment === 0) return undefined;
-    const next = openSegment(join(this.#dir, segmentName(this.#seq + 1))); // first: if this fails, appends go on in the current segment
+    const name = join(this.#dir, segmentName(this.#seq + 1));
+    const spare = this.#spare.pop();
+    let next: SegmentFile;
+    try {
+      // first: if this fails, appends go on in the current segment
+      next = spare ? (spare.reuse!(name), spare) : openSegment(name);
+    } catch (err) {
+      if (spare) this.#drop(spare);
+      throw err;
+    }
     const done = this.#segment;
     this.#segment = next;
     this.#framesInSegment = 0;
+    if (done.retire !== undefined) { this.#sealed.push({ segment: done, batch }); return undefined; }
     done.close(true); // deleted once its batch is committed
     return done.file;
   }
 
-  /** Closes the file; with `empty`, everything is in SQLite: the (empty) current segment is removed. */
+  /**
+   * Batches up to `batch` are committed (the caller never passes one past a failed batch): the
+   * sealed segments they cover leave the log and are kept for reuse (at most `SPARE_SEGMENTS`).
+   */
+  committed(batch: number): void {
+    const sealed = this.#sealed;
+    while (sealed.length > 0 && sealed[0]!.batch <= batch) {
+      const { segment } = sealed.shift()!;
+      crashPoint('before-log-truncate'); // committed, segment still in the log
+      try {
+        segment.retire!();
+      } catch {
+        // cannot be renamed or emptied: its records are committed, so it is harmless (skipped at
+        // the next start); unmapped, never reused
+        segment.close(true);
+        continue;
+      }
+      if (this.#spare.length < SPARE_SEGMENTS) this.#spare.push(segment);
+      else this.#drop(segment);
+    }
+  }
+
+  /** Unmaps a retired segment and deletes its file. */
+  #drop(segment: SegmentFile): void {
+    segment.close(true);
+    try { unlinkSync(segment.file); } catch { /* already gone; a leftover is deleted at the next start */ }
+  }
+
+  /**
+   * Closes the file; with `empty`, everything is in SQLite: the (empty) current segment is removed.
+   * Retired segments are deleted; sealed ones not known to be committed are unmapped and kept
+   * (they are read again at the next start).
+   */
   close(empty: boolean): void {
     try { if (!this.#broken) this.flush(); } finally { this.#segment.close(false); }
     if (empty && this.#framesInSegment === 0) { try { unlinkSync(this.#segment.file); } catch { /* already gone */ } }
+    for (const s of this.#spare.splice(0)) this.#drop(s);
+    for (const { segment } of this.#sealed.splice(0)) segment.close(true);
   }
 }
 

@@ -149,7 +149,8 @@ export class WriteBehindJournal {
     store.addFlushHook((closing) => {
       try {
         this.drain();
-        this.#waitFor(this.#sent); // the writer deletes each batch's segment once it is committed
+        this.#waitFor(this.#sent); // the writer deletes each batch's segment written by write(2) once it is committed
+        this.#committed(); // mapped ones are retired here (`journal-log.ts`), then deleted by `close`
       } finally {
         // even when the drain failed (a broken log, a failed batch): the worker must not outlive the
         // store, or it keeps the process alive and the state dir locked
@@ -445,6 +446,7 @@ export class WriteBehindJournal {
     if (Atomics.load(this.#signal, 1) !== 0) return;
     this.#exec.committed(done);
     this.#otherIds.committed(done);
+    this.#log?.committed(done); // their log segments leave the log, for reuse
   }
 
   applyFill(f: Fill, source: FillSource, now: number): FillOutcome {
@@ -508,9 +510,9 @@ export class WriteBehindJournal {
     }
     const id = this.#sent + 1;
     const logSeq = this.#log?.seq ?? this.#replayedSeq;
-    // later records go to a new segment; this one is deleted once batch `id` is committed (first:
-    // if opening the next segment fails, nothing below has been taken from memory yet)
-    const discard = this.#log?.seal();
+    // later records go to a new segment; this one is deleted (or retired for reuse) once batch `id`
+    // is committed (first: if opening the next segment fails, nothing below has been taken from memory yet)
+    const discard = this.#log?.seal(id);
     const fills = this.#fills.take();
     const rows = this.#rows.take();
     this.#exec.posted(id, this.#fillIds); // tracked until batch `id` is known committed (never, if it fails)

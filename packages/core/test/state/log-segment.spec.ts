@@ -1,6 +1,6 @@
 // Journal-log segment files: mapped into memory (core's native part) or written by write(2).
 import { expect } from 'chai';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, existsSync, openSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
@@ -51,6 +51,30 @@ describe('journal log segment files (log-segment)', () => {
     const after = readFileSync(file);
     expect(after.length).to.equal(before.length);
     expect(after.subarray(0, 300).equals(frames[0]!)).to.equal(true);
+  });
+
+  it('mapped into memory: a retired segment leaves the log (renamed .free) with its bytes zeroed, and is reused as an empty new segment', function () {
+    if (!segmentsMapped()) this.skip();
+    const dir = tempDir();
+    const first = join(dir, 'journal.0000000000000001.log');
+    const seg = withMmap(true, () => openSegment(first));
+    expect(() => seg.reuse!(join(dir, 'x.log'))).to.throw(/was not retired/); // in use: never renamed over
+    seg.append(frames[0]!);
+    seg.append(frames[1]!);
+    seg.retire!();
+    expect(existsSync(first)).to.equal(false); // the reader no longer sees it
+    expect(seg.file).to.equal(`${first}.free`);
+    expect(readFileSync(seg.file).every((b) => b === 0)).to.equal(true); // no stale frame survives into its next life
+    const next = join(dir, 'journal.0000000000000042.log');
+    seg.reuse!(next);
+    expect([existsSync(`${first}.free`), seg.file]).to.deep.equal([false, next]);
+    seg.append(frames[4]!);
+    seg.append(frames[1]!);
+    const during = readFileSync(next); // as a restart after a crash would read it: the new frames, then zeros
+    expect(during.subarray(0, 18).equals(Buffer.concat([frames[4]!, frames[1]!]))).to.equal(true);
+    expect(during.subarray(18).every((b) => b === 0)).to.equal(true);
+    seg.close(false);
+    expect(readFileSync(next).equals(Buffer.concat([frames[4]!, frames[1]!]))).to.equal(true);
   });
 
   it('the addon unmaps only what it mapped: any other buffer is refused (unmapping it would free memory V8 owns), its own once', function () {
