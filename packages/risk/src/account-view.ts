@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { applyFillInPlace, markPosition, type BrokerProtocol, type Fill, type Logger } from '@tradewire/core';
 import { PositionBook, newPosition } from './position-book.js';
 import type { PriceGuard } from './price-guard.js';

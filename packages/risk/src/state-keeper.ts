@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import type { Clock, KeyValueStore, Logger, OrderIntent } from '@tradewire/core';
 import { riskError } from './errors.js';
 import { RiskStateStore, TRADING_STATE_RANK as RANK, type RiskAuditEntry, type RiskStateData } from './risk-state.js';

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { SimulatedClock, SystemClock, type Clock } from '../clock.js';
 import { EngineError, isTradingError } from '../errors.js';
 import { silentLogger, type Logger } from '../logger.js';
