@@ -100,6 +100,21 @@ export class ByteWriter {
     this.#end += n;
   }
 
+  /**
+   * A number, or null for null / undefined (the optional fields of records and rows): small enough to
+   * be inlined, as `num` is; `value` would not be. Anything else goes through `value`, as from `num`.
+   */
+  optNum(v: number | null | undefined): void {
+    if (v === null || v === undefined) this.nil();
+    else this.num(v);
+  }
+
+  /** A string, or null for null / undefined (as `optNum`). */
+  optStr(v: string | null | undefined): void {
+    if (v === null || v === undefined) this.nil();
+    else this.str(v);
+  }
+
   /** Drops what was written after `mark` (a write that failed half-way). */
   truncate(mark: number): void { if (mark < this.#end) this.#end = mark; }
 
@@ -125,7 +140,7 @@ export class ByteWriter {
   col(col: number, v: string | null): void {
     if (this.#prev[col] === v) { this.byte(TAG.SAME); return; }
     this.#prev[col] = v;
-    this.value(v);
+    this.optStr(v);
   }
 
   /** The bytes written since the last `take`, in a fresh (transferable) array; starts over (rows only). */

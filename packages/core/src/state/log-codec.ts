@@ -14,7 +14,8 @@ export type StatusOptions = { orderId?: string | undefined; reason?: string | un
 
 // Writers: one record each, straight into the log's buffer (no intermediate array, no JSON).
 // `value` keeps JSON's semantics for odd inputs (undefined → null, non-finite → null, objects as JSON);
-// the typed `num` / `str` (fields the types say are numbers or strings) fall back to it for anything else.
+// the typed `num` / `str` / `optNum` / `optStr` (fields the types say are numbers or strings, optional
+// or not) fall back to it for anything else.
 
 /**
  * An order intent: durable (written before the call returns, with everything buffered before it).
@@ -27,7 +28,7 @@ export function writeIntent(log: JournalLog, i: OrderIntent, now: number, row?: 
     w.str('I'); w.num(now);
     const from = w.mark;
     w.str(i.clientOrderId); w.str(i.asset); w.str(i.side); w.num(i.quantity); w.str(i.orderType);
-    w.value(i.limitPrice ?? null); w.value(i.stopPrice ?? null); w.str(i.timeInForce); w.value(i.expireAt ?? null); w.value(i.tag ?? null);
+    w.optNum(i.limitPrice); w.optNum(i.stopPrice); w.str(i.timeInForce); w.optNum(i.expireAt); w.optStr(i.tag);
     w.num(i.reduceOnly ? 1 : 0); w.num(i.createdAt);
     row?.raw(w, from, w.mark); // before `end`: it writes the frame and starts over
   } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
@@ -37,7 +38,7 @@ export function writeIntent(log: JournalLog, i: OrderIntent, now: number, row?: 
 /** A fill's eleven values, in the order of its log record and of `WRITE_BEHIND_SQL.insertFill`'s columns (recorded_at follows). */
 export function fillValues(w: ByteWriter, f: Fill, source: FillSource): void {
   w.str(f.executionId); w.str(f.orderId); w.str(f.clientOrderId); w.str(f.asset); w.str(f.side);
-  w.num(f.quantity); w.num(f.price); w.num(f.commission); w.num(f.timestamp); w.value(f.cumulativeQuantity ?? null); w.str(source);
+  w.num(f.quantity); w.num(f.price); w.num(f.commission); w.num(f.timestamp); w.optNum(f.cumulativeQuantity); w.str(source);
 }
 
 /**
@@ -60,8 +61,8 @@ export function writeFill(log: JournalLog, f: Fill, source: FillSource, now: num
 export function writeStatus(log: JournalLog, cid: string, status: OrderStatus, o: StatusOptions, now: number): void {
   const w = log.begin(10);
   try {
-    w.str('S'); w.num(now); w.str(cid); w.str(status); w.value(o.orderId ?? null); w.value(o.reason ?? null); w.value(o.kind ?? null);
-    w.num(o.authoritative === true ? 1 : 0); w.value(o.submittedAt ?? null);
+    w.str('S'); w.num(now); w.str(cid); w.str(status); w.optStr(o.orderId); w.optStr(o.reason); w.optStr(o.kind);
+    w.num(o.authoritative === true ? 1 : 0); w.optNum(o.submittedAt);
   } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
   log.end(false);
 }
@@ -79,7 +80,7 @@ export function writeAdopt(log: JournalLog, o: Order, now: number): void {
 export function writeNote(log: JournalLog, cid: string, kind: string, detail: string | null, now: number): void {
   const w = log.begin(6);
   try {
-    w.str('N'); w.num(now); w.str(cid); w.str(kind); w.value(detail);
+    w.str('N'); w.num(now); w.str(cid); w.str(kind); w.optStr(detail);
   } catch (err) { log.abort(); throw err; } // an odd value (a BigInt, a cycle) must not leave half a record
   log.end(false);
 }

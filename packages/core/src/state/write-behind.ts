@@ -313,7 +313,7 @@ export class WriteBehindJournal {
 
   #row(now: number, cid: string, kind: string, status: string | null, detail: string | null): void {
     const w = this.#rows;
-    w.num(now); w.str(cid); w.col(2, kind); w.col(3, status); w.value(detail);
+    w.num(now); w.str(cid); w.col(2, kind); w.col(3, status); w.optStr(detail);
   }
 
   #touch(c: Core): void {
@@ -534,11 +534,11 @@ export class WriteBehindJournal {
       // record when it was written in this batch (never `col`: copied rows would not track it)
       if (c.prefixEpoch === this.#epoch) w.raw(this.#prefixes, c.prefixAt, c.prefixEnd);
       else {
-        w.str(c.cid); w.str(c.asset); w.str(c.side); w.num(c.quantity); w.str(c.orderType); w.value(c.limitPrice); w.value(c.stopPrice);
-        w.str(c.tif); w.value(c.expireAt); w.value(c.tag); w.num(c.reduceOnly); w.num(c.createdAt);
+        w.str(c.cid); w.str(c.asset); w.str(c.side); w.num(c.quantity); w.str(c.orderType); w.optNum(c.limitPrice); w.optNum(c.stopPrice);
+        w.str(c.tif); w.optNum(c.expireAt); w.optStr(c.tag); w.num(c.reduceOnly); w.num(c.createdAt);
       }
-      w.str(c.orderId); w.col(13, c.status); w.num(c.filled); w.num(c.avg); w.num(c.updatedAt); w.value(c.submittedAt); w.value(c.filledAt);
-      w.value(c.reason); w.num(c.external); w.num(c.overfilled);
+      w.str(c.orderId); w.col(13, c.status); w.num(c.filled); w.num(c.avg); w.num(c.updatedAt); w.optNum(c.submittedAt); w.optNum(c.filledAt);
+      w.optStr(c.reason); w.num(c.external); w.num(c.overfilled);
       if (isTerminal(c.status)) this.#evictNext.push(c);
     }
     this.#prefixes.truncate(0); // every order whose intent wrote one was dirty: its row is written above

@@ -5,12 +5,14 @@ import { ByteReader, ByteWriter, TAG } from '../../dist/state/byte-writer.js';
 const bytesOf = (write: (w: ByteWriter) => void): number[] => { const w = new ByteWriter(); write(w); return [...w.take()]; };
 
 describe('journal values (byte-writer)', () => {
-  it('num and str write what value writes for every input, odd ones included (JSON semantics whichever method the codec calls)', () => {
+  it('num, str, optNum and optStr write what value writes for every input, odd ones included (JSON semantics whichever method the codec calls)', () => {
     const odd: unknown[] = [1.5, -0, 1e300, Number.NaN, Number.POSITIVE_INFINITY, 'AAPL', 'né', 'x'.repeat(300), '', null, undefined, true, { a: 1 }, [1, 'b']];
     for (const v of odd) {
       const viaValue = bytesOf((w) => w.value(v));
       expect(bytesOf((w) => w.num(v as number)), `num(${String(v)})`).to.deep.equal(viaValue);
       expect(bytesOf((w) => w.str(v as string)), `str(${String(v)})`).to.deep.equal(viaValue);
+      expect(bytesOf((w) => w.optNum(v as number)), `optNum(${String(v)})`).to.deep.equal(viaValue);
+      expect(bytesOf((w) => w.optStr(v as string)), `optStr(${String(v)})`).to.deep.equal(viaValue);
     }
   });
 
