@@ -146,10 +146,17 @@ export class ByteWriter {
   /** The bytes written since the last `take`, in a fresh (transferable) array; starts over (rows only). */
   take(): Uint8Array {
     const out = new Uint8Array(this.#end - this.#start);
-    out.set(this.#buf.subarray(this.#start, this.#end));
+    this.takeInto(out);
+    return out;
+  }
+
+  /** Copies the bytes written since the last `take` to the start of `dst` (at least `size` long) and starts over, as `take` (rows only). */
+  takeInto(dst: Uint8Array): void {
+    const n = this.#end - this.#start;
+    if (dst.length < n) throw new RangeError(`${n} bytes do not fit in ${dst.length}`);
+    dst.set(this.#buf.subarray(this.#start, this.#end));
     this.#end = this.#start;
     this.#prev = [];
-    return out;
   }
 
   /** Any JSON value (objects of rare records). */

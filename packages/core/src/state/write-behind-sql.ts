@@ -30,7 +30,7 @@ export const WRITE_BEHIND_SQL = {
 export const STRIDE = { orders: 22, fills: 12, positions: 6, rows: 5 } as const;
 /**
  * One batch as posted to the worker: the rows of each table as `ByteWriter` row bytes (`STRIDE`
- * values per row; transferred, not cloned) and the last journal-log sequence number it covers
+ * values per row; views of the shared memory of `batch-buffers.ts`, read in place) and the last journal-log sequence number it covers
  * (0: no log), committed in the same transaction.
  */
 export interface PostedBatch {

@@ -10,6 +10,7 @@ import { IssuedIds } from './issued-ids.js';
 import { JournalLog, readLog, type LogRecord } from './journal-log.js';
 import { decodeFill, decodeIntent, decodeStatus, fillValues, writeAdopt, writeFill, writeIntent, writeNote, writeStatus, type StatusOptions } from './log-codec.js';
 import { ByteWriter } from './byte-writer.js';
+import { BatchBuffers } from './batch-buffers.js';
 import { OrderTable, type OrderKey } from './order-table.js';
 import { LOG_SEQ_COUNTER, NATIVE_UNAVAILABLE, RESERVED_AT, SIGNAL_BYTES, WRITE_BEHIND_SQL, applyBatch, discardSegment, noteReserved, prepareBatchStatements, type BatchStatements, type PostedBatch } from './write-behind-sql.js';
 import { DUPLICATE_FILL, adoptedAvg, adoptedFilled, newFillOutcome, type FillOutcome, type FillSource } from './journal.js';
@@ -94,6 +95,8 @@ export class WriteBehindJournal {
   readonly #rows = new ByteWriter();
   /** scratch for the order and position rows of a batch */
   readonly #batchRows = new ByteWriter();
+  /** the shared memory each posted batch's rows are copied to (reused once the batch is committed) */
+  readonly #buffers = new BatchBuffers();
   /** the intents' row prefixes of the batch being gathered (`Core.prefixAt`), and which batch that is */
   readonly #prefixes = new ByteWriter();
   #epoch = 1;
@@ -447,6 +450,7 @@ export class WriteBehindJournal {
     this.#exec.committed(done);
     this.#otherIds.committed(done);
     this.#log?.committed(done); // their log segments leave the log, for reuse
+    this.#buffers.committed(done); // and their rows' buffers can be written again
   }
 
   applyFill(f: Fill, source: FillSource, now: number): FillOutcome {
@@ -513,8 +517,8 @@ export class WriteBehindJournal {
     // later records go to a new segment; this one is deleted (or retired for reuse) once batch `id`
     // is committed (first: if opening the next segment fails, nothing below has been taken from memory yet)
     const discard = this.#log?.seal(id);
-    const fills = this.#fills.take();
-    const rows = this.#rows.take();
+    const fills = this.#buffers.take(this.#fills, id);
+    const rows = this.#buffers.take(this.#rows, id);
     this.#exec.posted(id, this.#fillIds); // tracked until batch `id` is known committed (never, if it fails)
     this.#fillIds = [];
     const free = this.#free;
@@ -546,20 +550,20 @@ export class WriteBehindJournal {
     if (this.#dirty.length > 0) this.#dbHadOrders = true;
     this.#otherIds.posted(id, cids); // an order evicted from memory is found here until its batch is committed
     this.#dirty = [];
-    const orders = w.take();
+    const orders = this.#buffers.take(w, id);
     for (const a of this.#dirtyPos) {
       const p = this.#pos.get(a);
       if (p) { w.str(a); w.num(p.quantity); w.num(p.avg); w.num(p.realized); w.num(p.last); w.num(p.updatedAt); }
     }
     this.#dirtyPos.clear();
-    const b: PostedBatch = { id, orders, fills, positions: w.take(), rows, logSeq };
+    const b: PostedBatch = { id, orders, fills, positions: this.#buffers.take(w, id), rows, logSeq };
     if (discard !== undefined) b.discard = discard;
     const r = this.#reservation;
     if (r !== undefined) { b.reserve = { name: r.name, size: r.size }; r.batchId = id; this.#reservation = undefined; }
     this.#sent = b.id;
     if (this.#worker) {
       this.#waitFor(b.id - MAX_IN_FLIGHT); // bounded lag (memory, and how far SQLite trails the log)
-      this.#worker.postMessage(b, [b.orders.buffer, b.fills.buffer, b.positions.buffer, b.rows.buffer] as ArrayBuffer[]);
+      this.#worker.postMessage(b); // the rows are views of shared memory: read in place, not copied
     } else {
       try {
         this.#batchSt ??= prepareBatchStatements(this.#db, (why) => this.#store.logger.warn(NATIVE_UNAVAILABLE, { why }));
