@@ -8,7 +8,7 @@ const SALT = new Int32Array([0x47b6137b, 0x44974d91, 0x8824ad5b, 0xa2b7289d, 0x7
  * true for a string never added with a small probability that grows with the number of strings.
  * Split-block: a string's 8 bits lie one in each of the 8 words of one 32-byte block, so a query
  * touches one cache line. Until the sixth pass its 3 bits lay in one 32-bit word: ≈ 1.2 % false
- * positives at 16 bits per string (measured with ids `PX0`, `PX1`, …), ≈ 0.06 % now. Each one costs
+ * positives at 16 bits per string (measured with ids `PX0`, `PX1`, …), ≈ 0.17 % now. Each one costs
  * its caller an exact lookup (a scan of the ids not yet committed, then SQLite): ≈ 2 % of the
  * engine's thread in bench case (c), and more the longer a session ran and the fuller the filter.
  * Memory is fixed at construction (`bits / 8` bytes), whatever is added: callers answer "maybe"
