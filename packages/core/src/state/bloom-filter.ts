@@ -20,7 +20,8 @@ export class BloomFilter {
   // the last string hashed: `mightHave(s)` followed by `add(s)` hashes once
   #lastKey = '';
   #lastBlock = 0;
-  #lastBits = 0;
+  /** the key the bit positions are derived from (`SALT`) */
+  #lastBitKey = 0;
 
   /** `bits` is rounded up to a power of two, at least 2^16. */
   constructor(bits: number) {
@@ -40,14 +41,14 @@ export class BloomFilter {
     const h = fnv1a32(s);
     this.#lastKey = s;
     this.#lastBlock = (mix(h) & this.#blockMask) << 3;
-    this.#lastBits = mix(h ^ 0x9e3779b9);
+    this.#lastBitKey = mix(h ^ 0x9e3779b9);
   }
 
   add(s: string): void {
     this.#hash(s);
     const w = this.#words;
     const b = this.#lastBlock;
-    const key = this.#lastBits;
+    const key = this.#lastBitKey;
     for (let i = 0; i < 8; i++) w[b + i]! |= 1 << (Math.imul(key, SALT[i]!) >>> 27);
   }
 
@@ -55,7 +56,7 @@ export class BloomFilter {
     this.#hash(s);
     const w = this.#words;
     const b = this.#lastBlock;
-    const key = this.#lastBits;
+    const key = this.#lastBitKey;
     for (let i = 0; i < 8; i++) if ((w[b + i]! & (1 << (Math.imul(key, SALT[i]!) >>> 27))) === 0) return false;
     return true;
   }

@@ -22,8 +22,8 @@ const FLUSH_BYTES = 1 << 18;
 /** Retired segments kept for reuse, at most (the batches in flight seal about as many). */
 const SPARE_SEGMENTS = 8;
 
-/** Files a crash left between a segment's retirement and its reuse: nothing in them is needed. */
-const RETIRED = new RegExp(`^journal\\.\\d{16}\\.log${RETIRED_SUFFIX.replace('.', '\\.')}$`);
+/** A file a crash left between a segment's retirement and its reuse: nothing in it is needed. */
+const isRetired = (f: string): boolean => f.endsWith(RETIRED_SUFFIX) && SEGMENT.test(f.slice(0, -RETIRED_SUFFIX.length));
 
 /**
  * Append-only journal log for `process` durability, in segment files (`log-segment.ts`: mapped into
@@ -59,7 +59,7 @@ export class JournalLog {
   constructor(stateDir: string, lastSeq: number) {
     this.#dir = stateDir;
     this.#seq = lastSeq;
-    for (const f of readdirSync(stateDir)) if (RETIRED.test(f)) unlinkSync(join(stateDir, f)); // a crash between a retirement and a reuse
+    for (const f of readdirSync(stateDir)) if (isRetired(f)) unlinkSync(join(stateDir, f)); // a crash between a retirement and a reuse
     this.#segment = openSegment(join(stateDir, segmentName(lastSeq + 1)));
   }
 

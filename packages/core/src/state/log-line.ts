@@ -30,21 +30,17 @@ export const isFrameMagic = (byte: number | undefined): boolean => byte === FRAM
 const HEADER = 13;
 
 /**
- * Views `b[start, start + length)` of one buffer, cached per length up to 4 kB (frames repeat a few
- * lengths: no view allocated per write); the cache starts over when the buffer changes.
+ * Views `b[0, length)` of one buffer, cached per length up to 4 kB (frames repeat a few lengths:
+ * no view allocated per write); the cache starts over when the buffer changes.
  */
 class Views {
-  readonly #start: number;
   #views: Buffer[] = [];
   #of: Buffer | undefined;
 
-  constructor(start: number) { this.#start = start; }
-
   of(b: Buffer, length: number): Buffer {
-    const start = this.#start;
-    if (length > 4096) return b.subarray(start, start + length);
+    if (length > 4096) return b.subarray(0, length);
     if (this.#of !== b) { this.#views = []; this.#of = b; }
-    return (this.#views[length] ??= b.subarray(start, start + length));
+    return (this.#views[length] ??= b.subarray(0, length));
   }
 }
 
@@ -60,7 +56,7 @@ export class FrameBuffer {
   #count = 0;
   #recordStart = -1;
   /** the whole frame, for the append */
-  readonly #frames = new Views(0);
+  readonly #frames = new Views();
 
   /** Records in the buffer. */
   get count(): number { return this.#count; }
