@@ -1,7 +1,7 @@
 import { TAG } from './byte-writer.js';
 
-// Rows for the journal writer are `ByteWriter` bytes (`col` repeats, `take` per batch). A batch
-// crosses to the worker as a few transferred byte arrays instead of a structured clone of tens of
+// Rows for the journal writer are `ByteWriter` bytes (`col` repeats). A batch crosses to the worker
+// as a few views of shared memory (`batch-buffers.ts`) instead of a structured clone of tens of
 // thousands of values (cheaper on the engine's thread; the decoding runs on the writer's).
 
 /** A bound value of a row. */
