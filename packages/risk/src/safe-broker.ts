@@ -83,6 +83,8 @@ export class SafeBroker implements BrokerProtocol {
   readonly capabilities: BrokerCapabilities;
   readonly config: LiveRiskConfig;
   readonly virtual: VirtualPortfolio | undefined;
+  /** live: the inner broker's (its fills are forwarded as they come); shadow mode: false */
+  readonly deduplicatesFills: boolean;
   readonly #inner: BrokerProtocol;
   readonly #clock: Clock;
   readonly #log: Logger;
@@ -132,6 +134,7 @@ export class SafeBroker implements BrokerProtocol {
       if (s.shadow) v.restore(s.shadow); // a restart goes on with the account the last run left
       this.#keeper.beforeWrite = (st) => { st.account = 'virtual'; st.shadow = v.toState(); };
       this.virtual = v;
+      this.deduplicatesFills = false;
       this.#account = v;
       this.#shadow = new ShadowRouter(v, this.#guard, {
         emitOrder: (o) => this.#orders.emit(o),
@@ -144,6 +147,7 @@ export class SafeBroker implements BrokerProtocol {
       this.#keeper.beforeWrite = (st) => { st.account = 'venue'; };
       const live = new LiveAccountView(inner, this.#guard, this.#log, options.accountRefreshMs ?? 5_000, (src, err) => this.#machine.recordError(this.#clock.now(), src, err));
       this.#live = live;
+      this.deduplicatesFills = inner.deduplicatesFills === true;
       this.#account = live;
       inner.onOrderUpdate((o) => this.#onInnerOrder(o));
       inner.onFill((f) => this.#onInnerFill(f));

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { LiveEngine, MemoryLogger, PaperBroker, ReplayFeed, SimulatedClock, silentLogger, type FeedEvent, type Strategy } from '@tradewire/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AccountView, LiveEngine, MemoryLogger, PaperBroker, ReplayFeed, SimulatedClock, createStateLayer, silentLogger, type FeedEvent, type Strategy } from '@tradewire/core';
 import { SafeBroker, parseRiskConfig, type LiveRiskConfigInput } from '@tradewire/risk';
 import { T0 } from './support/helpers.js';
 
@@ -35,6 +38,24 @@ describe('SafeBroker inside the LiveEngine', () => {
     expect(orders).to.equal(1);
     expect(safe.virtual?.fills()).to.have.length(1);
     expect(await inner.getOrders()).to.have.length(0);
+  });
+
+  it("forwards the journal's fill deduplication in live mode (the engine then keeps a short execution-id memory); shadow mode and plain brokers do not claim it", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'tw-risk-dedup-'));
+    const clock = new SimulatedClock(T0);
+    const layer = createStateLayer({ stateDir: join(dir, 'state'), clock, logger: silentLogger });
+    try {
+      const paper = new PaperBroker({ initialCash: 100_000 }, clock, silentLogger);
+      const make = (inner: PaperBroker | ReturnType<typeof layer.wrapBroker>, shadowMode: boolean): SafeBroker =>
+        new SafeBroker(inner, { config: parseRiskConfig({ shadowMode }), clock, logger: new MemoryLogger() });
+      const overJournal = make(layer.wrapBroker(paper), false);
+      expect([overJournal.deduplicatesFills, make(paper, false).deduplicatesFills, make(layer.wrapBroker(paper), true).deduplicatesFills]).to.deep.equal([true, false, false]);
+      const engine = new LiveEngine({ strategy: { onData: () => undefined }, broker: overJournal, feed: new ReplayFeed([]), clock, handleSignals: false });
+      expect(engine.account.maxRememberedExecutions).to.equal(AccountView.TERMINAL_MEMORY);
+    } finally {
+      layer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('live: a refused order reaches the strategy as a RiskLimitError and never the venue', async () => {

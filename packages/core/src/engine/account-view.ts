@@ -69,9 +69,10 @@ export class AccountView {
   /**
    * @param maxRememberedExecutions execution ids remembered for in-memory dedupe (the durable
    *   journal dedupes beyond that); also the number of recently finished orders remembered
-   *   to ignore late, out-of-order updates
+   *   to ignore late, out-of-order updates (at least `TERMINAL_MEMORY`). The engine passes
+   *   `TERMINAL_MEMORY` for a broker that deduplicates fills itself (`deduplicatesFills`).
    */
-  constructor(private readonly maxRememberedExecutions = 20_000) {
+  constructor(readonly maxRememberedExecutions = 20_000) {
     // finished orders carry their fills' ids: remember at least as many orders as executions
     this.#finished = new FinishedOrders(Math.max(AccountView.TERMINAL_MEMORY, maxRememberedExecutions));
   }

@@ -86,7 +86,7 @@ export class LiveEngine implements EngineHandle {
   readonly broker: BrokerProtocol;
   readonly strategy: Strategy;
   readonly feed: DataFeedProtocol;
-  readonly account = new AccountView();
+  readonly account: AccountView;
   readonly mode: EngineMode;
   readonly #opts: LiveEngineOptions;
   readonly #queue: EventQueue;
@@ -123,6 +123,8 @@ export class LiveEngine implements EngineHandle {
     this.#opts = options;
     this.strategy = options.strategy;
     this.broker = options.broker;
+    // a broker that deduplicates fills itself (the journal) leaves the view only late updates to remember
+    this.account = new AccountView(options.broker.deduplicatesFills === true ? AccountView.TERMINAL_MEMORY : undefined);
     this.feed = options.feed;
     this.mode = options.mode ?? 'replay';
     this.clock = options.clock ?? (options.feed.kind === 'pull' ? new SimulatedClock(0) : new SystemClock());

@@ -58,6 +58,15 @@ export interface BrokerProtocol {
   onOrderUpdate(listener: (order: Order) => void): Unsubscribe;
   onFill(listener: (fill: Fill) => void): Unsubscribe;
   /**
+   * Optional: true when every fill this broker hands to `onFill` listeners was checked against
+   * every execution id it ever reported (the durable journal, `JournalBroker`, and middleware that
+   * forwards its fills). The engine then keeps a short execution-id memory of its own (the last
+   * few thousand finished orders, for late updates) instead of tens of thousands of ids: at an
+   * order every bar, a long memory keeps every id string alive across young-generation garbage
+   * collections, which copy them and promote them to the old generation. Adapters leave it unset.
+   */
+  readonly deduplicatesFills?: boolean;
+  /**
    * Optional: the engine hands every market event to a broker that simulates fills against it
    * (paper broker, virtual portfolio) or screens prices (the risk layer). Live venues leave it
    * undefined. A screening middleware may return the event without the symbols whose prices it

@@ -56,6 +56,12 @@ export class JournalBroker implements BrokerProtocol {
   readonly capabilities: BrokerCapabilities;
   readonly inner: BrokerProtocol;
   readonly journal: OrderJournal;
+  /**
+   * Fills reach listeners only when their execution id is new to the journal (exact: a filter,
+   * then the ids not yet committed, then SQLite). The one exception, a fill forwarded after a
+   * failed journal write, comes with an anomaly that halts the engine.
+   */
+  readonly deduplicatesFills = true;
   readonly stats: JournalStats = { intents: 0, acks: 0, unknownOutcomes: 0, rejected: 0, fillsNew: 0, fillsDuplicate: 0, overfills: 0 };
   onMarketData?: (timestamp: number, data: MarketDataMap, context: FeedContext) => MarketDataMap | void;
   haltReason?: () => string | undefined;

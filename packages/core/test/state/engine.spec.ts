@@ -2,7 +2,7 @@
 // with the JournalBroker → install the extensions → engine).
 import { expect } from 'chai';
 import {
-  LiveEngine, PaperBroker, ReplayFeed, SimulatedClock, createStateLayer, silentLogger, OrderJournal, StateStore,
+  AccountView, LiveEngine, PaperBroker, ReplayFeed, SimulatedClock, createStateLayer, silentLogger, OrderJournal, StateStore,
   type FeedEvent, type Strategy,
 } from '@tradewire/core';
 import { FakeVenue } from './fake-venue.js';
@@ -118,6 +118,38 @@ describe('state layer through LiveEngine', () => {
     const store = StateStore.openReadOnly(dir);
     expect(new OrderJournal(store).fillCount()).to.equal(venue2.ledger.fills.length);
     store.close();
+  });
+
+  it('with the journal in front the engine keeps a short execution-id memory; a fill replayed long after its order finished still reaches it never', async () => {
+    const dir = tempDir();
+    const clock = new SimulatedClock(0);
+    // no periodic checkpoint (one a bar would wait for the journal writer every time): thousands of bars
+    const layer = createStateLayer({ stateDir: dir, clock, reconcile: { policy: 'warn', intervalSeconds: 0 }, checkpointIntervalSeconds: 1e9 });
+    const venue = new FakeVenue(); // no ledger file
+    venue.now = () => clock.now();
+    const n = AccountView.TERMINAL_MEMORY * 2 + 100; // past the engine's own memory: only the journal can know the id
+    let replayed: string | undefined;
+    const strategy: Strategy = {
+      onData(_t, _d, _c, b) {
+        if (venue.ledger.fills.length === n - 1 && replayed === undefined) {
+          const first = venue.ledger.fills[0]!;
+          replayed = first.executionId;
+          venue.emitFill(first); // a venue replaying an old execution (a reconnect)
+        }
+        return b.buy('AAPL', 1).then(() => undefined);
+      },
+    };
+    const journaled = layer.wrapBroker(venue);
+    const engine = new LiveEngine({ strategy, broker: journaled, feed: new ReplayFeed(bars(0, n)), clock, extensions: layer.extensions, idGenerator: layer.idGenerator, handleSignals: false });
+    expect(engine.account.maxRememberedExecutions).to.equal(AccountView.TERMINAL_MEMORY);
+    await engine.run();
+    layer.close();
+    expect(replayed).to.be.a('string');
+    expect(journaled.stats.fillsDuplicate).to.equal(1);
+    expect([engine.stats.fills, engine.stats.duplicateFills]).to.deep.equal([venue.ledger.fills.length, 0]);
+    expect(engine.account.positionDetail('AAPL')?.quantity).to.equal(venue.ledger.fills.length);
+    // a broker that does not deduplicate: the engine remembers as many executions as before
+    expect(new LiveEngine({ strategy, broker: venue, feed: new ReplayFeed([]), clock, handleSignals: false }).account.maxRememberedExecutions).to.equal(20_000);
   });
 
   it("a restart that sees no bar marks restored positions at the checkpoint's last prices, not at the venue's cost", async () => {

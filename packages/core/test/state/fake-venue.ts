@@ -28,11 +28,16 @@ export class FakeVenue implements BrokerProtocol {
   #connected = false;
   #fillL = new Set<(f: Fill) => void>();
   #orderL = new Set<(o: Order) => void>();
+  /** the ledger's orders by clientOrderId (tests with thousands of orders) */
+  #byCid = new Map<string, Order>();
+  /** orders before this index in the ledger are all final (the market-data scan starts here) */
+  #scanFrom = 0;
 
   constructor(private readonly ledgerFile?: string, initialCash = 1_000_000) {
     this.ledger = ledgerFile && existsSync(ledgerFile)
       ? (JSON.parse(readFileSync(ledgerFile, 'utf8')) as Ledger)
       : { seq: 0, orders: [], fills: [], cash: initialCash, positions: {} };
+    for (const o of this.ledger.orders) this.#byCid.set(o.clientOrderId, o);
   }
 
   #save(): void {
@@ -62,7 +67,7 @@ export class FakeVenue implements BrokerProtocol {
   async getAccountValue(): Promise<number> { return this.ledger.cash; }
   async getOrder(cid: string): Promise<Order | undefined> {
     this.#fail('getOrder');
-    const o = this.ledger.orders.find((x) => x.clientOrderId === cid);
+    const o = this.#byCid.get(cid);
     return o ? { ...o } : undefined;
   }
   async getOrders(since = 0): Promise<Order[]> { this.#fail('getOrders'); return this.ledger.orders.filter((o) => o.updatedAt >= since).map((o) => ({ ...o })); }
@@ -73,7 +78,7 @@ export class FakeVenue implements BrokerProtocol {
     const mode = this.nextSubmit.shift() ?? 'accept';
     if (mode === 'timeout-before-accept') throw new RequestTimeoutError('submit timed out');
     if (mode === 'reject') throw new OrderRejectedError('insufficient buying power');
-    if (this.ledger.orders.some((o) => o.clientOrderId === intent.clientOrderId)) throw new OrderRejectedError('duplicate clientOrderId');
+    if (this.#byCid.has(intent.clientOrderId)) throw new OrderRejectedError('duplicate clientOrderId');
     const now = this.now();
     const order: Order = {
       orderId: `V${++this.ledger.seq}`, clientOrderId: intent.clientOrderId, asset: intent.asset, side: intent.side, quantity: intent.quantity,
@@ -81,6 +86,7 @@ export class FakeVenue implements BrokerProtocol {
       createdAt: now, updatedAt: now, submittedAt: now,
     };
     this.ledger.orders.push(order);
+    this.#byCid.set(order.clientOrderId, order);
     this.#save();
     if (this.fillOnSubmit) this.fill(intent.clientOrderId, intent.quantity, 100);
     if (mode === 'timeout-after-accept') throw new RequestTimeoutError('submit response lost');
@@ -89,7 +95,7 @@ export class FakeVenue implements BrokerProtocol {
 
   /** Fills (part of) an order at the venue and pushes the fill and the order update. */
   fill(cid: string, qty: number, price: number, options: { silent?: boolean } = {}): Fill {
-    const o = this.ledger.orders.find((x) => x.clientOrderId === cid);
+    const o = this.#byCid.get(cid);
     if (!o) throw new Error(`no order ${cid}`);
     const now = this.now();
     o.avgFillPrice = (o.avgFillPrice * o.filledQuantity + price * qty) / (o.filledQuantity + qty);
@@ -119,7 +125,7 @@ export class FakeVenue implements BrokerProtocol {
   emitOrder(o: Order): void { for (const l of this.#orderL) l({ ...o }); }
 
   async cancelOrder(cid: string): Promise<boolean> {
-    const o = this.ledger.orders.find((x) => x.clientOrderId === cid);
+    const o = this.#byCid.get(cid);
     if (!o || o.status === 'FILLED' || o.status === 'CANCELLED') return false;
     o.status = 'CANCELLED';
     o.updatedAt = this.now();
@@ -133,8 +139,11 @@ export class FakeVenue implements BrokerProtocol {
 
   /** Market orders fill at the bar close of their asset. */
   onMarketData(_ts: number, data: MarketDataMap): void {
-    for (const o of this.ledger.orders) {
-      if (o.status !== 'SUBMITTED' && o.status !== 'PARTIALLY_FILLED') continue;
+    const orders = this.ledger.orders;
+    while (this.#scanFrom < orders.length && !isOpen(orders[this.#scanFrom]!)) this.#scanFrom++;
+    for (let k = this.#scanFrom; k < orders.length; k++) {
+      const o = orders[k]!;
+      if (!isOpen(o)) continue;
       const d = data[o.asset];
       if (isBar(d)) this.fill(o.clientOrderId, o.quantity - o.filledQuantity, d.close);
     }
@@ -145,7 +154,10 @@ export class FakeVenue implements BrokerProtocol {
     const now = this.now();
     const order: Order = { orderId: `V${++this.ledger.seq}`, orderType: 'LIMIT', timeInForce: 'GTC', status: 'SUBMITTED', filledQuantity: 0, avgFillPrice: 0, createdAt: now, updatedAt: now, ...o };
     this.ledger.orders.push(order);
+    this.#byCid.set(order.clientOrderId, order);
     this.#save();
     return order;
   }
 }
+
+const isOpen = (o: Order): boolean => o.status === 'SUBMITTED' || o.status === 'PARTIALLY_FILLED';
