@@ -93,10 +93,11 @@ export class FrameBuffer {
     const b = w.bytes;
     const end = w.mark;
     const len = end - HEADER;
+    const v = w.view; // DataView stores are inlined; Buffer's writeUInt32LE is a call with range checks, three per frame
     b[0] = FRAME_MAGIC;
-    b.writeUInt32LE(len, 1);
-    b.writeUInt32LE(~len >>> 0, 5);
-    b.writeUInt32LE(xxh32(w.view, b, HEADER, end), 9);
+    v.setUint32(1, len, true);
+    v.setUint32(5, ~len >>> 0, true);
+    v.setUint32(9, xxh32(v, b, HEADER, end), true);
     b[end] = 0x0a;
     return this.#frames.of(b, end + 1);
   }
