@@ -120,7 +120,7 @@ describe('state layer through LiveEngine', () => {
     store.close();
   });
 
-  it('with the journal in front the engine keeps a short execution-id memory; a fill replayed long after its order finished still reaches it never', async () => {
+  it('with the journal in front the engine keeps a short execution-id memory; a fill replayed long after its order finished never reaches it', async () => {
     const dir = tempDir();
     const clock = new SimulatedClock(0);
     // no periodic checkpoint (one a bar would wait for the journal writer every time): thousands of bars
