@@ -11,7 +11,7 @@ import { Listeners } from '../util/listeners.js';
 import { crashPoint } from './crash-point.js';
 import { isVenueSafeClientOrderId } from './id-generator.js';
 import type { FillOutcome, OrderJournal } from './journal.js';
-import type { StatusOptions } from './log-codec.js';
+import { reusableStatusOptions } from './log-codec.js';
 import { submitErrorOutcome } from './submit-outcome.js';
 
 /** Something the journal saw that must stop trading (overfill, a failed journal write). @public */
@@ -76,8 +76,8 @@ export class JournalBroker implements BrokerProtocol {
   readonly #orderListeners: Listeners<Order>;
   readonly #anomalyListeners = new Set<(a: JournalAnomaly) => void>();
   readonly #unsubs: Unsubscribe[] = [];
-  /** the options of every ack (`#acked`): one object, its fields in the order of the journal's reused venue-update options (one hidden class for both) */
-  readonly #ackOptions: StatusOptions = { orderId: '', kind: 'ACK', authoritative: false, reason: undefined, submittedAt: undefined };
+  /** the options of every ack (`#acked`), reused */
+  readonly #ackOptions = reusableStatusOptions('ACK');
 
   constructor(inner: BrokerProtocol, options: JournalBrokerOptions) {
     this.inner = inner;

@@ -4,7 +4,7 @@ import { isTerminal, type Order, type OrderIntent, type OrderSide, type OrderSta
 import { applyFillToPosition, type Position } from '../domain/position.js';
 import { DuplicateClientOrderIdError, StateError, isTradingError } from '../errors.js';
 import type { StateStore } from './store.js';
-import type { StatusOptions } from './log-codec.js';
+import { reusableStatusOptions, type StatusOptions } from './log-codec.js';
 import { WriteBehindJournal } from './write-behind.js';
 
 const EPS = 1e-9;
@@ -97,7 +97,7 @@ export class OrderJournal {
   readonly #s: Record<string, BetterSqlite3.Statement>;
   readonly #recordIntentTx: (intent: OrderIntent, now: number) => void;
   readonly #applyFillTx: (fill: Fill, source: FillSource, now: number) => FillOutcome;
-  readonly #report: StatusOptions = { orderId: '', kind: 'UPDATE', authoritative: false, reason: undefined, submittedAt: undefined };
+  readonly #report = reusableStatusOptions('UPDATE');
   /** `process` (with its log) and `batch` durability; `power` and read-only handles commit each write directly */
   readonly #wb: WriteBehindJournal | undefined;
 

@@ -12,6 +12,15 @@ import type { JournalLog, LogRecord } from './journal-log.js';
  */
 export type StatusOptions = { orderId?: string | undefined; reason?: string | undefined; kind?: string | undefined; authoritative?: boolean | undefined; submittedAt?: number | undefined };
 
+/**
+ * A status options object with every field present, for callers that reuse one per kind of report
+ * (acks, venue updates: once per order, and `recordStatus` keeps nothing of it). Built here so every
+ * reused object has the same fields in the same order: one hidden class where they are read.
+ */
+export function reusableStatusOptions(kind: string): StatusOptions {
+  return { orderId: '', kind, authoritative: false, reason: undefined, submittedAt: undefined };
+}
+
 // Writers: one record each, straight into the log's buffer (no intermediate array, no JSON).
 // `value` keeps JSON's semantics for odd inputs (undefined → null, non-finite → null, objects as JSON);
 // the typed `num` / `str` / `optNum` / `optStr` (fields the types say are numbers or strings, optional
