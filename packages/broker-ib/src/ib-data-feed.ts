@@ -33,7 +33,8 @@ export class IBDataFeed implements DataFeedProtocol {
   #throttle: TickThrottle;
   /** data lost (reconnect, 1101): the gap runs from the last event to the first one after it */
   #gapPending: { from: number | undefined; reason: string } | undefined;
-  #lastEventAt: number | undefined;
+  /** NaN before the first event: a number-only field (it is written on every tick; one that may hold `undefined` boxes every new time) */
+  #lastEventAt = NaN;
   #dropped = 0;
   #heartbeat: TimerHandle | undefined;
   #probeOutstanding = false;
@@ -114,7 +115,7 @@ export class IBDataFeed implements DataFeedProtocol {
     const onSize = (reqId: number, field?: number, value?: number): void => { const s = this.#bySymbol.get(reqId); if (s && field !== undefined) this.#throttle.size(s.symbol, field, value); };
     const onRestored = (r: { dataLost: boolean; reason: string }): void => {
       if (!r.dataLost) return;
-      this.#gapPending = { from: this.#lastEventAt, reason: `ib ${r.reason}` };
+      this.#gapPending = { from: Number.isNaN(this.#lastEventAt) ? undefined : this.#lastEventAt, reason: `ib ${r.reason}` };
       this.#probeOutstanding = false;
       this.#logger.warn('ib: market data lost; resubscribing', { reason: r.reason });
       this.#subscribe().catch((e: unknown) => this.#logger.error('ib: resubscribe failed', { error: e }));

@@ -45,24 +45,27 @@ interface SimTimer { id: number; at: number; fn: () => void }
  * The engine drives it from event timestamps in replay; tests drive it by hand.
  */
 export class SimulatedClock implements Clock {
-  #now: number;
+  // number-only fields (initialised with numbers, NaN for none): `#now` is set on every event, and
+  // a field declared without an initialiser starts as `undefined`, so it would store every new
+  // time as a fresh heap box (an allocation and a write-barrier call per event)
+  #now = 0;
   #timers: SimTimer[] = [];
   #seq = 0;
-  /** while `set` fires the timers of a jump: where the jump ends */
-  #target: number | undefined;
+  /** while `set` fires the timers of a jump: where the jump ends (NaN: not in a jump) */
+  #target = NaN;
   constructor(start = 0) { this.#now = start; }
   now(): number { return this.#now; }
   /**
    * Where time is going: during `set(t)` (in a timer it fires) `t`, otherwise `now()`. A periodic
    * job uses it to fold the periods a jump skips over into one run instead of one run each.
    */
-  settlingTo(): number { return this.#target ?? this.#now; }
+  settlingTo(): number { return Number.isNaN(this.#target) ? this.#now : this.#target; }
   /** Moves time forward to `t` (never backwards), firing due timers. */
   set(t: number): void {
     if (t < this.#now) return;
     if (this.#timers.length === 0) { this.#now = t; return; }
     const outer = this.#target;
-    this.#target = Math.max(t, outer ?? t);
+    this.#target = Math.max(t, Number.isNaN(outer) ? t : outer);
     try {
       for (;;) {
         const next = this.#nextDue(t);

@@ -17,7 +17,7 @@ export type { Logger } from './logger.js';
 export { ORDER_TYPES, TIME_IN_FORCES, TERMINAL_STATUSES, isTerminal, signedQuantity, remainingQuantity } from './domain/order.js';
 export type { Order, OrderIntent, OrderRequest, OrderSide, OrderStatus, OrderType, TimeInForce } from './domain/order.js';
 export type { Fill } from './domain/fill.js';
-export { applyFillInPlace, applyFillToPosition, markPosition } from './domain/position.js';
+export { PositionRecord, applyFillInPlace, applyFillToPosition, markPosition } from './domain/position.js';
 export type { Position, PositionChange } from './domain/position.js';
 export { isBar, isQuote, isTrade, priceOf } from './domain/market-data.js';
 export type { Bar, Quote, Trade, MarketData, MarketDataMap, FeedContext, FeedEvent } from './domain/market-data.js';

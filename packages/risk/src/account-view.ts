@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { applyFillInPlace, markPosition, type BrokerProtocol, type Fill, type Logger } from '@tradewire/core';
+import { PositionRecord, applyFillInPlace, markPosition, type BrokerProtocol, type Fill, type Logger } from '@tradewire/core';
 import { PositionBook, newPosition } from './position-book.js';
 import type { PriceGuard } from './price-guard.js';
 
@@ -76,7 +76,7 @@ export class LiveAccountView implements RiskAccount {
       if (this.#fillsDuringRefresh > 0) { this.#lastRefresh = -Infinity; return; } // raced a fill: keep the incremental view, retry later
       this.book.clear();
       for (const p of positions) {
-        const copy = { ...p };
+        const copy = PositionRecord.copyOf(p);
         const mark = this.guard.get(p.asset)?.price;
         if (mark !== undefined) markPosition(copy, mark);
         this.book.set(p.asset, copy);

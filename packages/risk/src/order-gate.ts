@@ -9,15 +9,20 @@ import { referencePrice, type SafeRiskContext } from './risk-context.js';
 
 /**
  * The context object as the gate keeps it: a class, so every gate's context shares one hidden
- * class with every field always present (optional ones hold `undefined`) and policy reads stay
- * monomorphic. (An object literal with a `positions` getter would be a dictionary-mode object.)
- * `positions` is a prototype getter: the array is built only for a policy that reads it.
+ * class with every field always present and policy reads stay monomorphic. (An object literal
+ * with a `positions` getter would be a dictionary-mode object.) `positions` is a prototype getter:
+ * the array is built only for a policy that reads it. The optional numbers (`lastPrice`,
+ * `lastPriceAt`, `referencePrice`) are prototype getters over number-only fields, NaN for none: a
+ * field that may hold `undefined` stores every new number as a fresh heap box, and this object
+ * lives as long as the gate, so each of those stores was an allocation and a write-barrier call
+ * per order.
  */
 class GateContext {
   now = 0;
   position: Position | undefined = undefined;
-  lastPrice: number | undefined = undefined;
-  lastPriceAt: number | undefined = undefined;
+  #lastPrice = NaN;
+  #lastPriceAt = NaN;
+  #referencePrice = NaN;
   cash = 0;
   accountValue = 0;
   reducesPosition = false;
@@ -28,11 +33,22 @@ class GateContext {
   drawdownPct = 0;
   quarantined = false;
   increasesRisk = true;
-  referencePrice: number | undefined = undefined;
   readonly #book: PositionBook;
   constructor(book: PositionBook) { this.#book = book; }
   get positions(): Position[] { return this.#book.openRefs(); }
+  get lastPrice(): number | undefined { return orNone(this.#lastPrice); }
+  get lastPriceAt(): number | undefined { return orNone(this.#lastPriceAt); }
+  get referencePrice(): number | undefined { return orNone(this.#referencePrice); }
+  /** the asset's last good price and its time (NaN, NaN: none yet), and the price the order is valued at (NaN: none) */
+  setPrices(last: number, at: number, reference: number): void {
+    this.#lastPrice = last;
+    this.#lastPriceAt = at;
+    this.#referencePrice = reference;
+  }
 }
+
+/** `undefined` for NaN (the gate context's "none"), else the number. */
+const orNone = (v: number): number | undefined => (v === v ? v : undefined);
 
 /** A policy's `check`, as read once from a built-in policy. */
 type CheckFn = StatefulRiskPolicy['check'];
@@ -159,9 +175,10 @@ export class OrderGate {
     c.position = pos !== undefined && pos.quantity !== 0 ? pos : undefined;
     c.reducesPosition = reduces;
     c.increasesRisk = !reduces;
-    if (rec !== undefined) { c.quarantined = rec.quarantined; c.lastPrice = rec.price; c.lastPriceAt = rec.at; }
-    else { c.quarantined = false; c.lastPrice = undefined; c.lastPriceAt = undefined; }
-    c.referencePrice = referencePrice(intent, rec?.price);
+    const ref = referencePrice(intent, rec?.price);
+    // a price the sanity check let through is never NaN (B03), so NaN can stand for "none"
+    if (rec !== undefined) { c.quarantined = rec.quarantined; c.setPrices(rec.price, rec.at, ref ?? NaN); }
+    else { c.quarantined = false; c.setPrices(NaN, NaN, ref ?? NaN); }
     const book = account.book;
     book.measure();
     c.grossExposure = book.gross;

@@ -1,8 +1,8 @@
-import { markPosition, type Position } from '@tradewire/core';
+import { PositionRecord, markPosition, type Position } from '@tradewire/core';
 
-/** A flat position in `asset`, as core's `applyFillToPosition` starts one. */
+/** A flat position in `asset`, as core's `applyFillToPosition` starts one (a `PositionRecord`: it is changed in place). */
 export function newPosition(asset: string, price: number): Position {
-  return { asset, quantity: 0, avgEntryPrice: 0, currentPrice: price, unrealizedPnl: 0, realizedPnl: 0 };
+  return new PositionRecord(asset, price);
 }
 
 /**

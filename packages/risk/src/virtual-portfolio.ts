@@ -1,4 +1,4 @@
-import { applyFillInPlace, markPosition, type Fill, type Order, type OrderIntent, type Position } from '@tradewire/core';
+import { PositionRecord, applyFillInPlace, markPosition, type Fill, type Order, type OrderIntent, type Position } from '@tradewire/core';
 import type { RiskAccount } from './account-view.js';
 import { PositionBook, newPosition, reducesPosition } from './position-book.js';
 import { SessionCalendar } from './session.js';
@@ -135,7 +135,7 @@ export class VirtualPortfolio implements RiskAccount {
     this.#seq = state.seq;
     this.#lastOrderCreatedAt = state.lastOrderCreatedAt;
     this.book.clear();
-    for (const p of state.positions) this.book.set(p.asset, { ...p });
+    for (const p of state.positions) this.book.set(p.asset, PositionRecord.copyOf(p));
     this.#pending.clear();
     this.#expiry.clear();
     for (const o of state.pending) {

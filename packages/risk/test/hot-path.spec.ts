@@ -36,11 +36,14 @@ describe('risk hot path: same results as the straightforward forms', () => {
   });
 
   it('a policy reads the position, last price, positions list and figures of each order (context reused between orders)', async () => {
-    const seen: { position: number | undefined; last: number | undefined; open: number; reduces: boolean }[] = [];
+    type Seen = { position: number | undefined; last: number | undefined; at: number | undefined; ref: number | undefined; open: number; reduces: boolean };
+    const seen: Seen[] = [];
     const spy = {
       name: 'spy',
       check(_o: OrderIntent, ctx: RiskContext): RiskRejection | undefined {
-        seen.push({ position: ctx.position?.quantity, last: ctx.lastPrice, open: ctx.positions.length, reduces: ctx.reducesPosition });
+        // lastPrice, lastPriceAt and referencePrice are getters over number-only fields (NaN = none): none must read as undefined
+        const ref = (ctx as SafeRiskContext).referencePrice;
+        seen.push({ position: ctx.position?.quantity, last: ctx.lastPrice, at: ctx.lastPriceAt, ref, open: ctx.positions.length, reduces: ctx.reducesPosition });
         return undefined;
       },
     };
@@ -53,11 +56,16 @@ describe('risk hot path: same results as the straightforward forms', () => {
     await safe.submitOrder(intent('B', 'SELL', 2, { createdAt: T0 }));
     await safe.submitOrder(intent('A', 'SELL', 5, { createdAt: T0 }));
     await safe.submitOrder(intent('C', 'BUY', 1, { createdAt: T0 }));
+    await safe.submitOrder(intent('C', 'BUY', 1, { createdAt: T0, limitPrice: 7 }));
+    safe.onMarketData(T0 + 60_000, { A: { open: 11, high: 11, low: 11, close: 11, volume: 1 } }, {});
+    await safe.submitOrder(intent('A', 'BUY', 1, { createdAt: T0 + 60_000, limitPrice: 10.5 }));
     expect(seen).to.deep.equal([
-      { position: undefined, last: 10, open: 0, reduces: false },
-      { position: undefined, last: 20, open: 1, reduces: false },
-      { position: 5, last: 10, open: 2, reduces: true },
-      { position: undefined, last: undefined, open: 1, reduces: false },
+      { position: undefined, last: 10, at: T0, ref: 10, open: 0, reduces: false },
+      { position: undefined, last: 20, at: T0, ref: 20, open: 1, reduces: false },
+      { position: 5, last: 10, at: T0, ref: 10, open: 2, reduces: true },
+      { position: undefined, last: undefined, at: undefined, ref: undefined, open: 1, reduces: false },
+      { position: undefined, last: undefined, at: undefined, ref: 7, open: 1, reduces: false },
+      { position: undefined, last: 11, at: T0 + 60_000, ref: 10.5, open: 1, reduces: false },
     ]);
   });
 

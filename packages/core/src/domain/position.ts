@@ -8,6 +8,43 @@ export interface Position {
   realizedPnl: number;
 }
 
+/**
+ * A position that one component owns and changes in place (the paper broker, the engine's and the
+ * risk layer's account views, the virtual portfolio): a class, not an object literal. V8 gives
+ * every object literal with the same keys in the same order one hidden class, and a field of it
+ * holds unboxed numbers only while every such object holds numbers there. Any other literal with
+ * `Position`'s keys (a zod schema's shape, a user's object holding `undefined`) turns that field
+ * into a boxed one for all of them: every store of a new number then allocates a heap number and,
+ * into a long-lived object, takes the write barrier's slow path. A position is written on every bar
+ * and every fill. A class's instances have hidden classes of their own.
+ * @public
+ */
+export class PositionRecord implements Position {
+  asset: string;
+  // numbers from the start: a field first defined as `undefined` would be a boxed one
+  quantity = 0;
+  avgEntryPrice = 0;
+  currentPrice = 0;
+  unrealizedPnl = 0;
+  realizedPnl = 0;
+
+  /** A flat position in `asset`, marked at `price` (as `applyFillToPosition` starts one). */
+  constructor(asset: string, price: number) {
+    this.asset = asset;
+    this.currentPrice = price;
+  }
+
+  /** A record holding the values of `p`. */
+  static copyOf(p: Position): PositionRecord {
+    const r = new PositionRecord(p.asset, p.currentPrice);
+    r.quantity = p.quantity;
+    r.avgEntryPrice = p.avgEntryPrice;
+    r.unrealizedPnl = p.unrealizedPnl;
+    r.realizedPnl = p.realizedPnl;
+    return r;
+  }
+}
+
 /** Result of applying a fill to a position. */
 export interface PositionChange {
   position: Position;

@@ -1,6 +1,6 @@
 import type { Fill } from '../domain/fill.js';
 import { isTerminal, type Order } from '../domain/order.js';
-import { applyFillInPlace, markPosition, type Position } from '../domain/position.js';
+import { PositionRecord, applyFillInPlace, markPosition, type Position } from '../domain/position.js';
 import { isBar, isQuote, isTrade, type MarketDataMap } from '../domain/market-data.js';
 import type { AccountSnapshot } from './extension.js';
 
@@ -83,7 +83,7 @@ export class AccountView {
     for (const m of this.#marks.values()) m.position = undefined;
     for (const p of positions) {
       if (p.quantity === 0) continue;
-      const pos = { ...p };
+      const pos = PositionRecord.copyOf(p);
       // the broker's report may carry a stale mark (IB reports average cost): use our last price
       const last = this.lastPrice(p.asset);
       this.#setPosition(p.asset, last === undefined ? pos : markPosition(pos, last));
@@ -213,7 +213,7 @@ export class AccountView {
     // in place: readers get copies (strategy broker, snapshot), and bars re-mark it in place anyway
     let position = this.#positions.get(fill.asset);
     if (position === undefined) {
-      position = { asset: fill.asset, quantity: 0, avgEntryPrice: 0, currentPrice: fill.price, unrealizedPnl: 0, realizedPnl: 0 };
+      position = new PositionRecord(fill.asset, fill.price);
       this.#setPosition(fill.asset, position);
     } else if (position.quantity === 0) {
       // a flat placeholder: start afresh, exactly as a new position would

@@ -8,7 +8,7 @@ import {
 import type { Fill } from '../domain/fill.js';
 import type { FeedContext, MarketDataMap } from '../domain/market-data.js';
 import { isTerminal, type Order, type OrderIntent } from '../domain/order.js';
-import { applyFillInPlace, applyFillToPosition, markPosition, type Position } from '../domain/position.js';
+import { PositionRecord, applyFillInPlace, markPosition, type Position } from '../domain/position.js';
 import type { BrokerCapabilities, BrokerProtocol, Unsubscribe } from '../protocols/broker.js';
 import { FillHistory } from './fill-history.js';
 import { OrderHistory } from './order-history.js';
@@ -32,7 +32,8 @@ export class PaperBroker implements BrokerProtocol {
   readonly capabilities: BrokerCapabilities;
   readonly #cfg: PaperBrokerConfig;
   #connected = false;
-  #cash: number;
+  /** initialised with a number: a field declared without one starts as `undefined` and then boxes every new value (it changes on every fill) */
+  #cash = 0;
   /**
    * Open positions by asset. A position that goes flat stays as a placeholder (quantity 0, never
    * handed out): deleting the only entry of a small Map makes V8 reallocate its table, and the
@@ -213,9 +214,10 @@ export class PaperBroker implements BrokerProtocol {
       seenExec.add(f.executionId);
       this.#fills.push(f);
       const signed = f.side === 'BUY' ? f.quantity : -f.quantity;
-      const { position } = applyFillToPosition(this.#positions.get(f.asset), f.asset, signed, f.price);
+      let position = this.#positions.get(f.asset);
+      if (position === undefined) this.#positions.set(f.asset, position = new PositionRecord(f.asset, f.price));
+      applyFillInPlace(position, signed, f.price);
       if (position.quantity === 0) this.#positions.delete(f.asset);
-      else this.#positions.set(f.asset, position);
       this.#cash -= signed * f.price + f.commission;
       const agg = filledByOrder.get(f.clientOrderId) ?? { qty: 0, notional: 0, last: 0 };
       agg.qty += f.quantity;
@@ -308,7 +310,7 @@ export class PaperBroker implements BrokerProtocol {
     // in place: positions are only handed out as copies, so no one else holds this object
     let position = this.#positions.get(o.asset);
     if (position === undefined) {
-      position = { asset: o.asset, quantity: 0, avgEntryPrice: 0, currentPrice: price, unrealizedPnl: 0, realizedPnl: 0 };
+      position = new PositionRecord(o.asset, price);
       this.#positions.set(o.asset, position);
     } else if (position.quantity === 0) {
       // a flat placeholder: start afresh, exactly as a new position would

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Fill } from '../domain/fill.js';
 import { isTerminal, type Order, type OrderIntent, type OrderSide, type OrderStatus, type OrderType, type TimeInForce } from '../domain/order.js';
-import { applyFillInPlace, type Position } from '../domain/position.js';
+import { PositionRecord, applyFillInPlace, type Position } from '../domain/position.js';
 import { DuplicateClientOrderIdError, StateError, isTradingError } from '../errors.js';
 import { SeenIds } from './seen-ids.js';
 import { IssuedIds } from './issued-ids.js';
@@ -25,11 +25,21 @@ const RANK: Record<OrderStatus, number> = {
   PENDING_SUBMIT: 0, UNKNOWN: 0, SUBMITTED: 1, PARTIALLY_FILLED: 2, FILLED: 3, CANCELLED: 3, REJECTED: 3, EXPIRED: 3,
 };
 
+/** A nullable column's value as a `Core` timestamp (NaN for NULL), and back. */
+const orNaN = (v: number | null | undefined): number => (v === null || v === undefined ? NaN : v);
+const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
+
 /** The mutable in-memory copy of one order row. */
 interface Core {
   cid: string; orderId: string; asset: string; side: OrderSide; quantity: number; orderType: OrderType; limitPrice: number | null;
   stopPrice: number | null; tif: TimeInForce; expireAt: number | null; tag: string | null; reduceOnly: number; status: OrderStatus;
-  filled: number; avg: number; createdAt: number; updatedAt: number; submittedAt: number | null; filledAt: number | null;
+  filled: number; avg: number; createdAt: number; updatedAt: number;
+  /**
+   * NaN until known (the row's NULL): number-only fields, since records are reused and long-lived,
+   * and a field that may hold `null` stores every new timestamp as a fresh heap box (an allocation
+   * and a write-barrier call per order)
+   */
+  submittedAt: number; filledAt: number;
   reason: string | null; external: number; overfilled: number;
   /** in `#dirty` (written at the next drain) */
   dirty: boolean;
@@ -89,7 +99,7 @@ export class WriteBehindJournal {
   /** execution ids journaled: the recent ones exactly, older ones via SQLite (bounded memory) */
   readonly #exec: SeenIds;
   readonly #pos = new Map<string, PosCore>();
-  readonly #scratch: Position = { asset: '', quantity: 0, avgEntryPrice: 0, currentPrice: 0, unrealizedPnl: 0, realizedPnl: 0 };
+  readonly #scratch = new PositionRecord('', 0);
   readonly #dirtyPos = new Set<string>();
   /** journal-table rows not yet handed to the writer (`STRIDE.rows` values each) */
   readonly #rows = new ByteWriter();
@@ -293,7 +303,7 @@ export class WriteBehindJournal {
       orderType: r['order_type'] as OrderType, limitPrice: r['limit_price'] as number | null, stopPrice: r['stop_price'] as number | null,
       tif: r['time_in_force'] as TimeInForce, expireAt: r['expire_at'] as number | null, tag: r['tag'] as string | null, reduceOnly: r['reduce_only'] as number,
       status: r['status'] as OrderStatus, filled: r['filled_quantity'] as number, avg: r['avg_fill_price'] as number, createdAt: r['created_at'] as number,
-      updatedAt: r['updated_at'] as number, submittedAt: r['submitted_at'] as number | null, filledAt: r['filled_at'] as number | null,
+      updatedAt: r['updated_at'] as number, submittedAt: orNaN(r['submitted_at'] as number | null), filledAt: orNaN(r['filled_at'] as number | null),
       reason: r['rejection_reason'] as string | null, external: r['external'] as number, overfilled: r['overfilled'] as number, dirty: false, key,
       prefixAt: 0, prefixEnd: 0, prefixEpoch: 0,
     };
@@ -366,7 +376,7 @@ export class WriteBehindJournal {
       const fresh: Core = {
         cid: i.clientOrderId, orderId: '', asset: i.asset, side: i.side, quantity: i.quantity, orderType: i.orderType, limitPrice: i.limitPrice ?? null,
         stopPrice: i.stopPrice ?? null, tif: i.timeInForce, expireAt: i.expireAt ?? null, tag: i.tag ?? null, reduceOnly: i.reduceOnly ? 1 : 0,
-        status: 'PENDING_SUBMIT', filled: 0, avg: 0, createdAt: i.createdAt, updatedAt: now, submittedAt: null, filledAt: null, reason: null, external: 0, overfilled: 0, dirty: false,
+        status: 'PENDING_SUBMIT', filled: 0, avg: 0, createdAt: i.createdAt, updatedAt: now, submittedAt: NaN, filledAt: NaN, reason: null, external: 0, overfilled: 0, dirty: false,
         key, prefixAt, prefixEnd, prefixEpoch,
       };
       this.#admit(fresh, issued, now);
@@ -374,7 +384,7 @@ export class WriteBehindJournal {
     }
     c.cid = i.clientOrderId; c.orderId = ''; c.asset = i.asset; c.side = i.side; c.quantity = i.quantity; c.orderType = i.orderType; c.limitPrice = i.limitPrice ?? null;
     c.stopPrice = i.stopPrice ?? null; c.tif = i.timeInForce; c.expireAt = i.expireAt ?? null; c.tag = i.tag ?? null; c.reduceOnly = i.reduceOnly ? 1 : 0;
-    c.status = 'PENDING_SUBMIT'; c.filled = 0; c.avg = 0; c.createdAt = i.createdAt; c.updatedAt = now; c.submittedAt = null; c.filledAt = null; c.reason = null;
+    c.status = 'PENDING_SUBMIT'; c.filled = 0; c.avg = 0; c.createdAt = i.createdAt; c.updatedAt = now; c.submittedAt = NaN; c.filledAt = NaN; c.reason = null;
     c.external = 0; c.overfilled = 0; c.dirty = false; c.key = key; c.prefixAt = prefixAt; c.prefixEnd = prefixEnd; c.prefixEpoch = prefixEpoch;
     this.#admit(c, issued, now);
   }
@@ -393,7 +403,7 @@ export class WriteBehindJournal {
     if (!c) return false;
     const forward = o.authoritative === true || (!isTerminal(c.status) && RANK[status] >= RANK[c.status]);
     const kind = o.kind ?? 'STATUS';
-    const submitted = status !== 'PENDING_SUBMIT' && status !== 'UNKNOWN' && c.submittedAt === null;
+    const submitted = status !== 'PENDING_SUBMIT' && status !== 'UNKNOWN' && Number.isNaN(c.submittedAt);
     const newOrderId = o.orderId !== undefined && o.orderId !== '' && o.orderId !== c.orderId && (forward || c.orderId === '');
     if ((kind === 'ACK' || kind === 'UPDATE') && !submitted && !newOrderId && (!forward || (status === c.status && (o.reason === undefined || o.reason === c.reason)))) {
       // a stream echo that changes nothing (the venue's FILLED update and the ack after the fill
@@ -418,8 +428,8 @@ export class WriteBehindJournal {
     const core: Core = {
       cid: o.clientOrderId, orderId: o.orderId, asset: o.asset, side: o.side, quantity: o.quantity, orderType: o.orderType, limitPrice: o.limitPrice ?? null,
       stopPrice: o.stopPrice ?? null, tif: o.timeInForce, expireAt: o.expireAt ?? null, tag: o.tag ?? 'EXTERNAL', reduceOnly: o.reduceOnly ? 1 : 0,
-      status: o.status, filled: adoptedFilled(o), avg: adoptedAvg(o), createdAt: o.createdAt, updatedAt: now, submittedAt: o.submittedAt ?? null,
-      filledAt: o.status === 'FILLED' ? o.updatedAt : null, reason: null, external: 1, overfilled: 0, dirty: false, key: this.#keyOf(o.clientOrderId),
+      status: o.status, filled: adoptedFilled(o), avg: adoptedAvg(o), createdAt: o.createdAt, updatedAt: now, submittedAt: o.submittedAt ?? NaN,
+      filledAt: o.status === 'FILLED' ? o.updatedAt : NaN, reason: null, external: 1, overfilled: 0, dirty: false, key: this.#keyOf(o.clientOrderId),
       prefixAt: 0, prefixEnd: 0, prefixEpoch: 0,
     };
     this.#orders.set(core.key, core);
@@ -477,7 +487,7 @@ export class WriteBehindJournal {
       cumulativeMismatch = f.cumulativeQuantity !== undefined && Math.abs(f.cumulativeQuantity - filled) > EPS;
       if (filled >= c.quantity - EPS) c.status = 'FILLED';
       else if (RANK[c.status] < 2) c.status = 'PARTIALLY_FILLED';
-      if (c.status === 'FILLED' && c.filledAt === null) c.filledAt = f.timestamp;
+      if (c.status === 'FILLED' && Number.isNaN(c.filledAt)) c.filledAt = f.timestamp;
       if (c.orderId === '') c.orderId = f.orderId;
       if (overfill) c.overfilled = 1;
       c.updatedAt = now;
@@ -541,7 +551,7 @@ export class WriteBehindJournal {
         w.str(c.cid); w.str(c.asset); w.str(c.side); w.num(c.quantity); w.str(c.orderType); w.optNum(c.limitPrice); w.optNum(c.stopPrice);
         w.str(c.tif); w.optNum(c.expireAt); w.optStr(c.tag); w.num(c.reduceOnly); w.num(c.createdAt);
       }
-      w.str(c.orderId); w.col(13, c.status); w.num(c.filled); w.num(c.avg); w.num(c.updatedAt); w.optNum(c.submittedAt); w.optNum(c.filledAt);
+      w.str(c.orderId); w.col(13, c.status); w.num(c.filled); w.num(c.avg); w.num(c.updatedAt); w.optNum(orNull(c.submittedAt)); w.optNum(orNull(c.filledAt));
       w.optStr(c.reason); w.num(c.external); w.num(c.overfilled);
       if (isTerminal(c.status)) this.#evictNext.push(c);
     }

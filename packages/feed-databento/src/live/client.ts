@@ -74,7 +74,8 @@ export class LiveClient {
   #paused = false;
   #attempt = 0;
   #sessions = 0;
-  #lastTsMs: number | undefined;
+  /** NaN before the first record: a number-only field (it is written on every record; one that may hold `undefined` boxes every new time) */
+  #lastTsMs = NaN;
   #lastSessionStartMs: number | undefined;
   #pendingGapReason: string | undefined;
   #watchdog: NodeJS.Timeout | undefined;
@@ -204,7 +205,7 @@ export class LiveClient {
           this.#attempt = 0;
           const startMs = md.start > 0n ? Number(md.start / 1_000_000n) : Date.now();
           if (this.#pendingGapReason !== undefined) {
-            const from = this.#lastTsMs ?? this.#lastSessionStartMs ?? startMs;
+            const from = (Number.isNaN(this.#lastTsMs) ? undefined : this.#lastTsMs) ?? this.#lastSessionStartMs ?? startMs;
             this.#h.onGap?.({ from, to: Math.max(from, startMs), reason: this.#pendingGapReason });
             this.#pendingGapReason = undefined;
           }
