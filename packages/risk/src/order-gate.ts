@@ -34,7 +34,14 @@ class GateContext {
   quarantined = false;
   increasesRisk = true;
   readonly #book: PositionBook;
-  constructor(book: PositionBook) { this.#book = book; }
+  constructor(book: PositionBook) {
+    this.#book = book;
+    // own, enumerable accessors (the prototype's getters): a policy that copies or logs the context
+    // (`{ ...ctx }`, JSON) still sees these three, as when they were fields
+    for (const k of ['lastPrice', 'lastPriceAt', 'referencePrice'] as const) {
+      Object.defineProperty(this, k, { ...Object.getOwnPropertyDescriptor(GateContext.prototype, k), enumerable: true });
+    }
+  }
   get positions(): Position[] { return this.#book.openRefs(); }
   get lastPrice(): number | undefined { return orNone(this.#lastPrice); }
   get lastPriceAt(): number | undefined { return orNone(this.#lastPriceAt); }

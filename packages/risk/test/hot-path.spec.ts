@@ -38,12 +38,16 @@ describe('risk hot path: same results as the straightforward forms', () => {
   it('a policy reads the position, last price, positions list and figures of each order (context reused between orders)', async () => {
     type Seen = { position: number | undefined; last: number | undefined; at: number | undefined; ref: number | undefined; open: number; reduces: boolean };
     const seen: Seen[] = [];
+    const copies: (number | undefined)[][] = [];
     const spy = {
       name: 'spy',
       check(_o: OrderIntent, ctx: RiskContext): RiskRejection | undefined {
         // lastPrice, lastPriceAt and referencePrice are getters over number-only fields (NaN = none): none must read as undefined
         const ref = (ctx as SafeRiskContext).referencePrice;
         seen.push({ position: ctx.position?.quantity, last: ctx.lastPrice, at: ctx.lastPriceAt, ref, open: ctx.positions.length, reduces: ctx.reducesPosition });
+        // a copy of the context (a policy logging it) carries them too
+        const copy = { ...ctx } as SafeRiskContext;
+        copies.push([copy.lastPrice, copy.lastPriceAt, copy.referencePrice]);
         return undefined;
       },
     };
@@ -67,6 +71,7 @@ describe('risk hot path: same results as the straightforward forms', () => {
       { position: undefined, last: undefined, at: undefined, ref: 7, open: 1, reduces: false },
       { position: undefined, last: 11, at: T0 + 60_000, ref: 10.5, open: 1, reduces: false },
     ]);
+    expect(copies).to.deep.equal(seen.map((x) => [x.last, x.at, x.ref]));
   });
 
   it('a refusal is a rejected promise, never a synchronous throw; a listener added twice is called once', async () => {
