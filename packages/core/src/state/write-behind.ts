@@ -25,21 +25,21 @@ const RANK: Record<OrderStatus, number> = {
   PENDING_SUBMIT: 0, UNKNOWN: 0, SUBMITTED: 1, PARTIALLY_FILLED: 2, FILLED: 3, CANCELLED: 3, REJECTED: 3, EXPIRED: 3,
 };
 
-/** A nullable column's value as a `Core` timestamp (NaN for NULL), and back. */
+/** A nullable column's value as a `Core` number (NaN for NULL), and back. */
 const orNaN = (v: number | null | undefined): number => (v === null || v === undefined ? NaN : v);
 const orNull = (v: number): number | null => (Number.isNaN(v) ? null : v);
 
 /** The mutable in-memory copy of one order row. */
 interface Core {
-  cid: string; orderId: string; asset: string; side: OrderSide; quantity: number; orderType: OrderType; limitPrice: number | null;
-  stopPrice: number | null; tif: TimeInForce; expireAt: number | null; tag: string | null; reduceOnly: number; status: OrderStatus;
-  filled: number; avg: number; createdAt: number; updatedAt: number;
+  cid: string; orderId: string; asset: string; side: OrderSide; quantity: number; orderType: OrderType;
   /**
-   * NaN until known (the row's NULL): number-only fields, since records are reused and long-lived,
-   * and a field that may hold `null` stores every new timestamp as a fresh heap box (an allocation
-   * and a write-barrier call per order)
+   * The optional numbers (`limitPrice`, `stopPrice`, `expireAt`, `submittedAt`, `filledAt`) are
+   * NaN when absent (the row's NULL): number-only fields, since records are reused and long-lived,
+   * and a field that may hold `null` stores every new number as a fresh heap box (an allocation and
+   * a write-barrier call per store)
    */
-  submittedAt: number; filledAt: number;
+  limitPrice: number; stopPrice: number; tif: TimeInForce; expireAt: number; tag: string | null; reduceOnly: number; status: OrderStatus;
+  filled: number; avg: number; createdAt: number; updatedAt: number; submittedAt: number; filledAt: number;
   reason: string | null; external: number; overfilled: number;
   /** in `#dirty` (written at the next drain) */
   dirty: boolean;
@@ -300,8 +300,8 @@ export class WriteBehindJournal {
     if (!r) return undefined;
     const core: Core = {
       cid, orderId: r['order_id'] as string, asset: r['asset'] as string, side: r['side'] as OrderSide, quantity: r['quantity'] as number,
-      orderType: r['order_type'] as OrderType, limitPrice: r['limit_price'] as number | null, stopPrice: r['stop_price'] as number | null,
-      tif: r['time_in_force'] as TimeInForce, expireAt: r['expire_at'] as number | null, tag: r['tag'] as string | null, reduceOnly: r['reduce_only'] as number,
+      orderType: r['order_type'] as OrderType, limitPrice: orNaN(r['limit_price'] as number | null), stopPrice: orNaN(r['stop_price'] as number | null),
+      tif: r['time_in_force'] as TimeInForce, expireAt: orNaN(r['expire_at'] as number | null), tag: r['tag'] as string | null, reduceOnly: r['reduce_only'] as number,
       status: r['status'] as OrderStatus, filled: r['filled_quantity'] as number, avg: r['avg_fill_price'] as number, createdAt: r['created_at'] as number,
       updatedAt: r['updated_at'] as number, submittedAt: orNaN(r['submitted_at'] as number | null), filledAt: orNaN(r['filled_at'] as number | null),
       reason: r['rejection_reason'] as string | null, external: r['external'] as number, overfilled: r['overfilled'] as number, dirty: false, key,
@@ -374,16 +374,16 @@ export class WriteBehindJournal {
     const c = this.#free.pop();
     if (c === undefined) {
       const fresh: Core = {
-        cid: i.clientOrderId, orderId: '', asset: i.asset, side: i.side, quantity: i.quantity, orderType: i.orderType, limitPrice: i.limitPrice ?? null,
-        stopPrice: i.stopPrice ?? null, tif: i.timeInForce, expireAt: i.expireAt ?? null, tag: i.tag ?? null, reduceOnly: i.reduceOnly ? 1 : 0,
+        cid: i.clientOrderId, orderId: '', asset: i.asset, side: i.side, quantity: i.quantity, orderType: i.orderType, limitPrice: i.limitPrice ?? NaN,
+        stopPrice: i.stopPrice ?? NaN, tif: i.timeInForce, expireAt: i.expireAt ?? NaN, tag: i.tag ?? null, reduceOnly: i.reduceOnly ? 1 : 0,
         status: 'PENDING_SUBMIT', filled: 0, avg: 0, createdAt: i.createdAt, updatedAt: now, submittedAt: NaN, filledAt: NaN, reason: null, external: 0, overfilled: 0, dirty: false,
         key, prefixAt, prefixEnd, prefixEpoch,
       };
       this.#admit(fresh, issued, now);
       return;
     }
-    c.cid = i.clientOrderId; c.orderId = ''; c.asset = i.asset; c.side = i.side; c.quantity = i.quantity; c.orderType = i.orderType; c.limitPrice = i.limitPrice ?? null;
-    c.stopPrice = i.stopPrice ?? null; c.tif = i.timeInForce; c.expireAt = i.expireAt ?? null; c.tag = i.tag ?? null; c.reduceOnly = i.reduceOnly ? 1 : 0;
+    c.cid = i.clientOrderId; c.orderId = ''; c.asset = i.asset; c.side = i.side; c.quantity = i.quantity; c.orderType = i.orderType; c.limitPrice = i.limitPrice ?? NaN;
+    c.stopPrice = i.stopPrice ?? NaN; c.tif = i.timeInForce; c.expireAt = i.expireAt ?? NaN; c.tag = i.tag ?? null; c.reduceOnly = i.reduceOnly ? 1 : 0;
     c.status = 'PENDING_SUBMIT'; c.filled = 0; c.avg = 0; c.createdAt = i.createdAt; c.updatedAt = now; c.submittedAt = NaN; c.filledAt = NaN; c.reason = null;
     c.external = 0; c.overfilled = 0; c.dirty = false; c.key = key; c.prefixAt = prefixAt; c.prefixEnd = prefixEnd; c.prefixEpoch = prefixEpoch;
     this.#admit(c, issued, now);
@@ -426,8 +426,8 @@ export class WriteBehindJournal {
   adopt(o: Order, now: number): void {
     if (this.#log) { writeAdopt(this.#log, o, now); this.#armLogFlush(); }
     const core: Core = {
-      cid: o.clientOrderId, orderId: o.orderId, asset: o.asset, side: o.side, quantity: o.quantity, orderType: o.orderType, limitPrice: o.limitPrice ?? null,
-      stopPrice: o.stopPrice ?? null, tif: o.timeInForce, expireAt: o.expireAt ?? null, tag: o.tag ?? 'EXTERNAL', reduceOnly: o.reduceOnly ? 1 : 0,
+      cid: o.clientOrderId, orderId: o.orderId, asset: o.asset, side: o.side, quantity: o.quantity, orderType: o.orderType, limitPrice: o.limitPrice ?? NaN,
+      stopPrice: o.stopPrice ?? NaN, tif: o.timeInForce, expireAt: o.expireAt ?? NaN, tag: o.tag ?? 'EXTERNAL', reduceOnly: o.reduceOnly ? 1 : 0,
       status: o.status, filled: adoptedFilled(o), avg: adoptedAvg(o), createdAt: o.createdAt, updatedAt: now, submittedAt: o.submittedAt ?? NaN,
       filledAt: o.status === 'FILLED' ? o.updatedAt : NaN, reason: null, external: 1, overfilled: 0, dirty: false, key: this.#keyOf(o.clientOrderId),
       prefixAt: 0, prefixEnd: 0, prefixEpoch: 0,
@@ -548,8 +548,8 @@ export class WriteBehindJournal {
       // record when it was written in this batch (never `col`: copied rows would not track it)
       if (c.prefixEpoch === this.#epoch) w.raw(this.#prefixes, c.prefixAt, c.prefixEnd);
       else {
-        w.str(c.cid); w.str(c.asset); w.str(c.side); w.num(c.quantity); w.str(c.orderType); w.optNum(c.limitPrice); w.optNum(c.stopPrice);
-        w.str(c.tif); w.optNum(c.expireAt); w.optStr(c.tag); w.num(c.reduceOnly); w.num(c.createdAt);
+        w.str(c.cid); w.str(c.asset); w.str(c.side); w.num(c.quantity); w.str(c.orderType); w.optNum(orNull(c.limitPrice)); w.optNum(orNull(c.stopPrice));
+        w.str(c.tif); w.optNum(orNull(c.expireAt)); w.optStr(c.tag); w.num(c.reduceOnly); w.num(c.createdAt);
       }
       w.str(c.orderId); w.col(13, c.status); w.num(c.filled); w.num(c.avg); w.num(c.updatedAt); w.optNum(orNull(c.submittedAt)); w.optNum(orNull(c.filledAt));
       w.optStr(c.reason); w.num(c.external); w.num(c.overfilled);
