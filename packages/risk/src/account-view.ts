@@ -1,6 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import { PositionRecord, applyFillInPlace, markPosition, type BrokerProtocol, type Fill, type Logger } from '@tradewire/core';
-import { PositionBook, newPosition } from './position-book.js';
+import { PositionBook } from './position-book.js';
 import type { PriceGuard } from './price-guard.js';
 
 /**
@@ -54,7 +54,7 @@ export class LiveAccountView implements RiskAccount {
     const signed = f.side === 'BUY' ? f.quantity : -f.quantity;
     if (!Number.isFinite(signed) || !Number.isFinite(f.price)) return;
     let position = this.book.get(f.asset);
-    if (position === undefined) this.book.set(f.asset, position = newPosition(f.asset, f.price));
+    if (position === undefined) this.book.set(f.asset, position = new PositionRecord(f.asset, f.price));
     applyFillInPlace(position, signed, f.price);
     const mark = this.guard.get(f.asset)?.price;
     if (mark !== undefined) markPosition(position, mark);

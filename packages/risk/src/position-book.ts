@@ -1,9 +1,4 @@
-import { PositionRecord, markPosition, type Position } from '@tradewire/core';
-
-/** A flat position in `asset`, as core's `applyFillToPosition` starts one (a `PositionRecord`: it is changed in place). */
-export function newPosition(asset: string, price: number): Position {
-  return new PositionRecord(asset, price);
-}
+import { markPosition, type Position } from '@tradewire/core';
 
 /**
  * Does an order of `quantity` on `side` only reduce a position of `heldQty` (the opposite side,

@@ -1,6 +1,6 @@
 import { PositionRecord, applyFillInPlace, markPosition, type Fill, type Order, type OrderIntent, type Position } from '@tradewire/core';
 import type { RiskAccount } from './account-view.js';
-import { PositionBook, newPosition, reducesPosition } from './position-book.js';
+import { PositionBook, reducesPosition } from './position-book.js';
 import { SessionCalendar } from './session.js';
 import type { ShadowAccountData } from './shadow-state.js';
 import { VirtualExpiry } from './virtual-expiry.js';
@@ -185,7 +185,7 @@ export class VirtualPortfolio implements RiskAccount {
     const commission = this.commissionFor(quantity, px);
     const signed = side === 'BUY' ? quantity : -quantity;
     let position = this.book.get(asset);
-    if (position === undefined) this.book.set(asset, position = newPosition(asset, px));
+    if (position === undefined) this.book.set(asset, position = new PositionRecord(asset, px));
     const realized = applyFillInPlace(position, signed, px);
     markPosition(position, this.#prices.get(asset) ?? price);
     this.#cash -= signed * px + commission;

@@ -3,7 +3,7 @@ import { Worker } from 'node:worker_threads';
 import type BetterSqlite3 from 'better-sqlite3';
 import type { Fill } from '../domain/fill.js';
 import { isTerminal, type Order, type OrderIntent, type OrderSide, type OrderStatus, type OrderType, type TimeInForce } from '../domain/order.js';
-import { PositionRecord, applyFillInPlace, type Position } from '../domain/position.js';
+import { PositionRecord, applyFillInPlace } from '../domain/position.js';
 import { DuplicateClientOrderIdError, StateError, isTradingError } from '../errors.js';
 import { SeenIds } from './seen-ids.js';
 import { IssuedIds } from './issued-ids.js';
