@@ -205,7 +205,7 @@ export class LiveClient {
           this.#attempt = 0;
           const startMs = md.start > 0n ? Number(md.start / 1_000_000n) : Date.now();
           if (this.#pendingGapReason !== undefined) {
-            const from = (Number.isNaN(this.#lastTsMs) ? undefined : this.#lastTsMs) ?? this.#lastSessionStartMs ?? startMs;
+            const from = Number.isNaN(this.#lastTsMs) ? (this.#lastSessionStartMs ?? startMs) : this.#lastTsMs;
             this.#h.onGap?.({ from, to: Math.max(from, startMs), reason: this.#pendingGapReason });
             this.#pendingGapReason = undefined;
           }
